@@ -1,0 +1,73 @@
+package dev.interactions.api;
+
+import dev.interactions.core.InteractionOutcome;
+import dev.interactions.core.SessionDirectory;
+import dev.interactions.core.Session;
+import dev.interactions.protocol.Identifiers;
+import dev.interactions.protocol.RawJson;
+import dev.interactions.protocol.ServerMessage;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * An attached in-process client: it answers or rejects interactions of its session and detaches with {@link #close()}.
+ * Each answer or rejection completes with an {@link ServerMessage.Ack} or an {@link ServerMessage.Error} (for example
+ * {@code already_closed} when another client answered first).
+ */
+public final class ClientHandle implements AutoCloseable {
+
+  private final String sessionId;
+  private final String connectionId;
+  private final ActorRef<InProcessConnection.Command> connection;
+  private final SessionDirectory directory;
+  private final Duration askTimeout;
+
+  ClientHandle(
+      String sessionId,
+      String connectionId,
+      ActorRef<InProcessConnection.Command> connection,
+      SessionDirectory directory,
+      Duration askTimeout) {
+    this.sessionId = sessionId;
+    this.connectionId = connectionId;
+    this.connection = connection;
+    this.directory = directory;
+    this.askTimeout = askTimeout;
+  }
+
+  /** The session this client is attached to. */
+  public String sessionId() {
+    return sessionId;
+  }
+
+  /** This client's connection id, reported as {@code answeredBy} when its answer wins. */
+  public String connectionId() {
+    return connectionId;
+  }
+
+  /** Answers interaction {@code interactionId} with {@code value}. */
+  public CompletionStage<ServerMessage.Receipt> answer(String interactionId, RawJson value) {
+    return respond(interactionId, new InteractionOutcome.Answered(value, connectionId));
+  }
+
+  /** Rejects interaction {@code interactionId}; {@code reason} may be null. */
+  public CompletionStage<ServerMessage.Receipt> reject(String interactionId, String reason) {
+    return respond(interactionId, new InteractionOutcome.Rejected(reason));
+  }
+
+  /** Detaches this client. Pending interactions stay pending for the session's other clients or a reconnect. */
+  @Override
+  public void close() {
+    connection.tell(InProcessConnection.Close.INSTANCE);
+  }
+
+  private CompletionStage<ServerMessage.Receipt> respond(String interactionId, InteractionOutcome.Response response) {
+    Identifiers.require("id", interactionId);
+    return directory.ask(
+        sessionId,
+        (ActorRef<ServerMessage.Receipt> replyTo) ->
+            new Session.Respond(interactionId, connectionId, response, null, replyTo),
+        askTimeout);
+  }
+}

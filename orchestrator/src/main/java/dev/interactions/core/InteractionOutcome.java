@@ -1,0 +1,70 @@
+package dev.interactions.core;
+
+import dev.interactions.protocol.OutcomeCode;
+import dev.interactions.protocol.RawJson;
+
+/** How an interaction ended. Every interaction ends exactly once, with exactly one of these. */
+public sealed interface InteractionOutcome extends RequestResult {
+
+  /** The wire name of this outcome. */
+  OutcomeCode code();
+
+  /** What a client can submit: an answer or a rejection. */
+  sealed interface Response extends InteractionOutcome permits Answered, Rejected {}
+
+  /** A client answered with {@code value}; {@code connectionId} names the connection whose answer won. */
+  record Answered(RawJson value, String connectionId) implements Response {
+    @Override
+    public OutcomeCode code() {
+      return OutcomeCode.ANSWERED;
+    }
+  }
+
+  /** A client rejected the interaction; {@code reason} may be null. */
+  record Rejected(String reason) implements Response {
+    @Override
+    public OutcomeCode code() {
+      return OutcomeCode.REJECTED;
+    }
+  }
+
+  /** The requester cancelled it, or the requester stopped. */
+  enum Cancelled implements InteractionOutcome {
+    INSTANCE;
+
+    @Override
+    public OutcomeCode code() {
+      return OutcomeCode.CANCELLED;
+    }
+  }
+
+  /** Its deadline passed without an answer. */
+  enum Expired implements InteractionOutcome {
+    INSTANCE;
+
+    @Override
+    public OutcomeCode code() {
+      return OutcomeCode.EXPIRED;
+    }
+  }
+
+  /** Its session had no client for longer than the reconnect grace period. */
+  enum Disconnected implements InteractionOutcome {
+    INSTANCE;
+
+    @Override
+    public OutcomeCode code() {
+      return OutcomeCode.DISCONNECTED;
+    }
+  }
+
+  /** The orchestrator stopped while it was pending. */
+  enum Shutdown implements InteractionOutcome {
+    INSTANCE;
+
+    @Override
+    public OutcomeCode code() {
+      return OutcomeCode.SHUTDOWN;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.interactions.core;
+
+import dev.interactions.protocol.InvalidInputException;
+import dev.interactions.protocol.RawJson;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a requester asks a human: a {@code kind} that tells the client how to present it (e.g. {@code "tool-approval"}), an
+ * opaque JSON {@code payload}, and an optional timeout (the configured default applies when empty).
+ */
+public record InteractionRequest(String kind, RawJson payload, Optional<Duration> timeout) {
+
+  public InteractionRequest {
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(timeout, "timeout");
+  }
+
+  /** A request with the default timeout. */
+  public static InteractionRequest of(String kind, RawJson payload) {
+    return new InteractionRequest(kind, payload, Optional.empty());
+  }
+
+  /** A request with its own timeout. */
+  public static InteractionRequest of(String kind, RawJson payload, Duration timeout) {
+    return new InteractionRequest(kind, payload, Optional.of(timeout));
+  }
+
+  /**
+   * Checks the request against the configured limits and returns the timeout that applies.
+   *
+   * @throws InvalidInputException naming the field that is out of bounds
+   */
+  public Duration validate(OrchestratorSettings settings) {
+    if (kind == null || kind.isBlank()) {
+      throw new InvalidInputException("kind", "is required");
+    }
+    if (kind.length() > settings.maxKindLength()) {
+      throw new InvalidInputException("kind", "is longer than " + settings.maxKindLength() + " characters");
+    }
+    int size = payload.utf8Length();
+    if (size > settings.maxPayloadBytes()) {
+      throw new InvalidInputException(
+          "payload", "is " + size + " bytes, over the limit of " + settings.maxPayloadBytes() + " bytes");
+    }
+    Duration effective = timeout.orElse(settings.defaultTimeout());
+    if (effective.compareTo(settings.minTimeout()) < 0 || effective.compareTo(settings.maxTimeout()) > 0) {
+      throw new InvalidInputException(
+          "timeoutMs",
+          "must be between " + settings.minTimeout().toMillis() + " and " + settings.maxTimeout().toMillis() + " ms");
+    }
+    return effective;
+  }
+}

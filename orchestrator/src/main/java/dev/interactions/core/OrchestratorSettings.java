@@ -1,0 +1,72 @@
+package dev.interactions.core;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The {@code orchestrator} section of the configuration, read once. Every key is documented in {@code reference.conf}.
+ *
+ * @param maxSessions sessions one node holds at most
+ * @param maxPendingPerSession pending interactions one session holds at most
+ * @param maxConnectionsPerSession connections attached to one session at most
+ * @param reconnectGrace how long a session keeps its pending interactions while no client is connected
+ * @param closedRetention how long a session remembers the outcome of a closed interaction
+ * @param closedRetentionMax how many closed outcomes one session remembers at most
+ * @param defaultTimeout deadline of an interaction that names none
+ * @param minTimeout shortest deadline a request may ask for
+ * @param maxTimeout longest deadline a request may ask for
+ * @param maxPayloadBytes largest payload, in UTF-8 bytes
+ * @param maxKindLength longest {@code kind}
+ * @param askTimeout how long the Java API waits for the orchestrator to admit a request or answer a query
+ * @param outcomeSlack how long past an interaction's deadline the Java API still waits for its outcome
+ */
+public record OrchestratorSettings(
+    int maxSessions,
+    int maxPendingPerSession,
+    int maxConnectionsPerSession,
+    Duration reconnectGrace,
+    Duration closedRetention,
+    int closedRetentionMax,
+    Duration defaultTimeout,
+    Duration minTimeout,
+    Duration maxTimeout,
+    int maxPayloadBytes,
+    int maxKindLength,
+    Duration askTimeout,
+    Duration outcomeSlack) {
+
+  /** Reads the settings from the {@code orchestrator} section of {@code config}. */
+  public static OrchestratorSettings from(Config config) {
+    Config c = config.getConfig("orchestrator");
+    return new OrchestratorSettings(
+        positive(c, "node.max-sessions"),
+        positive(c, "session.max-pending-interactions"),
+        positive(c, "session.max-connections"),
+        c.getDuration("session.reconnect-grace"),
+        c.getDuration("session.closed-retention"),
+        nonNegative(c, "session.closed-retention-max"),
+        c.getDuration("interaction.default-timeout"),
+        c.getDuration("interaction.min-timeout"),
+        c.getDuration("interaction.max-timeout"),
+        positive(c, "interaction.max-payload-bytes"),
+        positive(c, "interaction.max-kind-length"),
+        c.getDuration("api.ask-timeout"),
+        c.getDuration("api.outcome-slack"));
+  }
+
+  private static int nonNegative(Config c, String path) {
+    int value = c.getInt(path);
+    if (value < 0) {
+      throw new IllegalArgumentException("orchestrator." + path + " must not be negative, was " + value);
+    }
+    return value;
+  }
+
+  private static int positive(Config c, String path) {
+    int value = c.getInt(path);
+    if (value <= 0) {
+      throw new IllegalArgumentException("orchestrator." + path + " must be positive, was " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.interactions.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The parent of every session on a single node, and the node-local implementation of the {@link SessionDirectory}.
+ *
+ * <p>Sessions are found as children by name, the actor tree being the only registry. It enforces the per-node session
+ * bound, and it passivates sessions the way Cluster Sharding does: once a session asks to stop, messages for it are held
+ * here until it has terminated, then handed to a fresh incarnation. The only per-session state it keeps is that holding
+ * area, which exists for the few microseconds a session takes to stop.
+ */
+public final class Sessions extends AbstractBehavior<Sessions.Command> {
+
+  /** Messages the session parent understands. */
+  public sealed interface Command {}
+
+  /** Delivers {@code command} to session {@code sessionId}, starting it if needed. */
+  public record Route(String sessionId, Session.Command command) implements Command {}
+
+  /**
+   * Ends every pending interaction as {@code shutdown} and stops every session, then replies. From then on it refuses
+   * every command with {@link Refusal#SHUTTING_DOWN} rather than stopping, so that no late caller waits in vain.
+   */
+  public record Shutdown(ActorRef<Done> replyTo) implements Command {}
+
+  private record Passivate(String sessionId, ActorRef<Session.Command> session) implements Command {}
+
+  private record SessionTerminated(String sessionId) implements Command {}
+
+  /** The session parent, to be spawned once per node. */
+  public static Behavior<Command> create(OrchestratorSettings settings) {
+    return Behaviors.setup(context -> new Sessions(context, settings));
+  }
+
+  /** A {@link SessionDirectory} that routes through the session parent {@code sessions}. */
+  public static SessionDirectory directory(ActorRef<Command> sessions, Scheduler scheduler) {
+    return new Directory(sessions, scheduler);
+  }
+
+  private record Directory(ActorRef<Command> sessions, Scheduler scheduler) implements SessionDirectory {
+    @Override
+    public void tell(String sessionId, Session.Command command) {
+      sessions.tell(new Route(sessionId, command));
+    }
+
+    @Override
+    public <R> CompletionStage<R> ask(
+        String sessionId, Function<ActorRef<R>, Session.Command> command, Duration timeout) {
+      return AskPattern.ask(
+          sessions, (ActorRef<R> replyTo) -> new Route(sessionId, command.apply(replyTo)), timeout, scheduler);
+    }
+  }
+
+  private final OrchestratorSettings settings;
+  private final SessionDirectory self;
+  private final Map<String, List<Session.Command>> passivating = new HashMap<>();
+  private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
+  private int live;
+  private boolean shuttingDown;
+
+  private Sessions(ActorContext<Command> context, OrchestratorSettings settings) {
+    super(context);
+    this.settings = settings;
+    this.self = directory(context.getSelf(), context.getSystem().scheduler());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Route.class, this::onRoute)
+        .onMessage(Passivate.class, this::onPassivate)
+        .onMessage(SessionTerminated.class, this::onSessionTerminated)
+        .onMessage(Shutdown.class, this::onShutdown)
+        .build();
+  }
+
+  private Behavior<Command> onRoute(Route route) {
+    String sessionId = route.sessionId();
+    if (shuttingDown) {
+      route.command().refuse(sessionId, shuttingDownRefusal());
+      return this;
+    }
+    List<Session.Command> held = passivating.get(sessionId);
+    if (held != null) {
+      held.add(route.command());
+      return this;
+    }
+    Optional<ActorRef<Session.Command>> running = getContext().getChild(sessionId).map(ActorRef::unsafeUpcast);
+    if (running.isPresent()) {
+      running.get().tell(route.command());
+    } else if (live >= settings.maxSessions()) {
+      route
+          .command()
+          .refuse(
+              sessionId,
+              new RequestRefused(
+                  Refusal.SESSION_LIMIT, "this node already holds " + live + " sessions, the configured maximum"));
+    } else {
+      spawn(sessionId).tell(route.command());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPassivate(Passivate passivate) {
+    passivating.put(passivate.sessionId(), new ArrayList<>());
+    passivate.session().tell(Session.Stop.INSTANCE);
+    return this;
+  }
+
+  private Behavior<Command> onSessionTerminated(SessionTerminated terminated) {
+    live--;
+    List<Session.Command> held = passivating.remove(terminated.sessionId());
+    if (held != null && !held.isEmpty()) {
+      if (shuttingDown) {
+        held.forEach(command -> command.refuse(terminated.sessionId(), shuttingDownRefusal()));
+      } else {
+        ActorRef<Session.Command> fresh = spawn(terminated.sessionId());
+        held.forEach(fresh::tell);
+      }
+    }
+    return shutdownCompleteIfIdle();
+  }
+
+  private Behavior<Command> onShutdown(Shutdown shutdown) {
+    shuttingDown = true;
+    shutdownWaiters.add(shutdown.replyTo());
+    getContext()
+        .getChildren()
+        .forEach(child -> child.<Session.Command>unsafeUpcast().tell(Session.Close.INSTANCE));
+    return shutdownCompleteIfIdle();
+  }
+
+  private Behavior<Command> shutdownCompleteIfIdle() {
+    if (shuttingDown && live == 0) {
+      shutdownWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+      shutdownWaiters.clear();
+    }
+    return this;
+  }
+
+  private ActorRef<Session.Command> spawn(String sessionId) {
+    ActorRef<Command> parent = getContext().getSelf();
+    ActorRef<Session.Command> session =
+        getContext()
+            .spawn(
+                Session.create(sessionId, settings, self, ref -> parent.tell(new Passivate(sessionId, ref))),
+                sessionId);
+    getContext().watchWith(session, new SessionTerminated(sessionId));
+    live++;
+    return session;
+  }
+
+  private static RequestRefused shuttingDownRefusal() {
+    return new RequestRefused(Refusal.SHUTTING_DOWN, "the orchestrator is shutting down");
+  }
+}

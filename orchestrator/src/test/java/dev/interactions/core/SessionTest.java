@@ -1,0 +1,423 @@
+package dev.interactions.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.interactions.protocol.ErrorCode;
+import dev.interactions.protocol.OutcomeCode;
+import dev.interactions.protocol.RawJson;
+import dev.interactions.protocol.ServerMessage;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The session and interaction actors, driven through the node-local session directory as transports drive them. */
+class SessionTest {
+
+  private static final Config CONFIG =
+      ConfigFactory.parseString(
+              """
+              orchestrator.interaction.min-timeout = 1ms
+              orchestrator.session.closed-retention = 0s
+              """)
+          .withFallback(ConfigFactory.load());
+  private static final ActorTestKit testKit = ActorTestKit.create("session-test", CONFIG);
+  private static final Duration LONG = Duration.ofMinutes(5);
+  private static final RawJson PAYLOAD = RawJson.parse("payload", "{\"tool\":\"rm -rf /tmp/x\"}");
+  private static final RawJson YES = RawJson.parse("value", "{\"approved\":true}");
+
+  private final Census census = Census.get(testKit.system());
+  private SessionDirectory directory = directoryWith("");
+
+  @AfterAll
+  static void stopTestKit() {
+    testKit.shutdownTestKit();
+  }
+
+  /** Every test must leave no session and no interaction behind. */
+  @AfterEach
+  void nothingIsLeftBehind() {
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(20),
+            () -> {
+              assertEquals(0, census.sessions(), "live sessions");
+              assertEquals(0, census.interactions(), "live interactions");
+              return null;
+            });
+  }
+
+  @Test
+  void answerCompletesTheRequesterAndAcknowledgesTheClient() {
+    TestProbe<ServerMessage> connection = attach("s1", "c1");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    ServerMessage.Interaction pushed = request("s1", "i1", LONG, requester);
+    assertEquals(pushed, connection.expectMessageClass(ServerMessage.Interaction.class));
+
+    TestProbe<ServerMessage.Receipt> receipt = respond("s1", "i1", "c1", new InteractionOutcome.Answered(YES, "c1"));
+
+    assertEquals(new ServerMessage.Ack("i1", "tag"), receipt.receiveMessage());
+    assertEquals(new InteractionOutcome.Answered(YES, "c1"), requester.receiveMessage());
+    assertEquals(new ServerMessage.Closed("i1", OutcomeCode.ANSWERED), connection.receiveMessage());
+    detach("s1", "c1");
+  }
+
+  @Test
+  void rejectionCompletesTheRequesterAsRejected() {
+    attach("s1", "c1");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+
+    respond("s1", "i1", "c1", new InteractionOutcome.Rejected("not now")).expectMessageClass(ServerMessage.Ack.class);
+
+    assertEquals(new InteractionOutcome.Rejected("not now"), requester.receiveMessage());
+    detach("s1", "c1");
+  }
+
+  @Test
+  void cancelEndsTheInteractionAndTellsEveryClient() {
+    TestProbe<ServerMessage> first = attach("s1", "c1");
+    TestProbe<ServerMessage> second = attach("s1", "c2");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+
+    assertEquals(InteractionOutcome.Cancelled.INSTANCE, requester.receiveMessage());
+    for (TestProbe<ServerMessage> connection : List.of(first, second)) {
+      connection.expectMessageClass(ServerMessage.Interaction.class);
+      assertEquals(new ServerMessage.Closed("i1", OutcomeCode.CANCELLED), connection.receiveMessage());
+    }
+    detach("s1", "c1");
+    detach("s1", "c2");
+  }
+
+  @Test
+  void deadlineExpiresTheInteraction() {
+    TestProbe<ServerMessage> connection = attach("s1", "c1");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", Duration.ofMillis(50), requester);
+
+    assertEquals(InteractionOutcome.Expired.INSTANCE, requester.receiveMessage(Duration.ofSeconds(10)));
+    connection.expectMessageClass(ServerMessage.Interaction.class);
+    assertEquals(new ServerMessage.Closed("i1", OutcomeCode.EXPIRED), connection.receiveMessage());
+    detach("s1", "c1");
+  }
+
+  @Test
+  void requesterStoppingCancelsItsInteractions() {
+    TestProbe<ServerMessage> connection = attach("s1", "c1");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+    request("s1", "i2", LONG, requester);
+
+    requester.stop();
+
+    connection.expectMessageClass(ServerMessage.Interaction.class);
+    connection.expectMessageClass(ServerMessage.Interaction.class);
+    assertEquals(OutcomeCode.CANCELLED, connection.expectMessageClass(ServerMessage.Closed.class).outcome());
+    assertEquals(OutcomeCode.CANCELLED, connection.expectMessageClass(ServerMessage.Closed.class).outcome());
+    detach("s1", "c1");
+  }
+
+  @Test
+  void firstAnswerWinsAcrossThreeConnections() {
+    directory = directoryWith("orchestrator.session.closed-retention = 200ms");
+    List<TestProbe<ServerMessage>> connections = List.of(attach("s1", "c1"), attach("s1", "c2"), attach("s1", "c3"));
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+
+    TestProbe<ServerMessage.Receipt> winner = respond("s1", "i1", "c2", new InteractionOutcome.Answered(YES, "c2"));
+    TestProbe<ServerMessage.Receipt> late = respond("s1", "i1", "c1", new InteractionOutcome.Answered(YES, "c1"));
+    TestProbe<ServerMessage.Receipt> rejecter = respond("s1", "i1", "c3", new InteractionOutcome.Rejected("no"));
+
+    winner.expectMessageClass(ServerMessage.Ack.class);
+    assertEquals(ErrorCode.ALREADY_CLOSED, late.expectMessageClass(ServerMessage.Error.class).code());
+    assertEquals(ErrorCode.ALREADY_CLOSED, rejecter.expectMessageClass(ServerMessage.Error.class).code());
+    assertEquals(new InteractionOutcome.Answered(YES, "c2"), requester.receiveMessage());
+    requester.expectNoMessage(Duration.ofMillis(100));
+    for (TestProbe<ServerMessage> connection : connections) {
+      connection.expectMessageClass(ServerMessage.Interaction.class);
+      assertEquals(new ServerMessage.Closed("i1", OutcomeCode.ANSWERED), connection.receiveMessage());
+    }
+    List.of("c1", "c2", "c3").forEach(c -> detach("s1", c));
+  }
+
+  @Test
+  void answerForAnUnknownInteractionIsReportedAsUnknown() {
+    attach("s1", "c1");
+
+    ServerMessage.Error error =
+        respond("s1", "nope", "c1", new InteractionOutcome.Answered(YES, "c1"))
+            .expectMessageClass(ServerMessage.Error.class);
+
+    assertEquals(ErrorCode.UNKNOWN_INTERACTION, error.code());
+    assertEquals("nope", error.id());
+    assertEquals("tag", error.ref());
+    detach("s1", "c1");
+  }
+
+  @Test
+  void attachingConnectionIsSentEveryPendingInteraction() {
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    ServerMessage.Interaction first = request("s1", "i1", LONG, requester);
+    ServerMessage.Interaction second = request("s1", "i2", LONG, requester);
+
+    TestProbe<ServerMessage> connection = attach("s1", "c1");
+
+    assertEquals(first, connection.receiveMessage());
+    assertEquals(second, connection.receiveMessage());
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    directory.tell("s1", new Session.CancelInteraction("i2"));
+    requester.receiveSeveralMessages(2);
+    detach("s1", "c1");
+  }
+
+  @Test
+  void reconnectWithinTheGracePeriodKeepsAndReplaysPendingInteractions() {
+    directory = directoryWith("orchestrator.session.reconnect-grace = 30s");
+    TestProbe<ServerMessage> dropped = attach("s1", "c1");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    ServerMessage.Interaction pending = request("s1", "i1", LONG, requester);
+    dropped.expectMessageClass(ServerMessage.Interaction.class);
+
+    dropped.stop();
+    TestProbe<ServerMessage> reconnected = attach("s1", "c2");
+
+    assertEquals(pending, reconnected.receiveMessage());
+    respond("s1", "i1", "c2", new InteractionOutcome.Answered(YES, "c2")).expectMessageClass(ServerMessage.Ack.class);
+    assertEquals(new InteractionOutcome.Answered(YES, "c2"), requester.receiveMessage());
+    detach("s1", "c2");
+  }
+
+  @Test
+  void withoutReconnectPendingInteractionsEndDisconnectedAndTheSessionStops() {
+    directory = directoryWith("orchestrator.session.reconnect-grace = 100ms");
+    TestProbe<ServerMessage> dropped = attach("s1", "c1");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+    request("s1", "i2", LONG, requester);
+
+    dropped.stop();
+
+    assertEquals(InteractionOutcome.Disconnected.INSTANCE, requester.receiveMessage(Duration.ofSeconds(10)));
+    assertEquals(InteractionOutcome.Disconnected.INSTANCE, requester.receiveMessage(Duration.ofSeconds(10)));
+    // nothingIsLeftBehind then proves the session stopped.
+  }
+
+  @Test
+  void sessionWithNothingPendingAndNoConnectionStopsItself() {
+    attach("s1", "c1");
+    assertEquals(1, census.sessions());
+
+    detach("s1", "c1");
+    // nothingIsLeftBehind proves the session stopped.
+  }
+
+  @Test
+  void sessionStopsItselfAfterItsLastClosedOutcomeIsForgotten() {
+    directory = directoryWith("orchestrator.session.closed-retention = 300ms");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    requester.expectMessage(InteractionOutcome.Cancelled.INSTANCE);
+
+    ServerMessage.Error late =
+        respond("s1", "i1", "c1", new InteractionOutcome.Answered(YES, "c1"))
+            .expectMessageClass(ServerMessage.Error.class);
+
+    assertEquals(ErrorCode.ALREADY_CLOSED, late.code());
+    assertTrue(census.sessions() >= 1, "the session remembers the outcome for a while");
+  }
+
+  @Test
+  void pendingLimitRefusesCleanlyAndKeepsWhatWasAccepted() {
+    directory = directoryWith("orchestrator.session.max-pending-interactions = 2");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+    request("s1", "i2", LONG, requester);
+
+    TestProbe<RequestResult> refusedRequester = testKit.createTestProbe();
+    Session.Admission admission = requestExpectingAdmission("s1", "i3", refusedRequester);
+
+    RequestRefused refused = assertInstanceOf(RequestRefused.class, admission);
+    assertEquals(Refusal.PENDING_LIMIT, refused.reason());
+    assertEquals(refused, refusedRequester.receiveMessage());
+    assertEquals(List.of("i1", "i2"), pendingIds("s1"));
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    directory.tell("s1", new Session.CancelInteraction("i2"));
+    requester.receiveSeveralMessages(2);
+  }
+
+  @Test
+  void connectionLimitRefusesCleanlyAndKeepsAttachedConnections() {
+    directory = directoryWith("orchestrator.session.max-connections = 2");
+    TestProbe<ServerMessage> first = attach("s1", "c1");
+    attach("s1", "c2");
+
+    TestProbe<Session.AttachResult> replies = testKit.createTestProbe();
+    directory.tell("s1", new Session.Attach("c3", testKit.<ServerMessage>createTestProbe().getRef(), replies.getRef()));
+
+    assertEquals(Refusal.CONNECTION_LIMIT, replies.expectMessageClass(RequestRefused.class).reason());
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+    first.expectMessageClass(ServerMessage.Interaction.class);
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    requester.receiveMessage();
+    detach("s1", "c1");
+    detach("s1", "c2");
+  }
+
+  @Test
+  void sessionLimitRefusesNewSessionsAndKeepsExistingOnes() {
+    directory = directoryWith("orchestrator.node.max-sessions = 1");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+
+    Session.Admission admission = requestExpectingAdmission("s2", "i2", testKit.createTestProbe());
+
+    assertEquals(Refusal.SESSION_LIMIT, assertInstanceOf(RequestRefused.class, admission).reason());
+    assertEquals(List.of("i1"), pendingIds("s1"));
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    requester.receiveMessage();
+  }
+
+  @Test
+  void duplicateInteractionIdIsRefused() {
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+
+    Session.Admission admission = requestExpectingAdmission("s1", "i1", testKit.createTestProbe());
+
+    assertEquals(Refusal.DUPLICATE_ID, assertInstanceOf(RequestRefused.class, admission).reason());
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    requester.receiveMessage();
+  }
+
+  @Test
+  void interactionStoppedBeforeAnyOutcomeCompletesItsRequesterAsShutdown() {
+    ActorRef<Session.Command> session =
+        testKit.spawn(Session.create("solo", OrchestratorSettings.from(CONFIG), directory, ref -> {}));
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    TestProbe<Session.Admission> admission = testKit.createTestProbe();
+    session.tell(
+        new Session.RequestInteraction(
+            "i1", InteractionRequest.of("approve", PAYLOAD), LONG, requester.getRef(), admission.getRef()));
+    admission.expectMessageClass(Session.Admitted.class);
+
+    testKit.stop(session);
+
+    assertEquals(InteractionOutcome.Shutdown.INSTANCE, requester.receiveMessage());
+  }
+
+  @Test
+  void closingEndsPendingInteractionsAsShutdownAndTellsClients() {
+    ActorRef<Sessions.Command> sessions = testKit.spawn(Sessions.create(OrchestratorSettings.from(CONFIG)));
+    directory = Sessions.directory(sessions, testKit.system().scheduler());
+    TestProbe<ServerMessage> connection = attach("s1", "c1");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+    TestProbe<org.apache.pekko.Done> done = testKit.createTestProbe();
+
+    sessions.tell(new Sessions.Shutdown(done.getRef()));
+
+    done.receiveMessage();
+    assertEquals(InteractionOutcome.Shutdown.INSTANCE, requester.receiveMessage());
+    connection.expectMessageClass(ServerMessage.Interaction.class);
+    assertEquals(new ServerMessage.Closed("i1", OutcomeCode.SHUTDOWN), connection.receiveMessage());
+    Session.Admission late = requestExpectingAdmission("s1", "i2", testKit.createTestProbe());
+    assertEquals(Refusal.SHUTTING_DOWN, assertInstanceOf(RequestRefused.class, late).reason());
+  }
+
+  @Test
+  void answerDeadlineCancelAndDisconnectArrivingTogetherYieldExactlyOneOutcome() {
+    directory = directoryWith("orchestrator.session.reconnect-grace = 1ms");
+    int rounds = 300;
+    List<TestProbe<RequestResult>> requesters = new java.util.ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      String session = "race-" + round;
+      attach(session, "c1");
+      TestProbe<RequestResult> requester = testKit.createTestProbe();
+      requesters.add(requester);
+      request(session, "i", Duration.ofMillis(1 + round % 3), requester);
+      respond(session, "i", "c1", new InteractionOutcome.Answered(YES, "c1"));
+      directory.tell(session, new Session.CancelInteraction("i"));
+      detach(session, "c1");
+    }
+    testKit
+        .createTestProbe()
+        .awaitAssert(Duration.ofSeconds(20), () -> {
+          assertEquals(0, census.interactions());
+          return null;
+        });
+    for (TestProbe<RequestResult> requester : requesters) {
+      assertInstanceOf(InteractionOutcome.class, requester.receiveMessage());
+      requester.expectNoMessage(Duration.ofMillis(1));
+    }
+  }
+
+  // --- helpers: the steps a transport performs -------------------------------------------------------------------
+
+  private SessionDirectory directoryWith(String overrides) {
+    OrchestratorSettings settings =
+        OrchestratorSettings.from(ConfigFactory.parseString(overrides).withFallback(CONFIG));
+    return Sessions.directory(testKit.spawn(Sessions.create(settings)), testKit.system().scheduler());
+  }
+
+  private TestProbe<ServerMessage> attach(String sessionId, String connectionId) {
+    TestProbe<ServerMessage> connection = testKit.createTestProbe();
+    TestProbe<Session.AttachResult> replies = testKit.createTestProbe();
+    directory.tell(sessionId, new Session.Attach(connectionId, connection.getRef(), replies.getRef()));
+    assertEquals(new Session.Attached(sessionId, connectionId), replies.receiveMessage());
+    return connection;
+  }
+
+  private void detach(String sessionId, String connectionId) {
+    directory.tell(sessionId, new Session.Detach(connectionId));
+  }
+
+  private ServerMessage.Interaction request(
+      String sessionId, String id, Duration timeout, TestProbe<RequestResult> requester) {
+    TestProbe<Session.Admission> admission = testKit.createTestProbe();
+    directory.tell(
+        sessionId,
+        new Session.RequestInteraction(
+            id, InteractionRequest.of("approve", PAYLOAD, timeout), timeout, requester.getRef(), admission.getRef()));
+    ServerMessage.Interaction view = admission.expectMessageClass(Session.Admitted.class).interaction();
+    assertEquals(id, view.id());
+    assertEquals(view.requestedAt().plus(timeout), view.expiresAt());
+    return view;
+  }
+
+  private Session.Admission requestExpectingAdmission(
+      String sessionId, String id, TestProbe<RequestResult> requester) {
+    TestProbe<Session.Admission> admission = testKit.createTestProbe();
+    directory.tell(
+        sessionId,
+        new Session.RequestInteraction(
+            id, InteractionRequest.of("approve", PAYLOAD), LONG, requester.getRef(), admission.getRef()));
+    return admission.receiveMessage();
+  }
+
+  private TestProbe<ServerMessage.Receipt> respond(
+      String sessionId, String id, String connectionId, InteractionOutcome.Response response) {
+    TestProbe<ServerMessage.Receipt> receipt = testKit.createTestProbe();
+    directory.tell(sessionId, new Session.Respond(id, connectionId, response, "tag", receipt.getRef()));
+    return receipt;
+  }
+
+  private List<String> pendingIds(String sessionId) {
+    TestProbe<SessionState> state = testKit.createTestProbe();
+    directory.tell(sessionId, new Session.GetState(state.getRef()));
+    return state.receiveMessage().pending().stream().map(ServerMessage.Interaction::id).toList();
+  }
+}

@@ -1,0 +1,75 @@
+package dev.interactions.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Any JSON value (object, array, string, number, boolean or null), kept as its compact text.
+ *
+ * <p>Payloads and answers are opaque to the orchestrator: keeping them as text rather than as a tree costs a fraction of
+ * the memory per pending interaction, and they are written to the wire as they are.
+ */
+@JsonSerialize(using = RawJson.Writer.class)
+@JsonDeserialize(using = RawJson.Reader.class)
+public record RawJson(String text) {
+
+  /** The JSON {@code null}. */
+  public static final RawJson NULL = new RawJson("null");
+
+  public RawJson {
+    Objects.requireNonNull(text, "text");
+  }
+
+  /**
+   * Parses and normalises JSON text.
+   *
+   * @throws InvalidInputException naming {@code field} if it is not one well-formed JSON value
+   */
+  public static RawJson parse(String field, String json) {
+    return WireCodec.parseRaw(field, json);
+  }
+
+  /** Wraps a Jackson tree. */
+  public static RawJson of(JsonNode node) {
+    return new RawJson(node == null ? "null" : node.toString());
+  }
+
+  /** Size of the UTF-8 encoding, the unit in which payload limits are expressed. */
+  public int utf8Length() {
+    return text.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+
+  static final class Writer extends JsonSerializer<RawJson> {
+    @Override
+    public void serialize(RawJson value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+      gen.writeRawValue(value.text());
+    }
+  }
+
+  static final class Reader extends JsonDeserializer<RawJson> {
+    @Override
+    public RawJson deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+      return of(parser.readValueAsTree());
+    }
+
+    @Override
+    public RawJson getNullValue(DeserializationContext context) {
+      return NULL;
+    }
+  }
+}

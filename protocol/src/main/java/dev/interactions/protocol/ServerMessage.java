@@ -1,0 +1,51 @@
+package dev.interactions.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+
+/**
+ * Everything the server sends to a client (WebSocket frames, Server-Sent Events, in-process listeners). The JSON
+ * {@code type} property names the variant; see {@code docs/PROTOCOL.md}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ServerMessage.Welcome.class, name = "welcome"),
+  @JsonSubTypes.Type(value = ServerMessage.Interaction.class, name = "interaction"),
+  @JsonSubTypes.Type(value = ServerMessage.Closed.class, name = "closed"),
+  @JsonSubTypes.Type(value = ServerMessage.Ack.class, name = "ack"),
+  @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
+  @JsonSubTypes.Type(value = ServerMessage.Pong.class, name = "pong")
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface ServerMessage {
+
+  /** The reply to a client's answer or rejection: accepted ({@link Ack}) or refused ({@link Error}). */
+  sealed interface Receipt extends ServerMessage permits Ack, Error {}
+
+  /** First message on every connection. */
+  record Welcome(int protocol, String sessionId, String connectionId, long heartbeatMs) implements ServerMessage {}
+
+  /** An interaction waiting for an answer; sent when it is requested and replayed to every connection that attaches. */
+  record Interaction(String id, String kind, RawJson payload, Instant requestedAt, Instant expiresAt)
+      implements ServerMessage {}
+
+  /** An interaction ended; clients retract its prompt. */
+  record Closed(String id, OutcomeCode outcome) implements ServerMessage {}
+
+  /** An answer or rejection was accepted; {@code ref} echoes the client's tag. */
+  record Ack(String id, String ref) implements Receipt {}
+
+  /** Something the client sent was refused; {@code id} and {@code ref} are present when known. */
+  record Error(ErrorCode code, String message, String id, String ref) implements Receipt {
+
+    /** An error about a message that named no interaction. */
+    public static Error of(ErrorCode code, String message) {
+      return new Error(code, message, null, null);
+    }
+  }
+
+  /** The reply to a client's {@code ping}. */
+  record Pong() implements ServerMessage {}
+}

@@ -1,0 +1,109 @@
+package dev.interactions.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.stream.Collectors;
+
+/**
+ * JSON encoding and decoding of the wire types. Decoding never throws anything but {@link InvalidInputException}, which
+ * names the field at fault, so transports can turn any bad input into a {@code bad_message} error without guessing.
+ */
+public final class WireCodec {
+
+  private static final String WHOLE_MESSAGE = "(message)";
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .build();
+
+  private WireCodec() {}
+
+  /** The shared, thread-safe mapper configured for the wire contract. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  /** Encodes a server message as one line of JSON. */
+  public static String encode(ServerMessage message) {
+    return write(message);
+  }
+
+  /** Encodes any wire value (HTTP bodies included) as JSON. */
+  public static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      // Our own types always serialise; anything else is a programming error.
+      throw new IllegalStateException("cannot encode " + value.getClass().getName(), e);
+    }
+  }
+
+  /** Decodes a client message. */
+  public static ClientMessage decodeClient(String json) {
+    return read(json, ClientMessage.class);
+  }
+
+  /** Decodes {@code json} as {@code type}, turning every failure into an {@link InvalidInputException}. */
+  public static <T> T read(String json, Class<T> type) {
+    if (json == null || json.isBlank()) {
+      throw new InvalidInputException(WHOLE_MESSAGE, "is empty");
+    }
+    try {
+      T value = MAPPER.readValue(json, type);
+      if (value == null) {
+        throw new InvalidInputException(WHOLE_MESSAGE, "must be a JSON object");
+      }
+      return value;
+    } catch (InvalidTypeIdException e) {
+      String id = e.getTypeId();
+      throw new InvalidInputException("type", id == null ? "is required" : "unknown type '" + id + "'");
+    } catch (UnrecognizedPropertyException e) {
+      throw new InvalidInputException(e.getPropertyName(), "unknown field");
+    } catch (JsonMappingException e) {
+      throw fromMapping(e);
+    } catch (JsonProcessingException e) {
+      throw new InvalidInputException(WHOLE_MESSAGE, "malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  static RawJson parseRaw(String field, String json) {
+    if (json == null) {
+      throw new InvalidInputException(field, "is required");
+    }
+    try {
+      JsonNode node = MAPPER.readTree(json);
+      if (node == null || node.isMissingNode()) {
+        throw new InvalidInputException(field, "is not a JSON value");
+      }
+      return RawJson.of(node);
+    } catch (JsonProcessingException e) {
+      throw new InvalidInputException(field, "malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static InvalidInputException fromMapping(JsonMappingException e) {
+    if (e.getCause() instanceof InvalidInputException invalid) {
+      return invalid;
+    }
+    String field =
+        e.getPath().stream()
+            .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+            .collect(Collectors.joining("."));
+    return new InvalidInputException(field.isEmpty() ? WHOLE_MESSAGE : field, "invalid: " + e.getOriginalMessage());
+  }
+}
