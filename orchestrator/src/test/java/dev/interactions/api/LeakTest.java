@@ -1,0 +1,239 @@
+package dev.interactions.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.interactions.core.Census;
+import dev.interactions.core.InteractionOutcome;
+import dev.interactions.core.InteractionRequest;
+import dev.interactions.core.Session;
+import dev.interactions.core.SessionDirectory;
+import dev.interactions.protocol.RawJson;
+import dev.interactions.protocol.ServerMessage;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Leak-freedom, tested: many thousands of connect, request, and answer / reject / deadline / cancel / abrupt-drop cycles,
+ * after which no session, interaction or connection actor is alive, no timer is scheduled, and every future completed
+ * with the outcome its cycle called for.
+ */
+class LeakTest {
+
+  private static final int CYCLES = 100_000;
+  private static final int SESSIONS = 2_000;
+  private static final int IN_FLIGHT = 400;
+  private static final Duration ASK = Duration.ofSeconds(30);
+  private static final RawJson YES = RawJson.parse("value", "true");
+
+  /** What the device of a cycle does once it is shown its interaction. */
+  enum Mode {
+    ANSWER,
+    REJECT,
+    DEADLINE,
+    CANCEL,
+    DROP
+  }
+
+  private ActorTestKit testKit;
+  private Orchestrator orchestrator;
+  private Census census;
+
+  @BeforeEach
+  void start() {
+    testKit =
+        ActorTestKit.create(
+            "leak",
+            ConfigFactory.parseString(
+                    """
+                    pekko.scheduler.implementation = "dev.interactions.api.CountingScheduler"
+                    orchestrator.session.reconnect-grace = 50ms
+                    orchestrator.session.closed-retention = 200ms
+                    orchestrator.interaction.min-timeout = 1ms
+                    """)
+                .withFallback(ConfigFactory.load()));
+    orchestrator = Orchestrator.embed(testKit.system());
+    census = Census.get(testKit.system());
+  }
+
+  @AfterEach
+  void stop() {
+    orchestrator.close();
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void hundredThousandCyclesLeaveNoActorNoTimerAndNoUncompletedFuture() throws Exception {
+    long timersBefore = CountingScheduler.outstanding();
+    Map<Mode, AtomicLong> expected = new EnumMap<>(Mode.class);
+    for (Mode mode : Mode.values()) {
+      expected.put(mode, new AtomicLong());
+    }
+    Queue<String> unexpected = new ConcurrentLinkedQueue<>();
+    Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    long peakTimers = 0;
+    long peakInteractions = 0;
+
+    for (int cycle = 0; cycle < CYCLES; cycle++) {
+      inFlight.acquire();
+      Mode mode = Mode.values()[cycle % Mode.values().length];
+      runCycle(cycle, mode)
+          .whenComplete(
+              (outcomeMatched, failure) -> {
+                if (failure == null && outcomeMatched) {
+                  expected.get(mode).incrementAndGet();
+                } else {
+                  unexpected.add(mode + ": " + (failure != null ? failure : "wrong outcome"));
+                }
+                inFlight.release();
+              });
+      if (cycle % 1_000 == 0) {
+        peakTimers = Math.max(peakTimers, CountingScheduler.outstanding());
+        peakInteractions = Math.max(peakInteractions, census.interactions());
+      }
+    }
+    assertTrue(inFlight.tryAcquire(IN_FLIGHT, 2, TimeUnit.MINUTES), "every future completed");
+
+    assertTrue(unexpected.isEmpty(), () -> unexpected.size() + " cycles ended wrongly, e.g. " + unexpected.peek());
+    for (Mode mode : Mode.values()) {
+      assertEquals(CYCLES / Mode.values().length, expected.get(mode).get(), mode + " cycles with the right outcome");
+    }
+    assertTrue(peakTimers > timersBefore && peakInteractions > 0, "the counters see the load they must see drain");
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(60),
+            Duration.ofMillis(200),
+            () -> {
+              assertEquals(0, census.sessions(), "live session actors");
+              assertEquals(0, census.interactions(), "live interaction actors");
+              assertEquals(0, census.connections(), "live connection actors");
+              assertEquals(timersBefore, CountingScheduler.outstanding(), "scheduled timers");
+              return null;
+            });
+  }
+
+  /** One cycle: a device connects, a requester asks, the mode decides how it ends. Completes with "outcome as expected". */
+  private CompletableFuture<Boolean> runCycle(int cycle, Mode mode) {
+    String sessionId = "leak-" + (cycle % SESSIONS);
+    String connectionId = "device-" + cycle;
+    String tag = Integer.toString(cycle);
+    CompletableFuture<Void> shown = new CompletableFuture<>();
+    SessionDirectory directory = orchestrator.sessions();
+    ActorRef<ServerMessage> device =
+        orchestrator
+            .system()
+            .systemActorOf(Device.create(sessionId, connectionId, tag, mode, directory, shown), connectionId, Props.empty());
+    Duration timeout = mode == Mode.DEADLINE ? Duration.ofMillis(20) : Duration.ofMinutes(1);
+    RawJson payload = RawJson.parse("payload", "{\"cycle\":\"" + tag + "\"}");
+    return directory
+        .<Session.AttachResult>ask(sessionId, replyTo -> new Session.Attach(connectionId, device, replyTo), ASK)
+        .toCompletableFuture()
+        .thenCompose(
+            attached -> {
+              CompletableFuture<InteractionOutcome> outcome =
+                  orchestrator
+                      .request(sessionId, InteractionRequest.of("leak", payload, timeout))
+                      .toCompletableFuture();
+              if (mode == Mode.CANCEL) {
+                shown.thenRun(() -> outcome.cancel(false));
+              }
+              return outcome.handle((ended, failure) -> matches(mode, ended, failure));
+            });
+  }
+
+  private static boolean matches(Mode mode, InteractionOutcome outcome, Throwable failure) {
+    return switch (mode) {
+      case ANSWER -> outcome instanceof InteractionOutcome.Answered;
+      case REJECT -> outcome instanceof InteractionOutcome.Rejected;
+      case DEADLINE -> outcome == InteractionOutcome.Expired.INSTANCE;
+      case CANCEL -> failure instanceof CancellationException;
+      case DROP -> outcome == InteractionOutcome.Disconnected.INSTANCE;
+    };
+  }
+
+  /** A client device as a transport connection would be: an actor attached to its session. */
+  static final class Device {
+
+    static Behavior<ServerMessage> create(
+        String sessionId,
+        String connectionId,
+        String tag,
+        Mode mode,
+        SessionDirectory directory,
+        CompletableFuture<Void> shown) {
+      return Behaviors.setup(
+          context -> {
+            Census census = Census.get(context.getSystem());
+            census.connectionStarted();
+            String marker = "{\"cycle\":\"" + tag + "\"}";
+            String[] mine = new String[1];
+            return Behaviors.receive(ServerMessage.class)
+                .onMessage(
+                    ServerMessage.Interaction.class,
+                    shownInteraction -> {
+                      if (!shownInteraction.payload().text().equals(marker)) {
+                        return Behaviors.same();
+                      }
+                      mine[0] = shownInteraction.id();
+                      shown.complete(null);
+                      switch (mode) {
+                        case ANSWER -> respond(directory, sessionId, connectionId, mine[0],
+                            new InteractionOutcome.Answered(YES, connectionId), context.getSystem().ignoreRef());
+                        case REJECT -> respond(directory, sessionId, connectionId, mine[0],
+                            new InteractionOutcome.Rejected("no"), context.getSystem().ignoreRef());
+                        case DROP -> {
+                          return Behaviors.stopped();
+                        }
+                        default -> {}
+                      }
+                      return Behaviors.same();
+                    })
+                .onMessage(
+                    ServerMessage.Closed.class,
+                    closed -> {
+                      if (!closed.id().equals(mine[0])) {
+                        return Behaviors.same();
+                      }
+                      directory.tell(sessionId, new Session.Detach(connectionId));
+                      return Behaviors.stopped();
+                    })
+                .onSignal(
+                    PostStop.class,
+                    signal -> {
+                      census.connectionStopped();
+                      return Behaviors.same();
+                    })
+                .build();
+          });
+    }
+
+    private static void respond(
+        SessionDirectory directory,
+        String sessionId,
+        String connectionId,
+        String id,
+        InteractionOutcome.Response response,
+        ActorRef<ServerMessage.Receipt> replyTo) {
+      directory.tell(sessionId, new Session.Respond(id, connectionId, response, null, replyTo));
+    }
+  }
+}
