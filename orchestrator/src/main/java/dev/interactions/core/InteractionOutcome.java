@@ -36,6 +36,11 @@ public sealed interface InteractionOutcome extends RequestResult {
     public OutcomeCode code() {
       return OutcomeCode.CANCELLED;
     }
+
+    @Override
+    public String toString() {
+      return "Cancelled";
+    }
   }
 
   /** Its deadline passed without an answer. */
@@ -45,6 +50,11 @@ public sealed interface InteractionOutcome extends RequestResult {
     @Override
     public OutcomeCode code() {
       return OutcomeCode.EXPIRED;
+    }
+
+    @Override
+    public String toString() {
+      return "Expired";
     }
   }
 
@@ -56,6 +66,11 @@ public sealed interface InteractionOutcome extends RequestResult {
     public OutcomeCode code() {
       return OutcomeCode.DISCONNECTED;
     }
+
+    @Override
+    public String toString() {
+      return "Disconnected";
+    }
   }
 
   /** The orchestrator stopped while it was pending. */
@@ -65,6 +80,11 @@ public sealed interface InteractionOutcome extends RequestResult {
     @Override
     public OutcomeCode code() {
       return OutcomeCode.SHUTDOWN;
+    }
+
+    @Override
+    public String toString() {
+      return "Shutdown";
     }
   }
 }

@@ -64,7 +64,9 @@ public record RawJson(String text) {
   static final class Reader extends JsonDeserializer<RawJson> {
     @Override
     public RawJson deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-      return of(parser.readValueAsTree());
+      // The context's readTree, not parser.readValueAsTree(): the latter goes through ObjectMapper.readTree, which
+      // applies FAIL_ON_TRAILING_TOKENS to the rest of the enclosing message and so refuses every embedded value.
+      return of(context.readTree(parser));
     }
 
     @Override

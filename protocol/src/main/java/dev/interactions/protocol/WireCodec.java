@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.util.stream.Collectors;
 
@@ -29,6 +32,16 @@ public final class WireCodec {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          // Payloads and answers are opaque: a decimal must come back digit for digit, not rounded to a double.
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // An id is a string; {"id":5} or {"id":true} is a client bug to report, not to paper over.
+          .withCoercionConfig(
+              LogicalType.Textual,
+              config ->
+                  config
+                      .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
           .build();
 
   private WireCodec() {}
@@ -55,7 +68,19 @@ public final class WireCodec {
 
   /** Decodes a client message. */
   public static ClientMessage decodeClient(String json) {
+    // Jackson reads a top-level array such as ["ping",{}] as a wrapper-array type id; the wire has objects only.
+    if (json != null && !json.isBlank() && json.charAt(firstNonWhitespace(json)) != '{') {
+      throw new InvalidInputException(WHOLE_MESSAGE, "must be a JSON object");
+    }
     return read(json, ClientMessage.class);
+  }
+
+  private static int firstNonWhitespace(String json) {
+    int i = 0;
+    while (i < json.length() && Character.isWhitespace(json.charAt(i))) {
+      i++;
+    }
+    return i;
   }
 
   /** Decodes {@code json} as {@code type}, turning every failure into an {@link InvalidInputException}. */
