@@ -1,5 +1,6 @@
 package dev.interactions.core;
 
+import dev.interactions.protocol.Identifiers;
 import dev.interactions.protocol.InvalidInputException;
 import dev.interactions.protocol.RawJson;
 import java.time.Duration;
@@ -8,23 +9,32 @@ import java.util.Optional;
 
 /**
  * What a requester asks a human: a {@code kind} that tells the client how to present it (e.g. {@code "tool-approval"}), an
- * opaque JSON {@code payload}, and an optional timeout (the configured default applies when empty).
+ * opaque JSON {@code payload}, an optional timeout (the configured default applies when empty), and an optional
+ * idempotency key: a second request with the same key in the same session gets the first one's interaction instead of a
+ * new one, for as long as the session remembers it.
  */
-public record InteractionRequest(String kind, RawJson payload, Optional<Duration> timeout) {
+public record InteractionRequest(
+    String kind, RawJson payload, Optional<Duration> timeout, Optional<String> idempotencyKey) {
 
   public InteractionRequest {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
   }
 
   /** A request with the default timeout. */
   public static InteractionRequest of(String kind, RawJson payload) {
-    return new InteractionRequest(kind, payload, Optional.empty());
+    return new InteractionRequest(kind, payload, Optional.empty(), Optional.empty());
   }
 
   /** A request with its own timeout. */
   public static InteractionRequest of(String kind, RawJson payload, Duration timeout) {
-    return new InteractionRequest(kind, payload, Optional.of(timeout));
+    return new InteractionRequest(kind, payload, Optional.of(timeout), Optional.empty());
+  }
+
+  /** This request, made idempotent under {@code key}. */
+  public InteractionRequest withIdempotencyKey(String key) {
+    return new InteractionRequest(kind, payload, timeout, Optional.of(key));
   }
 
   /**
@@ -33,6 +43,7 @@ public record InteractionRequest(String kind, RawJson payload, Optional<Duration
    * @throws InvalidInputException naming the field that is out of bounds
    */
   public Duration validate(OrchestratorSettings settings) {
+    idempotencyKey.ifPresent(key -> Identifiers.require("idempotencyKey", key));
     if (kind == null || kind.isBlank()) {
       throw new InvalidInputException("kind", "is required");
     }

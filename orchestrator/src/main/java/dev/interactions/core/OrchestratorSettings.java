@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param maxTimeout longest deadline a request may ask for
  * @param maxPayloadBytes largest payload, in UTF-8 bytes
  * @param maxKindLength longest {@code kind}
+ * @param maxWaitersPerInteraction long-polling readers (and idempotent repeat requesters) one interaction holds at most
  * @param askTimeout how long the Java API waits for the orchestrator to admit a request or answer a query
  * @param outcomeSlack how long past an interaction's deadline the Java API still waits for its outcome
  */
@@ -32,6 +33,7 @@ public record OrchestratorSettings(
     Duration maxTimeout,
     int maxPayloadBytes,
     int maxKindLength,
+    int maxWaitersPerInteraction,
     Duration askTimeout,
     Duration outcomeSlack) {
 
@@ -50,6 +52,7 @@ public record OrchestratorSettings(
         c.getDuration("interaction.max-timeout"),
         positive(c, "interaction.max-payload-bytes"),
         positive(c, "interaction.max-kind-length"),
+        positive(c, "interaction.max-waiters"),
         c.getDuration("api.ask-timeout"),
         c.getDuration("api.outcome-slack"));
   }

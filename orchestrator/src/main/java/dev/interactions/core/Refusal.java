@@ -10,6 +10,8 @@ public enum Refusal {
   CONNECTION_LIMIT,
   /** An interaction with this id is already pending in the session. */
   DUPLICATE_ID,
+  /** The interaction already has {@code orchestrator.interaction.max-waiters} readers and followers. */
+  WAITER_LIMIT,
   /** The orchestrator is shutting down. */
   SHUTTING_DOWN
 }

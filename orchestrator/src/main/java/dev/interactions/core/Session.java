@@ -5,6 +5,7 @@ import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +41,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
   /** The reply to {@link RequestInteraction}. */
   public sealed interface Admission permits Admitted, RequestRefused {}
 
-  /** The interaction is pending; {@code created} is false if it already existed. */
-  public record Admitted(ServerMessage.Interaction interaction, boolean created) implements Admission {}
+  /**
+   * The interaction exists; {@code created} is false if the request's idempotency key named an interaction the session
+   * already had (pending, or closed and still remembered: then the status carries its outcome).
+   */
+  public record Admitted(InteractionStatus status, boolean created) implements Admission {}
 
   /** The reply to {@link Attach}. */
   public sealed interface AttachResult permits Attached, RequestRefused {}
@@ -69,6 +73,18 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   /** Cancels a pending interaction on behalf of its requester; clients are told it closed. */
   public record CancelInteraction(String interactionId) implements Command {}
+
+  /**
+   * Reads an interaction. With {@code awaitOutcome}, the reply comes when it closes (or at once if it has), so the caller
+   * bounds the wait with its ask timeout; without, the reply is immediate.
+   */
+  public record GetInteraction(String interactionId, boolean awaitOutcome, ActorRef<InteractionLookup> replyTo)
+      implements Command {
+    @Override
+    public void refuse(String sessionId, RequestRefused refusal) {
+      replyTo.tell(new UnknownInteraction(sessionId, interactionId));
+    }
+  }
 
   /** A client's answer or rejection, from connection {@code connectionId}; the receipt goes to {@code replyTo}. */
   public record Respond(
@@ -134,9 +150,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
     void request(ActorRef<Command> session);
   }
 
-  private record Pending(ServerMessage.Interaction view, ActorRef<Interaction.Command> actor) {}
+  private record Pending(ServerMessage.Interaction view, ActorRef<Interaction.Command> actor, String idempotencyKey) {}
 
-  private record Retained(InteractionOutcome outcome, long closedAtNanos) {}
+  private record Retained(InteractionStatus status, long closedAtNanos, String idempotencyKey) {}
 
   private static final String GRACE_TIMER = "grace";
   private static final String RETENTION_TIMER = "retention";
@@ -164,6 +180,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private final Map<String, ActorRef<ServerMessage>> connections = new LinkedHashMap<>();
   private final LinkedHashMap<String, Retained> closed = new LinkedHashMap<>();
+  /** Idempotency key to interaction id, for pending and remembered interactions only; allocated on first use. */
+  private Map<String, String> idempotencyKeys;
   private boolean closing;
 
   private Session(
@@ -192,6 +210,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(Attach.class, this::onAttach)
         .onMessage(Detach.class, this::onDetach)
         .onMessage(GetState.class, this::onGetState)
+        .onMessage(GetInteraction.class, this::onGetInteraction)
         .onMessage(InteractionClosed.class, this::onInteractionClosed)
         .onMessage(ConnectionGone.class, gone -> removeConnection(gone.connectionId()))
         .onMessageEquals(GraceExpired.INSTANCE, this::onGraceExpired)
@@ -204,6 +223,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private Behavior<Command> onRequestInteraction(RequestInteraction request) {
     String id = request.interactionId();
+    String key = request.request().idempotencyKey().orElse(null);
+    String existing = key == null || idempotencyKeys == null ? null : idempotencyKeys.get(key);
+    if (existing != null) {
+      return onRepeatedRequest(request, existing);
+    }
     if (closing) {
       request.refuse(sessionId, new RequestRefused(Refusal.SHUTTING_DOWN, "the orchestrator is shutting down"));
     } else if (pending.containsKey(id) || closed.containsKey(id)) {
@@ -220,10 +244,38 @@ public final class Session extends AbstractBehavior<Session.Command> {
           new ServerMessage.Interaction(
               id, request.request().kind(), request.request().payload(), now, now.plus(request.timeout()));
       ActorRef<Interaction.Command> actor =
-          getContext().spawnAnonymous(Interaction.create(id, request.timeout(), request.requester(), getContext().getSelf()));
-      pending.put(id, new Pending(view, actor));
+          getContext()
+              .spawnAnonymous(
+                  Interaction.create(
+                      sessionId,
+                      view,
+                      request.timeout(),
+                      settings.maxWaitersPerInteraction(),
+                      request.requester(),
+                      getContext().getSelf()));
+      pending.put(id, new Pending(view, actor, key));
+      if (key != null) {
+        if (idempotencyKeys == null) {
+          idempotencyKeys = new HashMap<>();
+        }
+        idempotencyKeys.put(key, id);
+      }
       connections.values().forEach(connection -> connection.tell(view));
-      request.replyTo().tell(new Admitted(view, true));
+      request.replyTo().tell(new Admitted(InteractionStatus.pending(sessionId, view), true));
+    }
+    return afterChange();
+  }
+
+  /** Same idempotency key as an interaction this session has: that interaction answers, no second one is made. */
+  private Behavior<Command> onRepeatedRequest(RequestInteraction request, String existingId) {
+    Pending target = pending.get(existingId);
+    if (target != null) {
+      target.actor().tell(new Interaction.Follow(request.requester()));
+      request.replyTo().tell(new Admitted(InteractionStatus.pending(sessionId, target.view()), false));
+    } else {
+      InteractionStatus status = closed.get(existingId).status();
+      status.outcome().ifPresent(request.requester()::tell);
+      request.replyTo().tell(new Admitted(status, false));
     }
     return afterChange();
   }
@@ -249,7 +301,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
               retained != null
                   ? new ServerMessage.Error(
                       ErrorCode.ALREADY_CLOSED,
-                      "interaction is already closed as " + retained.outcome().code().wireName(),
+                      "interaction is already closed as " + retained.status().outcome().orElseThrow().code().wireName(),
                       id,
                       respond.ref())
                   : new ServerMessage.Error(
@@ -304,11 +356,26 @@ public final class Session extends AbstractBehavior<Session.Command> {
     return afterChange();
   }
 
+  private Behavior<Command> onGetInteraction(GetInteraction get) {
+    Pending target = pending.get(get.interactionId());
+    Retained retained = closed.get(get.interactionId());
+    if (target != null && get.awaitOutcome()) {
+      target.actor().tell(new Interaction.Await(get.replyTo()));
+    } else if (target != null) {
+      get.replyTo().tell(InteractionStatus.pending(sessionId, target.view()));
+    } else if (retained != null) {
+      get.replyTo().tell(retained.status());
+    } else {
+      get.replyTo().tell(new UnknownInteraction(sessionId, get.interactionId()));
+    }
+    return afterChange();
+  }
+
   private Behavior<Command> onInteractionClosed(InteractionClosed closedInteraction) {
     Pending done = pending.remove(closedInteraction.interactionId());
     if (done != null) {
       done.actor().tell(Interaction.Stop.INSTANCE);
-      remember(closedInteraction.interactionId(), closedInteraction.outcome());
+      remember(done, closedInteraction.outcome());
       ServerMessage.Closed event =
           new ServerMessage.Closed(closedInteraction.interactionId(), closedInteraction.outcome().code());
       connections.values().forEach(connection -> connection.tell(event));
@@ -327,8 +394,13 @@ public final class Session extends AbstractBehavior<Session.Command> {
     long now = System.nanoTime();
     long retention = settings.closedRetention().toNanos();
     Iterator<Retained> oldestFirst = closed.values().iterator();
-    while (oldestFirst.hasNext() && now - oldestFirst.next().closedAtNanos() >= retention) {
+    while (oldestFirst.hasNext()) {
+      Retained oldest = oldestFirst.next();
+      if (now - oldest.closedAtNanos() < retention) {
+        break;
+      }
       oldestFirst.remove();
+      forgetIdempotencyKey(oldest.idempotencyKey());
     }
     scheduleRetention();
     return afterChange();
@@ -339,6 +411,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     Interaction.Close shutdown = new Interaction.Close(InteractionOutcome.Shutdown.INSTANCE);
     pending.values().forEach(p -> p.actor().tell(shutdown));
     closed.clear();
+    idempotencyKeys = null;
     return afterChange();
   }
 
@@ -347,18 +420,29 @@ public final class Session extends AbstractBehavior<Session.Command> {
     return this;
   }
 
-  private void remember(String interactionId, InteractionOutcome outcome) {
+  private void remember(Pending done, InteractionOutcome outcome) {
     if (settings.closedRetentionMax() == 0 || settings.closedRetention().isZero() || closing) {
+      forgetIdempotencyKey(done.idempotencyKey());
       return;
     }
-    closed.put(interactionId, new Retained(outcome, System.nanoTime()));
+    InteractionStatus status = InteractionStatus.closed(sessionId, Interaction.withoutPayload(done.view()), outcome);
+    closed.put(done.view().id(), new Retained(status, System.nanoTime(), done.idempotencyKey()));
     if (closed.size() > settings.closedRetentionMax()) {
-      Iterator<String> oldest = closed.keySet().iterator();
-      oldest.next();
+      Iterator<Retained> oldest = closed.values().iterator();
+      forgetIdempotencyKey(oldest.next().idempotencyKey());
       oldest.remove();
     }
     if (!timers.isTimerActive(RETENTION_TIMER)) {
       scheduleRetention();
+    }
+  }
+
+  private void forgetIdempotencyKey(String key) {
+    if (key != null && idempotencyKeys != null) {
+      idempotencyKeys.remove(key);
+      if (idempotencyKeys.isEmpty()) {
+        idempotencyKeys = null;
+      }
     }
   }
 

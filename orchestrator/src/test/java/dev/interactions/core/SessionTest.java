@@ -365,6 +365,92 @@ class SessionTest {
     }
   }
 
+  @Test
+  void repeatedIdempotencyKeyReturnsTheExistingInteractionAndItsOutcome() {
+    TestProbe<RequestResult> first = testKit.createTestProbe();
+    TestProbe<RequestResult> second = testKit.createTestProbe();
+    TestProbe<Session.Admission> admissions = testKit.createTestProbe();
+    InteractionRequest request = InteractionRequest.of("approve", PAYLOAD).withIdempotencyKey("key-1");
+    directory.tell("s1", new Session.RequestInteraction("i1", request, LONG, first.getRef(), admissions.getRef()));
+    directory.tell("s1", new Session.RequestInteraction("i2", request, LONG, second.getRef(), admissions.getRef()));
+
+    assertTrue(admissions.expectMessageClass(Session.Admitted.class).created());
+    Session.Admitted repeated = admissions.expectMessageClass(Session.Admitted.class);
+    assertEquals("i1", repeated.status().interaction().id());
+    assertTrue(!repeated.created(), "no second interaction");
+    assertEquals(List.of("i1"), pendingIds("s1"));
+
+    respond("s1", "i1", "c1", new InteractionOutcome.Answered(YES, "c1")).expectMessageClass(ServerMessage.Ack.class);
+    assertEquals(new InteractionOutcome.Answered(YES, "c1"), first.receiveMessage());
+    assertEquals(new InteractionOutcome.Answered(YES, "c1"), second.receiveMessage());
+  }
+
+  @Test
+  void idempotencyKeyOfAClosedInteractionReturnsItsOutcomeWhileRemembered() {
+    directory = directoryWith("orchestrator.session.closed-retention = 300ms");
+    InteractionRequest request = InteractionRequest.of("approve", PAYLOAD).withIdempotencyKey("key-1");
+    TestProbe<RequestResult> first = testKit.createTestProbe();
+    TestProbe<Session.Admission> admissions = testKit.createTestProbe();
+    directory.tell("s1", new Session.RequestInteraction("i1", request, LONG, first.getRef(), admissions.getRef()));
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    first.expectMessage(InteractionOutcome.Cancelled.INSTANCE);
+
+    TestProbe<RequestResult> late = testKit.createTestProbe();
+    directory.tell("s1", new Session.RequestInteraction("i2", request, LONG, late.getRef(), admissions.getRef()));
+
+    admissions.expectMessageClass(Session.Admitted.class);
+    Session.Admitted repeated = admissions.expectMessageClass(Session.Admitted.class);
+    assertEquals("i1", repeated.status().interaction().id());
+    assertEquals(java.util.Optional.of(InteractionOutcome.Cancelled.INSTANCE), repeated.status().outcome());
+    assertEquals(InteractionOutcome.Cancelled.INSTANCE, late.receiveMessage());
+  }
+
+  @Test
+  void readerAwaitingAnOutcomeIsAnsweredWhenTheInteractionCloses() {
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    ServerMessage.Interaction view = request("s1", "i1", LONG, requester);
+    TestProbe<InteractionLookup> reader = testKit.createTestProbe();
+    directory.tell("s1", new Session.GetInteraction("i1", false, reader.getRef()));
+    assertEquals(InteractionStatus.pending("s1", view), reader.receiveMessage());
+
+    directory.tell("s1", new Session.GetInteraction("i1", true, reader.getRef()));
+    reader.expectNoMessage(Duration.ofMillis(100));
+    respond("s1", "i1", "c1", new InteractionOutcome.Rejected("no"));
+
+    InteractionStatus closed = assertInstanceOf(InteractionStatus.class, reader.receiveMessage());
+    assertEquals(java.util.Optional.of(new InteractionOutcome.Rejected("no")), closed.outcome());
+    assertEquals(null, closed.interaction().payload(), "a closed interaction keeps no payload");
+    assertEquals(view.expiresAt(), closed.interaction().expiresAt());
+    requester.receiveMessage();
+  }
+
+  @Test
+  void readingAnUnknownInteractionSaysSo() {
+    TestProbe<InteractionLookup> reader = testKit.createTestProbe();
+
+    directory.tell("s1", new Session.GetInteraction("nope", true, reader.getRef()));
+
+    assertEquals(new UnknownInteraction("s1", "nope"), reader.receiveMessage());
+  }
+
+  @Test
+  void readersBeyondTheWaiterBoundGetThePendingStateAtOnce() {
+    directory = directoryWith("orchestrator.interaction.max-waiters = 1");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    request("s1", "i1", LONG, requester);
+    TestProbe<InteractionLookup> patient = testKit.createTestProbe();
+    TestProbe<InteractionLookup> turnedAway = testKit.createTestProbe();
+
+    directory.tell("s1", new Session.GetInteraction("i1", true, patient.getRef()));
+    directory.tell("s1", new Session.GetInteraction("i1", true, turnedAway.getRef()));
+
+    assertTrue(assertInstanceOf(InteractionStatus.class, turnedAway.receiveMessage()).isPending());
+    patient.expectNoMessage(Duration.ofMillis(50));
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    assertTrue(!assertInstanceOf(InteractionStatus.class, patient.receiveMessage()).isPending());
+    requester.receiveMessage();
+  }
+
   // --- helpers: the steps a transport performs -------------------------------------------------------------------
 
   private SessionDirectory directoryWith(String overrides) {
@@ -392,7 +478,7 @@ class SessionTest {
         sessionId,
         new Session.RequestInteraction(
             id, InteractionRequest.of("approve", PAYLOAD, timeout), timeout, requester.getRef(), admission.getRef()));
-    ServerMessage.Interaction view = admission.expectMessageClass(Session.Admitted.class).interaction();
+    ServerMessage.Interaction view = admission.expectMessageClass(Session.Admitted.class).status().interaction();
     assertEquals(id, view.id());
     assertEquals(view.requestedAt().plus(timeout), view.expiresAt());
     return view;
