@@ -133,9 +133,9 @@ public final class Interaction {
   }
 
   private Behavior<Command> onSettle(Settle settle) {
-    Behavior<Command> next = complete(settle.response());
+    // Acknowledge before the session hears of the outcome, so the answering client gets its ack before "closed".
     settle.replyTo().tell(new ServerMessage.Ack(view.id(), settle.ref()));
-    return next;
+    return complete(settle.response());
   }
 
   private Behavior<Command> onAwaitWhilePending(Await await) {

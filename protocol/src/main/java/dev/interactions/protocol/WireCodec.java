@@ -66,6 +66,22 @@ public final class WireCodec {
     }
   }
 
+  /** The {@code type} a server message carries on the wire, e.g. {@code "interaction"}. */
+  public static String typeName(ServerMessage message) {
+    if (message instanceof ServerMessage.Welcome) {
+      return "welcome";
+    } else if (message instanceof ServerMessage.Interaction) {
+      return "interaction";
+    } else if (message instanceof ServerMessage.Closed) {
+      return "closed";
+    } else if (message instanceof ServerMessage.Ack) {
+      return "ack";
+    } else if (message instanceof ServerMessage.Error) {
+      return "error";
+    }
+    return "pong";
+  }
+
   /** Decodes a client message. */
   public static ClientMessage decodeClient(String json) {
     // Jackson reads a top-level array such as ["ping",{}] as a wrapper-array type id; the wire has objects only.

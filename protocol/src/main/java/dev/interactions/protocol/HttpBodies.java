@@ -1,0 +1,66 @@
+package dev.interactions.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/** The JSON bodies of the HTTP API (requests and responses); see {@code docs/PROTOCOL.md}. */
+public final class HttpBodies {
+
+  private HttpBodies() {}
+
+  /** {@code POST /v1/sessions/{sessionId}/interactions}. */
+  public record CreateInteraction(String kind, RawJson payload, Long timeoutMs, String idempotencyKey) {
+    public CreateInteraction {
+      if (payload == null) {
+        payload = RawJson.NULL;
+      }
+      if (timeoutMs != null && timeoutMs <= 0) {
+        throw new InvalidInputException("timeoutMs", "must be positive");
+      }
+    }
+  }
+
+  /** {@code POST …/interactions/{id}/answer}; {@code connectionId} optionally names the SSE connection answering. */
+  public record Answer(RawJson value, String connectionId) {
+    public Answer {
+      if (value == null) {
+        value = RawJson.NULL;
+      }
+    }
+  }
+
+  /** {@code POST …/interactions/{id}/reject}. */
+  public record Reject(String reason, String connectionId) {}
+
+  /** An interaction as a requester reads it; {@code value}, {@code reason} and {@code answeredBy} where they apply. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Interaction(
+      String id,
+      String sessionId,
+      String kind,
+      String status,
+      Instant requestedAt,
+      Instant expiresAt,
+      RawJson payload,
+      RawJson value,
+      String reason,
+      String answeredBy) {}
+
+  /** {@code GET /v1/sessions/{sessionId}}. */
+  public record Session(String sessionId, List<String> connections, List<ServerMessage.Interaction> pending) {}
+
+  /** Every HTTP error: {@code {"error":{"code":…,"message":…}}}. */
+  public record Error(Detail error) {
+
+    /** The error's code and a readable message. */
+    public record Detail(String code, String message) {}
+
+    public static Error of(String code, String message) {
+      return new Error(new Detail(code, message));
+    }
+  }
+
+  /** {@code GET /health/live} and {@code /health/ready}. */
+  public record Health(String status) {}
+}

@@ -1,0 +1,37 @@
+package dev.interactions.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.interactions.api.Orchestrator;
+import dev.interactions.transport.auth.AuthSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar interactions-server.jar}: starts the orchestrator and its server; SIGTERM shuts it down gracefully. */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Config config = ConfigFactory.load();
+    try {
+      // Refuse an unsafe binding before anything starts.
+      AuthSettings.from(config).requireSafeBinding(ServerSettings.from(config).host());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      log.error("refusing to start: {}", e.getMessage());
+      System.exit(2);
+    }
+    Orchestrator orchestrator = Orchestrator.start(config);
+    Server.start(orchestrator, config)
+        .whenComplete(
+            (server, failure) -> {
+              if (failure != null) {
+                log.error("could not start the server", failure);
+                orchestrator.close();
+                System.exit(1);
+              }
+            });
+  }
+}

@@ -1,0 +1,95 @@
+package dev.interactions.server;
+
+import com.typesafe.config.Config;
+import dev.interactions.api.Orchestrator;
+import dev.interactions.transport.ClientStreams;
+import dev.interactions.transport.Connections;
+import dev.interactions.transport.HttpApi;
+import dev.interactions.transport.TransportSettings;
+import dev.interactions.transport.auth.AuthSettings;
+import dev.interactions.transport.auth.Authenticator;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * The standalone server: the orchestrator's sessions served over HTTP, WebSocket and SSE on one port.
+ *
+ * <p>Shutdown runs through {@link CoordinatedShutdown} (SIGTERM included): readiness turns false first, the port stops
+ * accepting, pending interactions end as {@code shutdown} and clients are told, client streams are closed, and
+ * in-flight requests get until the deadline to finish.
+ */
+public final class Server {
+
+  private final ServerBinding binding;
+
+  private Server(ServerBinding binding) {
+    this.binding = binding;
+  }
+
+  /**
+   * Binds the server for {@code orchestrator} as {@code config} says.
+   *
+   * @throws IllegalStateException if auth is off and the address is not loopback
+   */
+  public static CompletionStage<Server> start(Orchestrator orchestrator, Config config) {
+    ServerSettings settings = ServerSettings.from(config);
+    AuthSettings auth = AuthSettings.from(config);
+    auth.requireSafeBinding(settings.host());
+    TransportSettings transport = TransportSettings.from(config);
+    ActorSystem<?> system = orchestrator.system();
+    ActorRef<Connections.Command> connections =
+        system.systemActorOf(
+            Connections.create(orchestrator.sessions(), transport, orchestrator.settings().askTimeout()),
+            "connections",
+            Props.empty());
+    AtomicBoolean ready = new AtomicBoolean(true);
+    HttpApi api =
+        new HttpApi(
+            orchestrator,
+            transport,
+            Authenticator.from(auth),
+            new ClientStreams(system, connections, transport, orchestrator.settings().askTimeout()),
+            ready::get);
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "readiness-off",
+        () -> {
+          ready.set(false);
+          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+        });
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceStop(),
+        "close-client-streams",
+        () ->
+            AskPattern.ask(
+                connections, Connections.Shutdown::new, settings.shutdownDeadline(), system.scheduler()));
+    return Http.get(system)
+        .newServerAt(settings.host(), settings.port())
+        .bind(api.routes())
+        .thenApply(
+            binding -> {
+              binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
+              system.log().info("interaction orchestrator listening on http://{}", describe(binding.localAddress()));
+              return new Server(binding);
+            });
+  }
+
+  /** The bound address (useful when port 0 was asked for). */
+  public InetSocketAddress address() {
+    return binding.localAddress();
+  }
+
+  private static String describe(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
+  }
+}

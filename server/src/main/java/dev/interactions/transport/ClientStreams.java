@@ -1,0 +1,95 @@
+package dev.interactions.transport;
+
+import dev.interactions.protocol.WireCodec;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+/**
+ * Builds the streams of one client: a bounded outbound queue written by its {@link Connection} actor, and for a
+ * WebSocket the inbound side that feeds the actor. The queue fails when it is full, so a client that does not read is
+ * disconnected instead of being buffered without limit.
+ */
+public final class ClientStreams {
+
+  /** An opened connection and the outbound stream to serve to its client. */
+  public record Opened(Connections.Opened result, Source<Outbound, NotUsed> outbound) {}
+
+  private final ActorSystem<?> system;
+  private final ActorRef<Connections.Command> connections;
+  private final TransportSettings settings;
+  private final Duration askTimeout;
+  private final Materializer materializer;
+  private final MessageReader reader;
+
+  public ClientStreams(
+      ActorSystem<?> system,
+      ActorRef<Connections.Command> connections,
+      TransportSettings settings,
+      Duration askTimeout) {
+    this.system = system;
+    this.connections = connections;
+    this.settings = settings;
+    this.askTimeout = askTimeout;
+    this.materializer = Materializer.matFromSystem(system);
+    this.reader = new MessageReader(settings.maxMessageBytes(), materializer);
+  }
+
+  /** Opens a connection actor for session {@code sessionId}; its outbound stream is ready before the client is. */
+  public CompletionStage<Opened> open(String sessionId, Transport transport) {
+    Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound =
+        ActorSource.<Outbound>actorRef(
+                message -> message == Outbound.End.INSTANCE,
+                message -> Optional.empty(),
+                settings.outboundBuffer(),
+                OverflowStrategy.fail())
+            .preMaterialize(materializer);
+    return AskPattern.<Connections.Command, Connections.Opened>ask(
+            connections,
+            replyTo -> new Connections.Open(sessionId, transport, outbound.first(), replyTo),
+            askTimeout,
+            system.scheduler())
+        .thenApply(
+            result -> {
+              if (result instanceof Connections.Refused) {
+                outbound.first().tell(Outbound.End.INSTANCE);
+              }
+              return new Opened(result, outbound.second());
+            });
+  }
+
+  /** The WebSocket handler of an accepted connection: client messages in, server messages out, each ending the other. */
+  public Flow<Message, Message, NotUsed> webSocket(
+      ActorRef<Connection.Command> connection, Source<Outbound, NotUsed> outbound) {
+    Sink<Message, NotUsed> in =
+        Flow.<Message>create()
+            .mapAsync(1, reader::read)
+            .to(ActorSink.actorRef(connection, Connection.ClientGone.INSTANCE, failure -> Connection.ClientGone.INSTANCE));
+    Source<Message, NotUsed> out =
+        outbound.collectType(Outbound.Frame.class).map(frame -> TextMessage.create(WireCodec.encode(frame.message())));
+    return Flow.fromSinkAndSourceCoupled(in, out);
+  }
+
+  /** The Server-Sent Events of an accepted connection, with a heartbeat comment whenever it is quiet. */
+  public Source<ServerSentEvent, NotUsed> events(Source<Outbound, NotUsed> outbound) {
+    return outbound
+        .collectType(Outbound.Frame.class)
+        .map(frame -> ServerSentEvent.create(WireCodec.encode(frame.message()), WireCodec.typeName(frame.message())))
+        .keepAlive(settings.heartbeat(), ServerSentEvent::heartbeat);
+  }
+}

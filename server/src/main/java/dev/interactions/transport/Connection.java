@@ -1,0 +1,242 @@
+package dev.interactions.transport;
+
+import dev.interactions.core.Census;
+import dev.interactions.core.InteractionOutcome;
+import dev.interactions.core.RequestRefused;
+import dev.interactions.core.Session;
+import dev.interactions.core.SessionDirectory;
+import dev.interactions.protocol.ClientMessage;
+import dev.interactions.protocol.ErrorCode;
+import dev.interactions.protocol.InvalidInputException;
+import dev.interactions.protocol.ServerMessage;
+import dev.interactions.protocol.WireCodec;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One client stream (a WebSocket or an SSE response), attached to its {@link Session}. It is the only owner of the
+ * stream's outbound side, its liveness timer and its rate limit, and all of them end with it.
+ *
+ * <p>It welcomes the client, attaches to the session (which replays pending interactions), relays session events out,
+ * and turns client messages into session commands. It stops when the client goes (close frame, dropped socket, or
+ * silence past the liveness timeout on a WebSocket), when the client does not read fast enough (its bounded outbound
+ * buffer overflows), after repeated abuse, or at server shutdown. The session watches it, so every way of stopping
+ * detaches it.
+ */
+public final class Connection extends AbstractBehavior<Connection.Command> {
+
+  /** Messages a connection understands. */
+  public sealed interface Command {}
+
+  /** A complete text message from the client, within the size limit. */
+  public record Received(String text) implements Command {}
+
+  /** A text message over the size limit; its content was discarded while it was read. */
+  public record Oversized(long bytes) implements Command {}
+
+  /** A binary message, which the protocol does not use; its content was discarded. */
+  public enum BinaryReceived implements Command {
+    INSTANCE
+  }
+
+  /** The client's side of the stream ended: a close frame, a dropped socket, or a failure. */
+  public enum ClientGone implements Command {
+    INSTANCE
+  }
+
+  /** The server is shutting down: end the stream. */
+  public enum ServerShutdown implements Command {
+    INSTANCE
+  }
+
+  private record Deliver(ServerMessage message) implements Command {}
+
+  private record AttachCompleted(Session.AttachResult result, Throwable failure) implements Command {}
+
+  private enum LivenessCheck implements Command {
+    INSTANCE
+  }
+
+  private enum OutboundGone implements Command {
+    INSTANCE
+  }
+
+  /** Everything a connection needs to know about where it lives. */
+  record Context(
+      String sessionId,
+      String connectionId,
+      Transport transport,
+      ActorRef<Outbound> outbound,
+      SessionDirectory sessions,
+      TransportSettings settings,
+      Duration askTimeout) {}
+
+  private static final String LIVENESS_TIMER = "liveness";
+
+  static Behavior<Command> create(Context connection) {
+    return Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> new Connection(context, timers, connection)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final Context connection;
+  private final ActorRef<ServerMessage> inbox;
+  private final Census census;
+  private final RateLimit rateLimit;
+  private long lastInboundNanos = System.nanoTime();
+  private int violations;
+
+  private Connection(ActorContext<Command> context, TimerScheduler<Command> timers, Context connection) {
+    super(context);
+    this.timers = timers;
+    this.connection = connection;
+    this.census = Census.get(context.getSystem());
+    this.rateLimit = new RateLimit(connection.settings().messagesPerSecond(), connection.settings().messageBurst());
+    census.connectionStarted();
+    context.watchWith(connection.outbound(), OutboundGone.INSTANCE);
+    this.inbox = context.messageAdapter(ServerMessage.class, Deliver::new);
+    send(
+        new ServerMessage.Welcome(
+            1, connection.sessionId(), connection.connectionId(), connection.settings().heartbeat().toMillis()));
+    context.pipeToSelf(
+        connection
+            .sessions()
+            .ask(
+                connection.sessionId(),
+                (ActorRef<Session.AttachResult> replyTo) ->
+                    new Session.Attach(connection.connectionId(), inbox, replyTo),
+                connection.askTimeout()),
+        AttachCompleted::new);
+    if (connection.transport() == Transport.WEBSOCKET) {
+      // Pekko HTTP cannot tell a dead peer from a quiet one; the client's own pings are the only proof of life.
+      timers.startTimerWithFixedDelay(LIVENESS_TIMER, LivenessCheck.INSTANCE, connection.settings().heartbeat());
+    }
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Received.class, this::onReceived)
+        .onMessage(Oversized.class, this::onOversized)
+        .onMessageEquals(BinaryReceived.INSTANCE, this::onBinary)
+        .onMessage(Deliver.class, this::onDeliver)
+        .onMessage(AttachCompleted.class, this::onAttachCompleted)
+        .onMessageEquals(LivenessCheck.INSTANCE, this::onLivenessCheck)
+        .onMessageEquals(ClientGone.INSTANCE, this::leave)
+        .onMessageEquals(OutboundGone.INSTANCE, this::onOutboundGone)
+        .onMessageEquals(ServerShutdown.INSTANCE, this::leave)
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .build();
+  }
+
+  private Behavior<Command> onReceived(Received received) {
+    lastInboundNanos = System.nanoTime();
+    if (!rateLimit.tryAcquire(lastInboundNanos)) {
+      return violation(ErrorCode.RATE_LIMITED, "more than " + connection.settings().messagesPerSecond() + " messages per second");
+    }
+    ClientMessage message;
+    try {
+      message = WireCodec.decodeClient(received.text());
+    } catch (InvalidInputException e) {
+      send(ServerMessage.Error.of(ErrorCode.BAD_MESSAGE, e.getMessage()));
+      return this;
+    }
+    if (message instanceof ClientMessage.Answer answer) {
+      respond(answer.id(), new InteractionOutcome.Answered(answer.value(), connection.connectionId()), answer.ref());
+    } else if (message instanceof ClientMessage.Reject reject) {
+      respond(reject.id(), new InteractionOutcome.Rejected(reject.reason()), reject.ref());
+    } else {
+      send(new ServerMessage.Pong());
+    }
+    return this;
+  }
+
+  private void respond(String interactionId, InteractionOutcome.Response response, String ref) {
+    connection
+        .sessions()
+        .tell(
+            connection.sessionId(),
+            new Session.Respond(
+                interactionId, connection.connectionId(), response, ref, inbox.narrow()));
+  }
+
+  private Behavior<Command> onOversized(Oversized oversized) {
+    lastInboundNanos = System.nanoTime();
+    return violation(
+        ErrorCode.TOO_LARGE,
+        "message of " + oversized.bytes() + " bytes is over the limit of " + connection.settings().maxMessageBytes());
+  }
+
+  private Behavior<Command> onBinary() {
+    lastInboundNanos = System.nanoTime();
+    send(ServerMessage.Error.of(ErrorCode.BAD_MESSAGE, "binary messages are not part of the protocol; send JSON text"));
+    return this;
+  }
+
+  /** Refuses a message; past the tolerated number of violations the connection is closed. */
+  private Behavior<Command> violation(ErrorCode code, String message) {
+    violations++;
+    if (violations > connection.settings().maxViolations()) {
+      send(ServerMessage.Error.of(code, message + "; closing after " + violations + " violations"));
+      getContext().getLog().info("closing connection {} of session {}: {} violations", connection.connectionId(), connection.sessionId(), violations);
+      return leave();
+    }
+    send(ServerMessage.Error.of(code, message));
+    return this;
+  }
+
+  private Behavior<Command> onDeliver(Deliver deliver) {
+    send(deliver.message());
+    return this;
+  }
+
+  private Behavior<Command> onAttachCompleted(AttachCompleted completed) {
+    if (completed.result() instanceof Session.Attached) {
+      return this;
+    }
+    String reason =
+        completed.result() instanceof RequestRefused refused
+            ? refused.message()
+            : "session did not answer: " + completed.failure();
+    send(ServerMessage.Error.of(ErrorCode.RATE_LIMITED, reason));
+    return leave();
+  }
+
+  private Behavior<Command> onLivenessCheck() {
+    long silentNanos = System.nanoTime() - lastInboundNanos;
+    if (silentNanos > connection.settings().livenessTimeout().toNanos()) {
+      getContext()
+          .getLog()
+          .debug("connection {} silent for {} ms, closing", connection.connectionId(), silentNanos / 1_000_000);
+      return leave();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onOutboundGone() {
+    // The outbound stream ended on its own: the client stopped reading and its buffer overflowed, or it went away.
+    return leave();
+  }
+
+  private Behavior<Command> leave() {
+    connection.sessions().tell(connection.sessionId(), new Session.Detach(connection.connectionId()));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onPostStop() {
+    connection.outbound().tell(Outbound.End.INSTANCE);
+    census.connectionStopped();
+    return this;
+  }
+
+  private void send(ServerMessage message) {
+    connection.outbound().tell(new Outbound.Frame(message));
+  }
+}

@@ -1,0 +1,477 @@
+package dev.interactions.transport;
+
+import dev.interactions.api.Orchestrator;
+import dev.interactions.core.InteractionLookup;
+import dev.interactions.core.InteractionOutcome;
+import dev.interactions.core.InteractionRequest;
+import dev.interactions.core.InteractionStatus;
+import dev.interactions.core.OrchestratorSettings;
+import dev.interactions.core.RequestRefused;
+import dev.interactions.core.Session;
+import dev.interactions.core.SessionDirectory;
+import dev.interactions.core.SessionState;
+import dev.interactions.protocol.ErrorCode;
+import dev.interactions.protocol.HttpBodies;
+import dev.interactions.protocol.Identifiers;
+import dev.interactions.protocol.InvalidInputException;
+import dev.interactions.protocol.ServerMessage;
+import dev.interactions.protocol.WireCodec;
+import dev.interactions.transport.auth.AuthenticationFailed;
+import dev.interactions.transport.auth.Authenticator;
+import dev.interactions.transport.auth.Caller;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * The HTTP surface of the server: WebSocket and SSE endpoints for clients, the requester API, and health. Every response
+ * body is JSON, every error is {@code {"error":{"code":…,"message":…}}} with the status that fits. See {@code
+ * docs/PROTOCOL.md}.
+ */
+public final class HttpApi extends AllDirectives {
+
+  private static final String ACCESS_TOKEN = "access_token";
+
+  private final ActorSystem<?> system;
+  private final SessionDirectory sessions;
+  private final OrchestratorSettings core;
+  private final TransportSettings transport;
+  private final Authenticator authenticator;
+  private final ClientStreams streams;
+  private final BooleanSupplier ready;
+
+  /**
+   * @param orchestrator the orchestrator whose sessions are served
+   * @param transport transport bounds and timings
+   * @param authenticator who may do what
+   * @param streams builds client streams
+   * @param ready whether the server takes traffic (false once shutdown began)
+   */
+  public HttpApi(
+      Orchestrator orchestrator,
+      TransportSettings transport,
+      Authenticator authenticator,
+      ClientStreams streams,
+      BooleanSupplier ready) {
+    this.system = orchestrator.system();
+    this.sessions = orchestrator.sessions();
+    this.core = orchestrator.settings();
+    this.transport = transport;
+    this.authenticator = authenticator;
+    this.streams = streams;
+    this.ready = ready;
+  }
+
+  /** All routes, with JSON errors for every rejection and failure. */
+  public Route routes() {
+    return handleExceptions(
+        exceptions(),
+        () ->
+            handleRejections(
+                rejections(),
+                () ->
+                    concat(
+                        pathPrefix("health", this::health),
+                        pathPrefix("v1", () -> pathPrefix("sessions", () -> pathPrefix(this::session))))));
+  }
+
+  private Route health() {
+    return get(
+        () ->
+            concat(
+                path("live", () -> json(StatusCodes.OK, new HttpBodies.Health("live"))),
+                path(
+                    "ready",
+                    () ->
+                        ready.getAsBoolean()
+                            ? json(StatusCodes.OK, new HttpBodies.Health("ready"))
+                            : json(StatusCodes.SERVICE_UNAVAILABLE, new HttpBodies.Health("shutting_down")))));
+  }
+
+  private Route session(String sessionId) {
+    if (!Identifiers.isValid(sessionId)) {
+      return error(StatusCodes.BAD_REQUEST, "bad_request", "sessionId: must match [A-Za-z0-9._:-]{1,128}");
+    }
+    return concat(
+        pathEndOrSingleSlash(() -> get(() -> caller(true, caller -> readSession(caller, sessionId)))),
+        path("ws", () -> get(() -> caller(true, caller -> webSocket(caller, sessionId)))),
+        path("events", () -> get(() -> caller(true, caller -> events(caller, sessionId)))),
+        pathPrefix("interactions", () -> interactions(sessionId)));
+  }
+
+  private Route interactions(String sessionId) {
+    return concat(
+        pathEndOrSingleSlash(
+            () -> post(() -> caller(false, caller -> waitMs(waitMs -> create(caller, sessionId, waitMs))))),
+        pathPrefix(
+            interactionId ->
+                concat(
+                    pathEndOrSingleSlash(
+                        () ->
+                            concat(
+                                get(() -> caller(false, caller -> waitMs(waitMs -> read(caller, sessionId, interactionId, waitMs)))),
+                                delete(() -> caller(false, caller -> cancel(caller, sessionId, interactionId))))),
+                    path(
+                        "answer",
+                        () ->
+                            post(
+                                () ->
+                                    caller(
+                                        false,
+                                        caller ->
+                                            body(
+                                                HttpBodies.Answer.class,
+                                                answer ->
+                                                    respond(
+                                                        caller,
+                                                        sessionId,
+                                                        interactionId,
+                                                        answer.connectionId(),
+                                                        connectionId ->
+                                                            new InteractionOutcome.Answered(answer.value(), connectionId)))))),
+                    path(
+                        "reject",
+                        () ->
+                            post(
+                                () ->
+                                    caller(
+                                        false,
+                                        caller ->
+                                            body(
+                                                HttpBodies.Reject.class,
+                                                reject ->
+                                                    respond(
+                                                        caller,
+                                                        sessionId,
+                                                        interactionId,
+                                                        reject.connectionId(),
+                                                        connectionId -> new InteractionOutcome.Rejected(reject.reason())))))))));
+  }
+
+  // --- clients ---------------------------------------------------------------------------------------------------
+
+  private Route webSocket(Caller caller, String sessionId) {
+    if (!caller.mayJoin(sessionId)) {
+      return forbidden(sessionId);
+    }
+    return allowedOrigin(
+        () ->
+            onSuccess(
+                streams.open(sessionId, Transport.WEBSOCKET),
+                opened ->
+                    opened.result() instanceof Connections.Accepted accepted
+                        ? handleWebSocketMessages(streams.webSocket(accepted.connection(), opened.outbound()))
+                        : refusedConnection((Connections.Refused) opened.result())));
+  }
+
+  private Route events(Caller caller, String sessionId) {
+    if (!caller.mayJoin(sessionId)) {
+      return forbidden(sessionId);
+    }
+    return onSuccess(
+        streams.open(sessionId, Transport.SSE),
+        opened ->
+            opened.result() instanceof Connections.Accepted
+                ? completeOK(streams.events(opened.outbound()), EventStreamMarshalling.toEventStream())
+                : refusedConnection((Connections.Refused) opened.result()));
+  }
+
+  private Route refusedConnection(Connections.Refused refused) {
+    return refused.shuttingDown()
+        ? error(StatusCodes.SERVICE_UNAVAILABLE, "shutting_down", refused.message())
+        : error(StatusCodes.TOO_MANY_REQUESTS, "connection_limit", refused.message());
+  }
+
+  /** Cross-site WebSocket hijacking guard: a browser's {@code Origin} must be allowed; non-browser clients send none. */
+  private Route allowedOrigin(java.util.function.Supplier<Route> inner) {
+    return optionalHeaderValueByName(
+        "Origin",
+        origin ->
+            optionalHeaderValueByName(
+                "Host",
+                host -> {
+                  if (origin.isEmpty() || originAllowed(origin.get(), host)) {
+                    return inner.get();
+                  }
+                  return error(StatusCodes.FORBIDDEN, "forbidden", "origin " + origin.get() + " is not allowed");
+                }));
+  }
+
+  private boolean originAllowed(String origin, Optional<String> host) {
+    if (transport.allowedOrigins().contains("*") || transport.allowedOrigins().contains(origin)) {
+      return true;
+    }
+    int scheme = origin.indexOf("://");
+    return transport.allowedOrigins().isEmpty()
+        && scheme > 0
+        && host.isPresent()
+        && origin.substring(scheme + 3).equalsIgnoreCase(host.get());
+  }
+
+  private Route respond(
+      Caller caller,
+      String sessionId,
+      String interactionId,
+      String connectionId,
+      Function<String, InteractionOutcome.Response> response) {
+    if (!caller.mayJoin(sessionId)) {
+      return forbidden(sessionId);
+    }
+    String answeredBy = connectionId != null ? connectionId : "http:" + caller.subject();
+    CompletionStage<ServerMessage.Receipt> receipt =
+        sessions.ask(
+            sessionId,
+            (ActorRef<ServerMessage.Receipt> replyTo) ->
+                new Session.Respond(interactionId, answeredBy, response.apply(answeredBy), null, replyTo),
+            core.askTimeout());
+    return onSuccess(
+        receipt,
+        result -> {
+          if (result instanceof ServerMessage.Ack ack) {
+            return json(StatusCodes.OK, ack);
+          }
+          ServerMessage.Error refused = (ServerMessage.Error) result;
+          StatusCode status =
+              refused.code() == ErrorCode.UNKNOWN_INTERACTION
+                  ? StatusCodes.NOT_FOUND
+                  : refused.code() == ErrorCode.ALREADY_CLOSED ? StatusCodes.CONFLICT : StatusCodes.TOO_MANY_REQUESTS;
+          return error(status, refused.code().wireName(), refused.message());
+        });
+  }
+
+  private Route readSession(Caller caller, String sessionId) {
+    if (!caller.mayJoin(sessionId) && !caller.mayRequest(sessionId)) {
+      return forbidden(sessionId);
+    }
+    CompletionStage<SessionState> state = sessions.ask(sessionId, Session.GetState::new, core.askTimeout());
+    return onSuccess(
+        state,
+        s -> json(StatusCodes.OK, new HttpBodies.Session(s.sessionId(), s.connections(), s.pending())));
+  }
+
+  // --- requesters ------------------------------------------------------------------------------------------------
+
+  private Route create(Caller caller, String sessionId, Duration waitMs) {
+    if (!caller.mayRequest(sessionId)) {
+      return forbidden(sessionId);
+    }
+    return body(
+        HttpBodies.CreateInteraction.class,
+        body -> {
+          InteractionRequest request =
+              new InteractionRequest(
+                  body.kind(),
+                  body.payload(),
+                  Optional.ofNullable(body.timeoutMs()).map(Duration::ofMillis),
+                  Optional.ofNullable(body.idempotencyKey()));
+          Duration timeout = request.validate(core);
+          String interactionId = UUID.randomUUID().toString();
+          CompletionStage<Session.Admission> admission =
+              sessions.ask(
+                  sessionId,
+                  (ActorRef<Session.Admission> replyTo) ->
+                      new Session.RequestInteraction(
+                          interactionId, request, timeout, system.ignoreRef(), replyTo),
+                  core.askTimeout());
+          return onSuccess(
+              admission,
+              result -> {
+                if (result instanceof RequestRefused refused) {
+                  return refusal(refused);
+                }
+                Session.Admitted admitted = (Session.Admitted) result;
+                StatusCode pendingStatus = admitted.created() ? StatusCodes.CREATED : StatusCodes.OK;
+                if (!admitted.status().isPending() || waitMs.isZero()) {
+                  return status(admitted.status(), admitted.status().isPending() ? pendingStatus : StatusCodes.OK);
+                }
+                return awaitOutcome(
+                    sessionId, admitted.status().interaction().id(), waitMs, pendingStatus);
+              });
+        });
+  }
+
+  private Route read(Caller caller, String sessionId, String interactionId, Duration waitMs) {
+    if (!caller.mayRequest(sessionId)) {
+      return forbidden(sessionId);
+    }
+    return awaitOutcome(sessionId, interactionId, waitMs, StatusCodes.OK);
+  }
+
+  private Route cancel(Caller caller, String sessionId, String interactionId) {
+    if (!caller.mayRequest(sessionId)) {
+      return forbidden(sessionId);
+    }
+    sessions.tell(sessionId, new Session.CancelInteraction(interactionId));
+    // Sent after the cancel through the same directory, so it reads the interaction once the cancel was handled.
+    return lookup(
+        sessions.ask(
+            sessionId,
+            (ActorRef<InteractionLookup> replyTo) -> new Session.GetInteraction(interactionId, true, replyTo),
+            core.askTimeout()),
+        StatusCodes.OK);
+  }
+
+  /** Long-polls for the outcome up to {@code waitMs}, then answers with whatever the state is. */
+  private Route awaitOutcome(String sessionId, String interactionId, Duration waitMs, StatusCode pendingStatus) {
+    CompletionStage<InteractionLookup> outcome =
+        waitMs.isZero()
+            ? readNow(sessionId, interactionId)
+            : sessions
+                .ask(
+                    sessionId,
+                    (ActorRef<InteractionLookup> replyTo) -> new Session.GetInteraction(interactionId, true, replyTo),
+                    waitMs)
+                .exceptionallyCompose(
+                    failure ->
+                        isTimeout(failure) ? readNow(sessionId, interactionId) : java.util.concurrent.CompletableFuture.failedStage(failure));
+    return lookup(outcome, pendingStatus);
+  }
+
+  private CompletionStage<InteractionLookup> readNow(String sessionId, String interactionId) {
+    return sessions.ask(
+        sessionId,
+        (ActorRef<InteractionLookup> replyTo) -> new Session.GetInteraction(interactionId, false, replyTo),
+        core.askTimeout());
+  }
+
+  private Route lookup(CompletionStage<InteractionLookup> lookup, StatusCode pendingStatus) {
+    return onSuccess(
+        lookup,
+        found ->
+            found instanceof InteractionStatus status
+                ? status(status, status.isPending() ? pendingStatus : StatusCodes.OK)
+                : error(StatusCodes.NOT_FOUND, ErrorCode.UNKNOWN_INTERACTION.wireName(), "no such interaction in this session"));
+  }
+
+  private Route status(InteractionStatus status, StatusCode code) {
+    return json(code, HttpRepresentation.of(status));
+  }
+
+  private Route refusal(RequestRefused refused) {
+    return switch (refused.reason()) {
+      case SHUTTING_DOWN -> error(StatusCodes.SERVICE_UNAVAILABLE, "shutting_down", refused.message());
+      case DUPLICATE_ID -> error(StatusCodes.CONFLICT, "duplicate_id", refused.message());
+      default -> error(StatusCodes.TOO_MANY_REQUESTS, refused.reason().name().toLowerCase(), refused.message());
+    };
+  }
+
+  // --- plumbing ----------------------------------------------------------------------------------------------------
+
+  /** Authenticates the caller; clients of a browser may pass the token as {@code access_token} (never logged). */
+  private Route caller(boolean tokenInQueryAllowed, Function<Caller, Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        header ->
+            parameterOptional(
+                ACCESS_TOKEN,
+                queryToken -> {
+                  Optional<String> token = Authenticator.bearer(header);
+                  if (token.isEmpty() && tokenInQueryAllowed) {
+                    token = queryToken;
+                  }
+                  return inner.apply(authenticator.authenticate(token));
+                }));
+  }
+
+  private Route waitMs(Function<Duration, Route> inner) {
+    return parameterOptional(
+        "waitMs",
+        raw -> {
+          long millis;
+          try {
+            millis = raw.map(Long::parseLong).orElse(0L);
+          } catch (NumberFormatException e) {
+            throw new InvalidInputException("waitMs", "must be a whole number of milliseconds");
+          }
+          if (millis < 0) {
+            throw new InvalidInputException("waitMs", "must not be negative");
+          }
+          return inner.apply(Duration.ofMillis(Math.min(millis, transport.maxWait().toMillis())));
+        });
+  }
+
+  private <T> Route body(Class<T> type, Function<T, Route> inner) {
+    return toStrictEntity(
+        core.askTimeout(),
+        () -> entity(Unmarshaller.entityToString(), text -> inner.apply(WireCodec.read(text, type))));
+  }
+
+  private Route forbidden(String sessionId) {
+    return error(StatusCodes.FORBIDDEN, ErrorCode.FORBIDDEN.wireName(), "this token does not allow that on session " + sessionId);
+  }
+
+  private static Route json(StatusCode status, Object body) {
+    return new AllDirectives() {}.complete(
+        HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, WireCodec.write(body))));
+  }
+
+  private static Route error(StatusCode status, String code, String message) {
+    return json(status, HttpBodies.Error.of(code, message));
+  }
+
+  private static HttpResponse errorResponse(StatusCode status, String code, String message) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, WireCodec.write(HttpBodies.Error.of(code, message))));
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause instanceof TimeoutException;
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(InvalidInputException.class, e -> complete(errorResponse(StatusCodes.BAD_REQUEST, "bad_request", e.getMessage())))
+        .match(AuthenticationFailed.class, e -> complete(errorResponse(StatusCodes.UNAUTHORIZED, "unauthorized", e.getMessage())))
+        .match(
+            org.apache.pekko.http.scaladsl.model.EntityStreamSizeException.class,
+            e -> complete(errorResponse(StatusCodes.PAYLOAD_TOO_LARGE, ErrorCode.TOO_LARGE.wireName(), "request body is too large")))
+        .matchAny(
+            e -> {
+              if (isTimeout(e)) {
+                return complete(errorResponse(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the session did not answer in time"));
+              }
+              system.log().error("request failed", e);
+              return complete(errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "unexpected error"));
+            })
+        .build();
+  }
+
+  private RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler()
+        .mapRejectionResponse(
+            response -> {
+              if (response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+                return response;
+              }
+              String message =
+                  response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
+                      ? strict.getData().utf8String()
+                      : response.status().reason();
+              String code =
+                  response.status().intValue() == 404
+                      ? "not_found"
+                      : response.status().intValue() == 413 ? ErrorCode.TOO_LARGE.wireName() : "bad_request";
+              return errorResponse(response.status(), code, message);
+            });
+  }
+}

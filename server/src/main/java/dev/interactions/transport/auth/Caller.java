@@ -1,0 +1,39 @@
+package dev.interactions.transport.auth;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Who is calling, after authentication, and what they may do.
+ *
+ * @param subject who the caller is (the token's {@code sub}); for logs and audit, never for decisions
+ * @param sessions the session ids the caller may join; {@value #ALL_SESSIONS} stands for every session
+ * @param requester whether the caller may request interactions (of the sessions it may join)
+ */
+public record Caller(String subject, Set<String> sessions, boolean requester) {
+
+  /** The entry of {@link #sessions} that grants every session. */
+  public static final String ALL_SESSIONS = "*";
+
+  /** The caller when auth mode is {@code none}: may join every session and request interactions in it. */
+  public static final Caller ANYONE = new Caller("anonymous", Set.of(ALL_SESSIONS), true);
+
+  /** Checks the components and keeps an immutable copy of {@code sessions}. */
+  public Caller {
+    Objects.requireNonNull(subject, "subject");
+    sessions = Set.copyOf(sessions);
+  }
+
+  /** Whether the caller may connect to session {@code sessionId}, see its interactions and answer them. */
+  public boolean mayJoin(String sessionId) {
+    if (sessionId == null) {
+      return false;
+    }
+    return sessions.contains(ALL_SESSIONS) || sessions.contains(sessionId);
+  }
+
+  /** Whether the caller may request interactions of session {@code sessionId}: a requester that may join it. */
+  public boolean mayRequest(String sessionId) {
+    return requester && mayJoin(sessionId);
+  }
+}

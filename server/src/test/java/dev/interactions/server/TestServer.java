@@ -1,0 +1,107 @@
+package dev.interactions.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.interactions.api.Orchestrator;
+import dev.interactions.core.Census;
+import dev.interactions.protocol.WireCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** A real server on an ephemeral loopback port, and a real HTTP client for it. */
+public final class TestServer implements AutoCloseable {
+
+  /** A response: its status and its JSON body. */
+  public record Reply(int status, JsonNode body) {}
+
+  private final Orchestrator orchestrator;
+  private final Server server;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  private TestServer(Orchestrator orchestrator, Server server) {
+    this.orchestrator = orchestrator;
+    this.server = server;
+  }
+
+  /** Starts a server with {@code overrides} (HOCON) over the defaults, on a free port. */
+  public static TestServer start(String overrides) {
+    Config config =
+        ConfigFactory.parseString(overrides)
+            .withFallback(ConfigFactory.parseString("orchestrator.http.port = 0"))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    Orchestrator orchestrator = Orchestrator.start(config);
+    try {
+      return new TestServer(orchestrator, Server.start(orchestrator, config).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      orchestrator.close();
+      throw new IllegalStateException("server did not start", e);
+    }
+  }
+
+  public int port() {
+    return server.address().getPort();
+  }
+
+  public URI http(String path) {
+    return URI.create("http://127.0.0.1:" + port() + path);
+  }
+
+  public URI ws(String path) {
+    return URI.create("ws://127.0.0.1:" + port() + path);
+  }
+
+  public Census census() {
+    return Census.get(orchestrator.system());
+  }
+
+  public Orchestrator orchestrator() {
+    return orchestrator;
+  }
+
+  public Reply get(String path, String... headers) {
+    return send(request(path, headers).GET().build());
+  }
+
+  public Reply post(String path, String json, String... headers) {
+    return send(
+        request(path, headers).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
+  public Reply delete(String path, String... headers) {
+    return send(request(path, headers).DELETE().build());
+  }
+
+  private HttpRequest.Builder request(String path, String... headers) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(90));
+    if (headers.length > 0) {
+      builder.headers(headers);
+    }
+    return builder;
+  }
+
+  private Reply send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      String body = response.body();
+      return new Reply(response.statusCode(), body.isEmpty() ? null : WireCodec.mapper().readTree(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    orchestrator.close();
+  }
+}

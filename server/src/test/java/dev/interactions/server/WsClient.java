@@ -1,0 +1,126 @@
+package dev.interactions.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.interactions.protocol.WireCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real WebSocket client (the JDK's) that records every text message it receives, as JSON. */
+public final class WsClient implements WebSocket.Listener, AutoCloseable {
+
+  private static final long WAIT_SECONDS = 20;
+
+  private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private final StringBuilder partial = new StringBuilder();
+  private WebSocket socket;
+
+  private WsClient() {}
+
+  /** Connects to {@code uri} with optional extra headers (name, value, ...). */
+  public static WsClient connect(URI uri, String... headers) {
+    WsClient client = new WsClient();
+    WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    client.socket = builder.buildAsync(uri, client).orTimeout(WAIT_SECONDS, TimeUnit.SECONDS).join();
+    return client;
+  }
+
+  /** The next message, failing the test if none arrives in time. */
+  public JsonNode next() {
+    try {
+      JsonNode next = received.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      if (next == null) {
+        throw new AssertionError("no message within " + WAIT_SECONDS + " s");
+      }
+      return next;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next message, which must be of {@code type}. */
+  public JsonNode next(String type) {
+    JsonNode next = next();
+    if (!type.equals(next.path("type").asText())) {
+      throw new AssertionError("expected a " + type + " message, got " + next);
+    }
+    return next;
+  }
+
+  /** Sends a text message. */
+  public void send(String text) {
+    socket.sendText(text, true).join();
+  }
+
+  /** Sends a binary message. */
+  public void sendBinary(byte[] data) {
+    socket.sendBinary(ByteBuffer.wrap(data), true).join();
+  }
+
+  /** Sends a text message in several frames (a streamed message on the server). */
+  public void sendFragmented(String... parts) {
+    for (int i = 0; i < parts.length; i++) {
+      socket.sendText(parts[i], i == parts.length - 1).join();
+    }
+  }
+
+  /** The close code the server sent, once it closed. */
+  public int awaitClosedByServer() {
+    return closed.orTimeout(WAIT_SECONDS, TimeUnit.SECONDS).join();
+  }
+
+  /** Drops the TCP connection without a close frame. */
+  public void abort() {
+    socket.abort();
+  }
+
+  @Override
+  public void close() {
+    if (!socket.isOutputClosed()) {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(WAIT_SECONDS, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+    socket.abort();
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    partial.append(data);
+    if (last) {
+      received.add(WireCodec.mapper().valueToTree(parse(partial.toString())));
+      partial.setLength(0);
+    }
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closed.complete(statusCode);
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket webSocket, Throwable error) {
+    closed.complete(-1);
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return WireCodec.mapper().readTree(json);
+    } catch (Exception e) {
+      throw new AssertionError("server sent invalid JSON: " + json, e);
+    }
+  }
+}
