@@ -9,6 +9,8 @@ import dev.interactions.transport.TransportSettings;
 import dev.interactions.transport.auth.AuthSettings;
 import dev.interactions.transport.auth.Authenticator;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
@@ -59,29 +61,45 @@ public final class Server {
             Authenticator.from(auth),
             new ClientStreams(system, connections, transport, orchestrator.settings().askTimeout()),
             ready::get);
+    return Http.get(system)
+        .newServerAt(settings.host(), settings.port())
+        .bind(api.routes())
+        .thenApply(
+            binding -> {
+              shutDownInOrder(system, binding, connections, ready, settings.shutdownDeadline());
+              system.log().info("interaction orchestrator listening on http://{}", describe(binding.localAddress()));
+              return new Server(binding);
+            });
+  }
+
+  /**
+   * The order matters: stop being ready, stop accepting, end pending interactions (the orchestrator's own task in
+   * service-requests-done queues a "closed" frame for every client), then close the client streams behind those
+   * frames, and only then give in-flight requests the rest of the deadline.
+   */
+  private static void shutDownInOrder(
+      ActorSystem<?> system,
+      ServerBinding binding,
+      ActorRef<Connections.Command> connections,
+      AtomicBoolean ready,
+      Duration deadline) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "readiness-off",
         () -> {
           ready.set(false);
-          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
         });
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", binding::unbind);
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceStop(),
         "close-client-streams",
         () ->
-            AskPattern.ask(
-                connections, Connections.Shutdown::new, settings.shutdownDeadline(), system.scheduler()));
-    return Http.get(system)
-        .newServerAt(settings.host(), settings.port())
-        .bind(api.routes())
-        .thenApply(
-            binding -> {
-              binding.addToCoordinatedShutdown(settings.shutdownDeadline(), system);
-              system.log().info("interaction orchestrator listening on http://{}", describe(binding.localAddress()));
-              return new Server(binding);
-            });
+            AskPattern.<Connections.Command, Done>ask(
+                    connections, Connections.Shutdown::new, deadline, system.scheduler())
+                .thenCompose(done -> binding.terminate(deadline))
+                .thenApply(terminated -> Done.getInstance()));
   }
 
   /** The bound address (useful when port 0 was asked for). */

@@ -172,14 +172,19 @@ public final class HttpApi extends AllDirectives {
     if (!caller.mayJoin(sessionId)) {
       return forbidden(sessionId);
     }
-    return allowedOrigin(
-        () ->
-            onSuccess(
-                streams.open(sessionId, Transport.WEBSOCKET),
-                opened ->
-                    opened.result() instanceof Connections.Accepted accepted
-                        ? handleWebSocketMessages(streams.webSocket(accepted.connection(), opened.outbound()))
-                        : refusedConnection((Connections.Refused) opened.result())));
+    // Only a real upgrade request gets a connection actor: a plain GET is rejected before anything is spawned.
+    return extractWebSocketUpgrade(
+        upgrade ->
+            allowedOrigin(
+                () ->
+                    onSuccess(
+                        streams.open(sessionId, Transport.WEBSOCKET),
+                        opened ->
+                            opened.result() instanceof Connections.Accepted accepted
+                                ? complete(
+                                    upgrade.handleMessagesWith(
+                                        streams.webSocket(accepted.connection(), opened.outbound())))
+                                : refusedConnection((Connections.Refused) opened.result()))));
   }
 
   private Route events(Caller caller, String sessionId) {
@@ -418,19 +423,22 @@ public final class HttpApi extends AllDirectives {
     return error(StatusCodes.FORBIDDEN, ErrorCode.FORBIDDEN.wireName(), "this token does not allow that on session " + sessionId);
   }
 
-  private static Route json(StatusCode status, Object body) {
-    return new AllDirectives() {}.complete(
-        HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, WireCodec.write(body))));
+  private Route json(StatusCode status, Object body) {
+    return complete(jsonResponse(status, body));
   }
 
-  private static Route error(StatusCode status, String code, String message) {
+  private Route error(StatusCode status, String code, String message) {
     return json(status, HttpBodies.Error.of(code, message));
   }
 
-  private static HttpResponse errorResponse(StatusCode status, String code, String message) {
+  private static HttpResponse jsonResponse(StatusCode status, Object body) {
     return HttpResponse.create()
         .withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, WireCodec.write(HttpBodies.Error.of(code, message))));
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, WireCodec.write(body)));
+  }
+
+  private static HttpResponse errorResponse(StatusCode status, String code, String message) {
+    return jsonResponse(status, HttpBodies.Error.of(code, message));
   }
 
   private static boolean isTimeout(Throwable failure) {
