@@ -50,8 +50,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
   /** The reply to {@link Attach}. */
   public sealed interface AttachResult permits Attached, RequestRefused {}
 
-  /** The connection is attached and has been sent every pending interaction. */
-  public record Attached(String sessionId, String connectionId) implements AttachResult {}
+  /** The connection is attached and has been sent every pending interaction ({@code pending} of them). */
+  public record Attached(String sessionId, String connectionId, int pending) implements AttachResult {}
 
   /**
    * Creates interaction {@code interactionId}. {@code requester} gets exactly one {@link RequestResult} and is watched;
@@ -332,7 +332,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       getContext().watchWith(attach.connection(), new ConnectionGone(connectionId));
       pending.values().forEach(p -> attach.connection().tell(p.view()));
     }
-    attach.replyTo().tell(new Attached(sessionId, connectionId));
+    attach.replyTo().tell(new Attached(sessionId, connectionId, pending.size()));
     return afterChange();
   }
 

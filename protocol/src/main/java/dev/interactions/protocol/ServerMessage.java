@@ -13,6 +13,7 @@ import java.time.Instant;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = ServerMessage.Welcome.class, name = "welcome"),
   @JsonSubTypes.Type(value = ServerMessage.Interaction.class, name = "interaction"),
+  @JsonSubTypes.Type(value = ServerMessage.Synced.class, name = "synced"),
   @JsonSubTypes.Type(value = ServerMessage.Closed.class, name = "closed"),
   @JsonSubTypes.Type(value = ServerMessage.Ack.class, name = "ack"),
   @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
@@ -30,6 +31,13 @@ public sealed interface ServerMessage {
   /** An interaction waiting for an answer; sent when it is requested and replayed to every connection that attaches. */
   record Interaction(String id, String kind, RawJson payload, Instant requestedAt, Instant expiresAt)
       implements ServerMessage {}
+
+  /**
+   * Sent once per connection right after the pending interactions were replayed (an addition to protocol 1): from here
+   * on the client's list of pending interactions is exactly what it was sent, so a reconnecting client drops any prompt
+   * that closed while it was away.
+   */
+  record Synced(int pending) implements ServerMessage {}
 
   /** An interaction ended; clients retract its prompt. */
   record Closed(String id, OutcomeCode outcome) implements ServerMessage {}

@@ -72,6 +72,8 @@ public final class WireCodec {
       return "welcome";
     } else if (message instanceof ServerMessage.Interaction) {
       return "interaction";
+    } else if (message instanceof ServerMessage.Synced) {
+      return "synced";
     } else if (message instanceof ServerMessage.Closed) {
       return "closed";
     } else if (message instanceof ServerMessage.Ack) {

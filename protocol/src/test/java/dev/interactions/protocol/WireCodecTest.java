@@ -364,4 +364,12 @@ class WireCodecTest {
 
     assertEquals("0.12345678901234567890123", answer.value().text());
   }
+
+  @Test
+  void syncedEncodesWithItsPendingCountAndNamesItsEventType() {
+    ServerMessage.Synced synced = new ServerMessage.Synced(3);
+
+    assertEquals("{\"type\":\"synced\",\"pending\":3}", WireCodec.encode(synced));
+    assertEquals("synced", WireCodec.typeName(synced));
+  }
 }

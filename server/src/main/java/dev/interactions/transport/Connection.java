@@ -198,7 +198,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   private Behavior<Command> onAttachCompleted(AttachCompleted completed) {
-    if (completed.result() instanceof Session.Attached) {
+    if (completed.result() instanceof Session.Attached attached) {
+      // The replay was delivered to this mailbox before the session's reply completed, so it has been sent already.
+      send(new ServerMessage.Synced(attached.pending()));
       return this;
     }
     String reason =

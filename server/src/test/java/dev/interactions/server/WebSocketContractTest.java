@@ -51,6 +51,27 @@ class WebSocketContractTest {
   }
 
   @Test
+  void syncedMarksTheEndOfTheReplayWithItsCount() {
+    create("synced", "{}");
+    create("synced", "{}");
+
+    try (WsClient client = connect("synced")) {
+      client.next("welcome");
+      client.next("interaction");
+      client.next("interaction");
+      assertEquals(2, client.next("synced").path("pending").asInt());
+    }
+  }
+
+  @Test
+  void syncedWithNothingPendingComesRightAfterTheWelcome() {
+    try (WsClient client = connect("synced-empty")) {
+      client.next("welcome");
+      assertEquals(0, client.next("synced").path("pending").asInt());
+    }
+  }
+
+  @Test
   void newInteractionIsPushedToEveryConnectionOfTheSession() {
     try (WsClient phone = connect("push");
         WsClient laptop = connect("push")) {

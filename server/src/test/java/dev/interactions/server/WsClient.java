@@ -36,8 +36,16 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     return client;
   }
 
-  /** The next message, failing the test if none arrives in time. */
+  /**
+   * The next message, failing the test if none arrives in time. The {@code synced} marker that follows each replay is
+   * skipped; ask for it with {@code next("synced")}.
+   */
   public JsonNode next() {
+    JsonNode next = nextIncludingSynced();
+    return next.path("type").asText().equals("synced") ? next() : next;
+  }
+
+  private JsonNode nextIncludingSynced() {
     try {
       JsonNode next = received.poll(WAIT_SECONDS, TimeUnit.SECONDS);
       if (next == null) {
@@ -52,7 +60,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
   /** The next message, which must be of {@code type}. */
   public JsonNode next(String type) {
-    JsonNode next = next();
+    JsonNode next = type.equals("synced") ? nextIncludingSynced() : next();
     if (!type.equals(next.path("type").asText())) {
       throw new AssertionError("expected a " + type + " message, got " + next);
     }
