@@ -35,6 +35,8 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.CacheControl;
+import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -89,8 +91,16 @@ public final class HttpApi extends AllDirectives {
                 rejections(),
                 () ->
                     concat(
+                        pathSingleSlash(() -> get(() -> webAsset("web/index.html"))),
+                        path("client.js", () -> get(() -> webAsset("web/client.js"))),
                         pathPrefix("health", this::health),
                         pathPrefix("v1", () -> pathPrefix("sessions", () -> pathPrefix(this::session))))));
+  }
+
+  /** The demo page and browser client, served from the jar; no build step, no CDN. Cached briefly, revalidated. */
+  private Route webAsset(String resource) {
+    return respondWithHeader(
+        CacheControl.create(CacheDirectives.PUBLIC, CacheDirectives.MAX_AGE(300)), () -> getFromResource(resource));
   }
 
   private Route health() {
@@ -132,38 +142,44 @@ public final class HttpApi extends AllDirectives {
                     path(
                         "answer",
                         () ->
-                            post(
-                                () ->
-                                    caller(
-                                        false,
-                                        caller ->
-                                            body(
-                                                HttpBodies.Answer.class,
-                                                answer ->
-                                                    respond(
-                                                        caller,
-                                                        sessionId,
-                                                        interactionId,
-                                                        answer.connectionId(),
-                                                        connectionId ->
-                                                            new InteractionOutcome.Answered(answer.value(), connectionId)))))),
+                            respondWith(
+                                sessionId,
+                                interactionId,
+                                HttpBodies.Answer.class,
+                                HttpBodies.Answer::connectionId,
+                                (answer, connectionId) -> new InteractionOutcome.Answered(answer.value(), connectionId))),
                     path(
                         "reject",
                         () ->
-                            post(
-                                () ->
-                                    caller(
-                                        false,
-                                        caller ->
-                                            body(
-                                                HttpBodies.Reject.class,
-                                                reject ->
-                                                    respond(
-                                                        caller,
-                                                        sessionId,
-                                                        interactionId,
-                                                        reject.connectionId(),
-                                                        connectionId -> new InteractionOutcome.Rejected(reject.reason())))))))));
+                            respondWith(
+                                sessionId,
+                                interactionId,
+                                HttpBodies.Reject.class,
+                                HttpBodies.Reject::connectionId,
+                                (reject, connectionId) -> new InteractionOutcome.Rejected(reject.reason()))))));
+  }
+
+  /** {@code POST …/answer} and {@code …/reject}: the body becomes a client response, as if sent over a WebSocket. */
+  private <T> Route respondWith(
+      String sessionId,
+      String interactionId,
+      Class<T> bodyType,
+      Function<T, String> connectionIdOf,
+      java.util.function.BiFunction<T, String, InteractionOutcome.Response> response) {
+    return post(
+        () ->
+            caller(
+                false,
+                caller ->
+                    body(
+                        bodyType,
+                        body ->
+                            respond(
+                                caller,
+                                sessionId,
+                                interactionId,
+                                connectionIdOf.apply(body),
+                                connectionId -> response.apply(body, connectionId)))));
   }
 
   // --- clients ---------------------------------------------------------------------------------------------------
