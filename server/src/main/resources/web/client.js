@@ -160,8 +160,9 @@ export class InteractionClient {
         break;
       case "synced":
         // The replay is complete: anything not replayed closed while we were away.
+        if (!this.#replaying) break;
         for (const id of [...this.#pending.keys()]) {
-          if (!this.#replaying?.has(id)) {
+          if (!this.#replaying.has(id)) {
             this.#pending.delete(id);
             this.#emit("closed", { type: "closed", id, outcome: "gone" });
           }

@@ -2,6 +2,7 @@ package dev.interactions.api;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.interactions.core.Ask;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRefusedException;
 import dev.interactions.core.InteractionRequest;
@@ -24,7 +25,6 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -57,7 +57,7 @@ public final class Orchestrator implements AutoCloseable {
     this.ownsSystem = ownsSystem;
     this.settings = OrchestratorSettings.from(system.settings().config());
     this.sessions = system.systemActorOf(Sessions.create(settings), SESSIONS_ACTOR, Props.empty());
-    this.directory = Sessions.directory(sessions, system.scheduler());
+    this.directory = Sessions.directory(sessions, system);
     this.shutdownTask =
         CoordinatedShutdown.get(system)
             .addCancellableTask(
@@ -174,6 +174,6 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   private CompletionStage<Done> endSessions() {
-    return AskPattern.ask(sessions, Sessions.Shutdown::new, settings.askTimeout(), system.scheduler());
+    return Ask.ask(sessions, Sessions.Shutdown::new, settings.askTimeout(), system);
   }
 }

@@ -139,6 +139,9 @@ public final class Interaction {
   }
 
   private Behavior<Command> onAwaitWhilePending(Await await) {
+    if (waiters != null && waiters.contains(await.replyTo())) {
+      return Behaviors.same();
+    }
     if (waiterCount() >= maxWaiters) {
       await.replyTo().tell(InteractionStatus.pending(sessionId, view));
       return Behaviors.same();
@@ -152,6 +155,11 @@ public final class Interaction {
   }
 
   private Behavior<Command> onFollowWhilePending(Follow follow) {
+    // The requester hears the outcome anyway (and is watched already: watching it again under another message would
+    // fail the actor); an HTTP requester's reference is the same for every repeated request.
+    if (follow.follower().equals(requester) || (followers != null && followers.contains(follow.follower()))) {
+      return Behaviors.same();
+    }
     if (waiterCount() >= maxWaiters) {
       follow
           .follower()

@@ -11,10 +11,9 @@ import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
@@ -50,11 +49,11 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
   }
 
   /** A {@link SessionDirectory} that routes through the session parent {@code sessions}. */
-  public static SessionDirectory directory(ActorRef<Command> sessions, Scheduler scheduler) {
-    return new Directory(sessions, scheduler);
+  public static SessionDirectory directory(ActorRef<Command> sessions, ActorSystem<?> system) {
+    return new Directory(sessions, system);
   }
 
-  private record Directory(ActorRef<Command> sessions, Scheduler scheduler) implements SessionDirectory {
+  private record Directory(ActorRef<Command> sessions, ActorSystem<?> system) implements SessionDirectory {
     @Override
     public void tell(String sessionId, Session.Command command) {
       sessions.tell(new Route(sessionId, command));
@@ -63,8 +62,7 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
     @Override
     public <R> CompletionStage<R> ask(
         String sessionId, Function<ActorRef<R>, Session.Command> command, Duration timeout) {
-      return AskPattern.ask(
-          sessions, (ActorRef<R> replyTo) -> new Route(sessionId, command.apply(replyTo)), timeout, scheduler);
+      return Ask.ask(sessions, (ActorRef<R> replyTo) -> new Route(sessionId, command.apply(replyTo)), timeout, system);
     }
   }
 
@@ -78,7 +76,7 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
   private Sessions(ActorContext<Command> context, OrchestratorSettings settings) {
     super(context);
     this.settings = settings;
-    this.self = directory(context.getSelf(), context.getSystem().scheduler());
+    this.self = directory(context.getSelf(), context.getSystem());
   }
 
   @Override

@@ -322,7 +322,7 @@ class SessionTest {
   @Test
   void closingEndsPendingInteractionsAsShutdownAndTellsClients() {
     ActorRef<Sessions.Command> sessions = testKit.spawn(Sessions.create(OrchestratorSettings.from(CONFIG)));
-    directory = Sessions.directory(sessions, testKit.system().scheduler());
+    directory = Sessions.directory(sessions, testKit.system());
     TestProbe<ServerMessage> connection = attach("s1", "c1");
     TestProbe<RequestResult> requester = testKit.createTestProbe();
     request("s1", "i1", LONG, requester);
@@ -456,7 +456,7 @@ class SessionTest {
   private SessionDirectory directoryWith(String overrides) {
     OrchestratorSettings settings =
         OrchestratorSettings.from(ConfigFactory.parseString(overrides).withFallback(CONFIG));
-    return Sessions.directory(testKit.spawn(Sessions.create(settings)), testKit.system().scheduler());
+    return Sessions.directory(testKit.spawn(Sessions.create(settings)), testKit.system());
   }
 
   private TestProbe<ServerMessage> attach(String sessionId, String connectionId) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
@@ -34,6 +35,7 @@ public final class WireCodec {
           .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           // Payloads and answers are opaque: a decimal must come back digit for digit, not rounded to a double.
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
           // An id is a string; {"id":5} or {"id":true} is a client bug to report, not to paper over.
           .withCoercionConfig(
               LogicalType.Textual,

@@ -2,6 +2,7 @@ package dev.interactions.server;
 
 import com.typesafe.config.Config;
 import dev.interactions.api.Orchestrator;
+import dev.interactions.core.Ask;
 import dev.interactions.transport.ClientStreams;
 import dev.interactions.transport.Connections;
 import dev.interactions.transport.HttpApi;
@@ -18,9 +19,10 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The standalone server: the orchestrator's sessions served over HTTP, WebSocket and SSE on one port.
@@ -30,6 +32,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * in-flight requests get until the deadline to finish.
  */
 public final class Server {
+
+  private static final Logger log = LoggerFactory.getLogger(Server.class);
 
   private final ServerBinding binding;
 
@@ -67,7 +71,7 @@ public final class Server {
         .thenApply(
             binding -> {
               shutDownInOrder(system, binding, connections, ready, settings.shutdownDeadline());
-              system.log().info("interaction orchestrator listening on http://{}", describe(binding.localAddress()));
+              log.info("interaction orchestrator listening on http://{}", describe(binding.localAddress()));
               return new Server(binding);
             });
   }
@@ -96,8 +100,7 @@ public final class Server {
         CoordinatedShutdown.PhaseServiceStop(),
         "close-client-streams",
         () ->
-            AskPattern.<Connections.Command, Done>ask(
-                    connections, Connections.Shutdown::new, deadline, system.scheduler())
+            Ask.<Connections.Command, Done>ask(connections, Connections.Shutdown::new, deadline, system)
                 .thenCompose(done -> binding.terminate(deadline))
                 .thenApply(terminated -> Done.getInstance()));
   }

@@ -1,14 +1,14 @@
 package dev.interactions.transport;
 
+import dev.interactions.core.Ask;
 import dev.interactions.protocol.WireCodec;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.japi.Pair;
@@ -17,8 +17,8 @@ import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Builds the streams of one client: a bounded outbound queue written by its {@link Connection} actor, and for a
@@ -29,6 +29,9 @@ public final class ClientStreams {
 
   /** An opened connection and the outbound stream to serve to its client. */
   public record Opened(Connections.Opened result, Source<Outbound, NotUsed> outbound) {}
+
+  /** An SSE comment line: keeps proxies from closing a quiet stream, ignored by every client. */
+  private static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");
 
   private final ActorSystem<?> system;
   private final ActorRef<Connections.Command> connections;
@@ -59,11 +62,11 @@ public final class ClientStreams {
                 settings.outboundBuffer(),
                 OverflowStrategy.fail())
             .preMaterialize(materializer);
-    return AskPattern.<Connections.Command, Connections.Opened>ask(
+    return Ask.<Connections.Command, Connections.Opened>ask(
             connections,
             replyTo -> new Connections.Open(sessionId, transport, outbound.first(), replyTo),
             askTimeout,
-            system.scheduler())
+            system)
         .thenApply(
             result -> {
               if (result instanceof Connections.Refused) {
@@ -76,20 +79,42 @@ public final class ClientStreams {
   /** The WebSocket handler of an accepted connection: client messages in, server messages out, each ending the other. */
   public Flow<Message, Message, NotUsed> webSocket(
       ActorRef<Connection.Command> connection, Source<Outbound, NotUsed> outbound) {
+    // Not ActorSink.actorRef: it watches the actor and would cancel the coupled outbound side the moment the actor
+    // stops, dropping the frames it sent last (a final error, "closed" at shutdown). The actor outlives its stream.
     Sink<Message, NotUsed> in =
         Flow.<Message>create()
             .mapAsync(1, reader::read)
-            .to(ActorSink.actorRef(connection, Connection.ClientGone.INSTANCE, failure -> Connection.ClientGone.INSTANCE));
+            .map(
+                command -> {
+                  connection.tell(command);
+                  return command;
+                })
+            .to(Sink.onComplete(ended -> connection.tell(Connection.ClientGone.INSTANCE)));
     Source<Message, NotUsed> out =
         outbound.collectType(Outbound.Frame.class).map(frame -> TextMessage.create(WireCodec.encode(frame.message())));
-    return Flow.fromSinkAndSourceCoupled(in, out);
+    return Flow.fromSinkAndSourceCoupled(in, out).watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection));
   }
 
-  /** The Server-Sent Events of an accepted connection, with a heartbeat comment whenever it is quiet. */
-  public Source<ServerSentEvent, NotUsed> events(Source<Outbound, NotUsed> outbound) {
+  private NotUsed tellWhenEnded(CompletionStage<Done> ended, ActorRef<Connection.Command> connection) {
+    ended.whenCompleteAsync((done, failure) -> connection.tell(Connection.StreamEnded.INSTANCE), system.executionContext());
+    return NotUsed.getInstance();
+  }
+
+  /**
+   * The Server-Sent Events of an accepted connection: {@code event: <type>} and {@code data: <json>} per message, and a
+   * {@code :} comment line whenever the stream is quiet for a heartbeat. Written by hand because Pekko's own heartbeat
+   * is an empty event, not a comment, and clients would see it as a message.
+   */
+  public Source<ByteString, NotUsed> events(
+      ActorRef<Connection.Command> connection, Source<Outbound, NotUsed> outbound) {
     return outbound
         .collectType(Outbound.Frame.class)
-        .map(frame -> ServerSentEvent.create(WireCodec.encode(frame.message()), WireCodec.typeName(frame.message())))
-        .keepAlive(settings.heartbeat(), ServerSentEvent::heartbeat);
+        .map(
+            frame ->
+                ByteString.fromString(
+                    "event: " + WireCodec.typeName(frame.message()) + "\ndata: " + WireCodec.encode(frame.message()) + "\n\n"))
+        .keepAlive(settings.heartbeat(), () -> HEARTBEAT)
+        .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection));
   }
+
 }

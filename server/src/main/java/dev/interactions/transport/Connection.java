@@ -51,6 +51,11 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     INSTANCE
   }
 
+  /** The client's whole stream has terminated: both directions, including the WebSocket closing handshake. */
+  public enum StreamEnded implements Command {
+    INSTANCE
+  }
+
   /** The server is shutting down: end the stream. */
   public enum ServerShutdown implements Command {
     INSTANCE
@@ -68,6 +73,10 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     INSTANCE
   }
 
+  private enum FlushTimedOut implements Command {
+    INSTANCE
+  }
+
   /** Everything a connection needs to know about where it lives. */
   record Context(
       String sessionId,
@@ -79,6 +88,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       Duration askTimeout) {}
 
   private static final String LIVENESS_TIMER = "liveness";
+  private static final String FLUSH_TIMER = "flush";
+  /** How long a leaving connection waits for its last frames to be written before it stops regardless. */
+  private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
 
   static Behavior<Command> create(Context connection) {
     return Behaviors.setup(
@@ -130,7 +142,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(AttachCompleted.class, this::onAttachCompleted)
         .onMessageEquals(LivenessCheck.INSTANCE, this::onLivenessCheck)
         .onMessageEquals(ClientGone.INSTANCE, this::leave)
-        .onMessageEquals(OutboundGone.INSTANCE, this::onOutboundGone)
+        .onMessageEquals(OutboundGone.INSTANCE, this::onStreamGone)
+        .onMessageEquals(StreamEnded.INSTANCE, this::onStreamGone)
         .onMessageEquals(ServerShutdown.INSTANCE, this::leave)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
@@ -222,14 +235,28 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     return this;
   }
 
-  private Behavior<Command> onOutboundGone() {
-    // The outbound stream ended on its own: the client stopped reading and its buffer overflowed, or it went away.
-    return leave();
-  }
-
-  private Behavior<Command> leave() {
+  private Behavior<Command> onStreamGone() {
+    // The stream ended on its own: the client stopped reading and its buffer overflowed, or it went away.
     connection.sessions().tell(connection.sessionId(), new Session.Detach(connection.connectionId()));
     return Behaviors.stopped();
+  }
+
+  /**
+   * Detaches and ends the outbound stream, then waits until the whole stream has terminated (what was already sent is
+   * written: a final error, "closed" frames at shutdown, then the close handshake) before stopping, so that a shutdown
+   * waiting for connections to stop does not cut sockets mid-write. A stream that cannot finish in time is abandoned.
+   */
+  private Behavior<Command> leave() {
+    connection.sessions().tell(connection.sessionId(), new Session.Detach(connection.connectionId()));
+    connection.outbound().tell(Outbound.End.INSTANCE);
+    timers.cancel(LIVENESS_TIMER);
+    timers.startSingleTimer(FLUSH_TIMER, FlushTimedOut.INSTANCE, FLUSH_TIMEOUT);
+    return Behaviors.receive(Command.class)
+        .onMessageEquals(StreamEnded.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(FlushTimedOut.INSTANCE, Behaviors::stopped)
+        .onMessage(Command.class, ignored -> Behaviors.same())
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .build();
   }
 
   private Behavior<Command> onPostStop() {

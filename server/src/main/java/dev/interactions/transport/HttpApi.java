@@ -29,8 +29,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -51,6 +52,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 public final class HttpApi extends AllDirectives {
 
   private static final String ACCESS_TOKEN = "access_token";
+  private static final ContentType EVENT_STREAM = ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM);
 
   private final ActorSystem<?> system;
   private final SessionDirectory sessions;
@@ -210,8 +212,12 @@ public final class HttpApi extends AllDirectives {
     return onSuccess(
         streams.open(sessionId, Transport.SSE),
         opened ->
-            opened.result() instanceof Connections.Accepted
-                ? completeOK(streams.events(opened.outbound()), EventStreamMarshalling.toEventStream())
+            opened.result() instanceof Connections.Accepted accepted
+                ? complete(
+                    HttpResponse.create()
+                        .withEntity(
+                            HttpEntities.createChunked(
+                                EVENT_STREAM, streams.events(accepted.connection(), opened.outbound()))))
                 : refusedConnection((Connections.Refused) opened.result()));
   }
 

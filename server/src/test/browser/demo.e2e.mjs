@@ -1,0 +1,567 @@
+// End-to-end tests of the demo page (/) and the browser client (/client.js) in real headless Chromium, against a
+// running server. Run by BrowserEndToEndTest; by hand:
+//
+//   node demo.e2e.mjs --url=http://127.0.0.1:8080 [--scenarios=twoPages,leakCheck,reconnect] [--interactions=2000]
+//        [--in-flight=80] [--screenshot=../../../target/browser/two-pages.png] [--chromium=/usr/bin/chromium]
+//
+// Prints progress on stderr and one JSON line with the results on stdout; exits 1 when a scenario failed, 2 on bad
+// arguments. --in-flight must stay within the server's orchestrator.session.max-pending-interactions (default 100).
+//
+//   twoPages   two browsers on one session see an interaction; one answers; the other retracts it; the requester's
+//              long poll reads the answer and the answering connection.
+//   leakCheck  thousands of interactions created and closed leave no card, no pending state, no client handler, no
+//              DOM node and no event listener behind (Memory.getDOMCounters and DOMDebugger.getEventListeners, after GC).
+//   reconnect  the page's connection is cut (a TCP proxy in this script drops it and refuses new ones); meanwhile X is
+//              requested and Y cancelled; once back, the page shows X and drops Y on the "synced" frame.
+//              Chromium's own offline emulation (CDP Network.emulateNetworkConditions) is no use here: it stalls an open
+//              WebSocket's frames but never closes it, so the client would not reconnect until its watchdog fires.
+
+import { mkdirSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SCENARIOS = { twoPages, leakCheck, reconnect };
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+/** index.html removes a closed card 1.4 s after it shows the outcome. */
+const CARD_REMOVAL_MS = 1400;
+
+const options = parseOptions(process.argv.slice(2));
+const api = requester(options.url);
+const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+const started = performance.now();
+const report = { ok: false, url: options.url, browser: null, scenarios: {}, durationMs: 0 };
+let browser;
+try {
+  browser = await chromium.launch({ executablePath: options.chromium, headless: true, args: CHROMIUM_ARGS });
+  report.browser = browser.version();
+  for (const name of options.scenarios) {
+    const t0 = performance.now();
+    log(`${name}: start`);
+    try {
+      report.scenarios[name] = { ok: true, ...(await SCENARIOS[name]()) };
+    } catch (error) {
+      report.scenarios[name] = { ok: false, error: error.message };
+      console.error(`[e2e] FAILED ${name}: ${error.message}`);
+    }
+    report.scenarios[name].durationMs = Math.round(performance.now() - t0);
+    log(`${name}: ${report.scenarios[name].ok ? "passed" : "FAILED"} in ${report.scenarios[name].durationMs} ms`);
+  }
+  report.ok = Object.values(report.scenarios).every((s) => s.ok);
+} catch (error) {
+  report.error = error.message;
+  console.error(`[e2e] FAILED to run: ${error.message}`);
+} finally {
+  await browser?.close().catch(() => {});
+}
+report.durationMs = Math.round(performance.now() - started);
+process.stdout.write(`${JSON.stringify(report)}\n`);
+process.exitCode = report.ok ? 0 : 1;
+
+// --- scenarios -------------------------------------------------------------------------------------------------------
+
+/** Two browsers (separate contexts, like two devices) on one session; the first answers, the second retracts. */
+async function twoPages() {
+  const session = sessionId("two-pages");
+  const contexts = [await newContext(), await newContext()];
+  try {
+    const openedAt = performance.now();
+    const [first, second] = [await openDemo(contexts[0], session), await openDemo(contexts[1], session)];
+    const pagesReadyMs = performance.now() - openedAt;
+    await Promise.all([first, second].map((p) => p.page.evaluate(recordCards)));
+
+    const requestedAt = performance.now();
+    const id = await api.create(session, "tool-approval", { tool: "git push", branch: "main" }, 120_000);
+    await Promise.all([first, second].map((p) => p.page.waitForSelector(card(id), { timeout: 10_000 })));
+    const shownMs = performance.now() - requestedAt;
+    mkdirSync(path.dirname(options.screenshot), { recursive: true });
+    await first.page.screenshot({ path: options.screenshot });
+
+    const answeredAt = performance.now();
+    const outcome = api.read(session, id, 10_000); // a long poll already waiting when the answer comes
+    await first.page.click(`${card(id)} button.approve`);
+    await Promise.all([first, second].map((p) => waitUntil(p.page, cardRemoved, id, 10_000, `card ${id} to be removed`)));
+    const retractedMs = performance.now() - answeredAt;
+    const read = await outcome;
+
+    check(read.status === 200, `GET …?waitMs=10000 answered ${read.status}: ${JSON.stringify(read.body)}`);
+    check(read.body.status === "answered", `the requester read status ${read.body.status}, expected answered`);
+    check(read.body.value === true, `the requester read value ${JSON.stringify(read.body.value)}, expected true`);
+    const firstConnection = first.socket.welcomes[0]?.connectionId;
+    const secondConnection = second.socket.welcomes[0]?.connectionId;
+    check(
+      typeof read.body.answeredBy === "string" && read.body.answeredBy === firstConnection,
+      `answeredBy is ${read.body.answeredBy}, expected page 1's connection ${firstConnection}`,
+    );
+    const [firstCards, secondCards] = await Promise.all([first, second].map((p) => p.page.evaluate(() => window.__cards)));
+    check(
+      sameList(secondCards.badges[id], ["pending", "answered"]),
+      `page 2's badge went ${JSON.stringify(secondCards.badges[id])}, expected pending then answered`,
+    );
+    check(
+      sameList(firstCards.badges[id], ["pending", "answered"]),
+      `page 1's badge went ${JSON.stringify(firstCards.badges[id])}, expected pending then answered`,
+    );
+    const notes = firstCards.notes[id] ?? [];
+    check(notes.includes("sent"), `page 1's card noted ${JSON.stringify(notes)}, expected "sent" (the ack)`);
+    for (const [name, p] of [["page 1", first], ["page 2", second]]) {
+      const state = await clientState(p.page);
+      check(state.cards === 0 && state.pending === 0, `${name} still holds ${JSON.stringify(state)}`);
+      p.errors.check(name);
+    }
+    return {
+      interactionId: id,
+      answeredBy: read.body.answeredBy,
+      otherConnection: secondConnection,
+      pagesReadyMs: Math.round(pagesReadyMs),
+      shownOnBothMs: Math.round(shownMs),
+      clickToRemovedOnBothMs: Math.round(retractedMs),
+      screenshot: options.screenshot,
+    };
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+}
+
+/** Many interactions through one page; afterwards nothing is left: cards, client state, handlers, nodes, listeners. */
+async function leakCheck() {
+  const session = sessionId("leak");
+  const context = await newContext();
+  try {
+    const demo = await openDemo(context, session);
+    const cdp = await context.newCDPSession(demo.page);
+    await waitUntil(demo.page, () => document.querySelector("#state-text")?.textContent === "connected", undefined, 5_000, "the header to say connected");
+    const before = await measure(demo.page, cdp);
+    log(`leakCheck: before ${JSON.stringify(before)}`);
+
+    const churnStarted = performance.now();
+    const churned = await churn(session, options.interactions, options.inFlight, 16);
+    const churnMs = performance.now() - churnStarted;
+    log(`leakCheck: ${churned.ids.length} interactions created and closed in ${Math.round(churnMs)} ms`);
+
+    // Every frame has arrived once the page got a "closed" for every interaction; then the page must have handled them.
+    await until(
+      () => churned.ids.every((id) => demo.socket.closed.has(id)),
+      30_000,
+      () => `the page to receive a closed frame for all ${churned.ids.length} interactions (got ${demo.socket.closed.size})`,
+    );
+    await waitUntil(demo.page, () => window.demo.cardCount() === 0 && window.demo.client.pending().length === 0, undefined, 10_000, "the page to hold no interaction");
+    await waitUntil(demo.page, () => document.querySelectorAll("article.card").length === 0, undefined, CARD_REMOVAL_MS + 10_000, "every card to leave the DOM");
+    const drainedMs = performance.now() - churnStarted;
+    const after = await measure(demo.page, cdp);
+    log(`leakCheck: after ${JSON.stringify(after)}`);
+
+    check(demo.socket.welcomes.length === 1, `the page reconnected ${demo.socket.welcomes.length - 1} time(s) during the run`);
+    check(demo.socket.interactions.size === churned.ids.length, `the page was sent ${demo.socket.interactions.size} interactions, expected ${churned.ids.length}`);
+    check(after.cards === 0 && after.pending === 0 && after.domCards === 0, `left behind: ${JSON.stringify(after)}`);
+    check(after.emptyShown, "the 'No pending interactions' placeholder is hidden although no card is left");
+    check(sameJson(after.handlers, before.handlers), `client handlers ${JSON.stringify(before.handlers)} before, ${JSON.stringify(after.handlers)} after`);
+    check(after.windowListeners === before.windowListeners, `window listeners ${before.windowListeners} before, ${after.windowListeners} after`);
+    check(after.documentListeners === before.documentListeners, `listeners in the document ${before.documentListeners} before, ${after.documentListeners} after`);
+    // Renderer-wide counters after a forced GC: a leaked card would hold ~20 nodes and 2 listeners; allow a little
+    // noise (Playwright's injected script, text nodes being replaced) but nothing that grows with the run.
+    check(after.jsEventListeners <= before.jsEventListeners + 10, `JS event listeners ${before.jsEventListeners} before, ${after.jsEventListeners} after`);
+    check(after.nodes <= before.nodes + 200, `DOM nodes ${before.nodes} before, ${after.nodes} after`);
+    demo.errors.check("the page");
+    return {
+      interactions: churned.ids.length,
+      outcomes: churned.outcomes,
+      maxInFlight: churned.maxInFlight,
+      churnMs: Math.round(churnMs),
+      drainedMs: Math.round(drainedMs),
+      before,
+      after,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The page loses its connection; what changed meanwhile is shown (X) or dropped (Y) once it is back. */
+async function reconnect() {
+  const session = sessionId("reconnect");
+  const target = new URL(options.url);
+  const proxy = await startProxy(target.hostname, Number(target.port));
+  const context = await newContext();
+  try {
+    const demo = await openDemo(context, session, `http://127.0.0.1:${proxy.port}`);
+    await demo.page.evaluate(recordCards);
+    const y = await api.create(session, "to-be-cancelled", { step: "y" }, 120_000);
+    const z = await api.create(session, "stays-pending", { step: "z" }, 120_000);
+    await demo.page.waitForSelector(card(y), { timeout: 10_000 });
+    await demo.page.waitForSelector(card(z), { timeout: 10_000 });
+    const handlersBefore = (await clientState(demo.page)).handlers;
+
+    const droppedAt = performance.now();
+    proxy.drop();
+    await waitUntil(demo.page, () => window.demo.client.state === "reconnecting", undefined, 10_000, "the client to notice the drop");
+    await until(async () => (await api.session(session)).connections.length === 0, 10_000, () => "the server to detach the page's connection");
+    const x = await api.create(session, "requested-while-away", { step: "x" }, 120_000);
+    const cancelled = await api.cancel(session, y);
+    check(cancelled.status === "cancelled", `DELETE of Y answered ${JSON.stringify(cancelled)}`);
+    await sleep(Math.max(0, 3_000 - (performance.now() - droppedAt)));
+    const away = await demo.page.evaluate(([x, y]) => ({ x: !!document.querySelector(`article.card[data-id="${x}"]`), y: window.__cards.badges[y]?.at(-1) }), [x, y]);
+    check(!away.x && away.y === "pending", `the page was not cut off: while away it showed X=${away.x}, Y=${away.y}`);
+    const offlineMs = performance.now() - droppedAt;
+
+    proxy.restore();
+    const restoredAt = performance.now();
+    await waitUntil(demo.page, () => window.demo.client.state === "open", undefined, 30_000, "the client to reconnect");
+    const reconnectMs = performance.now() - restoredAt;
+    await demo.page.waitForSelector(card(x), { timeout: 10_000 });
+    await waitUntil(demo.page, cardRemoved, y, 10_000, `card Y (${y}) to be dropped`);
+
+    const seen = await demo.page.evaluate(() => window.__cards);
+    check(sameList(seen.badges[y], ["pending", "gone"]), `Y's badge went ${JSON.stringify(seen.badges[y])}, expected pending then gone (dropped on "synced")`);
+    check(sameList(seen.badges[z], ["pending"]), `Z's badge went ${JSON.stringify(seen.badges[z])}, expected to stay pending`);
+    const state = await clientState(demo.page);
+    check(state.state === "open", `client state is ${state.state}, expected open`);
+    check(sameJson([...state.pendingIds].sort(), [x, z].sort()), `the client holds ${JSON.stringify(state.pendingIds)}, expected X and Z`);
+    check(state.cards === 2 && state.domCards === 2, `the page shows ${state.domCards} cards (${state.cards} tracked), expected X and Z once each`);
+    check(sameJson(state.handlers, handlersBefore), `client handlers ${JSON.stringify(handlersBefore)} before, ${JSON.stringify(state.handlers)} after the reconnect`);
+    check(demo.socket.welcomes.length === 2, `the page was welcomed ${demo.socket.welcomes.length} times, expected 2`);
+    const synced = demo.socket.synced.at(-1);
+    check(synced?.pending === 2, `the last synced frame was ${JSON.stringify(synced)}, expected pending 2`);
+
+    // The new connection works: answer X from the page; the requester sees the new connection answered it.
+    await demo.page.click(`${card(x)} button.approve`);
+    const read = await api.read(session, x, 10_000);
+    const newConnection = demo.socket.welcomes[1].connectionId;
+    check(read.body.status === "answered" && read.body.answeredBy === newConnection, `X read ${JSON.stringify(read.body)}, expected answered by ${newConnection}`);
+    await api.cancel(session, z);
+    await waitUntil(demo.page, () => document.querySelectorAll("article.card").length === 0, undefined, CARD_REMOVAL_MS + 10_000, "the last cards to leave");
+    demo.errors.check("the page");
+    return {
+      offlineMs: Math.round(offlineMs),
+      reconnectMs: Math.round(reconnectMs),
+      connections: demo.socket.welcomes.map((w) => w.connectionId),
+      droppedOutcome: seen.badges[y].at(-1),
+      syncedPending: synced.pending,
+    };
+  } finally {
+    await context.close();
+    await proxy.close();
+  }
+}
+
+// --- the page --------------------------------------------------------------------------------------------------------
+
+function newContext() {
+  return browser.newContext({ viewport: { width: 1200, height: 800 } });
+}
+
+/**
+ * Opens the demo page on a session and waits until its client is connected. Frames the page receives are read through
+ * the DevTools protocol (nothing is registered on the client); uncaught page errors and failing client handlers fail
+ * the scenario.
+ */
+async function openDemo(context, session, baseUrl = options.url) {
+  const page = await context.newPage();
+  const socket = { welcomes: [], synced: [], interactions: new Set(), closed: new Set() };
+  page.on("websocket", (ws) =>
+    ws.on("framereceived", ({ payload }) => {
+      let frame;
+      try {
+        frame = JSON.parse(payload.toString());
+      } catch {
+        return;
+      }
+      if (frame.type === "welcome") socket.welcomes.push(frame);
+      else if (frame.type === "synced") socket.synced.push(frame);
+      else if (frame.type === "interaction") socket.interactions.add(frame.id);
+      else if (frame.type === "closed") socket.closed.add(frame.id);
+    }),
+  );
+  const failures = [];
+  page.on("pageerror", (error) => failures.push(`uncaught: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && message.text().includes("handler failed")) failures.push(message.text());
+  });
+  const errors = {
+    check(name) {
+      check(failures.length === 0, `${name} reported errors: ${failures.join("; ")}`);
+    },
+  };
+  await page.goto(`${baseUrl}/?session=${encodeURIComponent(session)}`);
+  await waitUntil(page, () => window.demo?.client?.state === "open", undefined, 15_000, `the page on ${session} to connect`);
+  await until(() => socket.synced.length > 0, 10_000, () => "the first synced frame");
+  return { page, socket, errors };
+}
+
+/** Records, in the page, every badge text each card shows and each card's removal (a card lives only 1.4 s once closed). */
+function recordCards() {
+  const seen = (window.__cards = { badges: {}, notes: {}, removed: [] });
+  const append = (map, id, text) => {
+    const list = (map[id] ??= []);
+    if (text && list.at(-1) !== text) list.push(text);
+  };
+  const record = () => {
+    for (const card of document.querySelectorAll("article.card")) {
+      append(seen.badges, card.dataset.id, card.querySelector(".badge")?.textContent);
+      append(seen.notes, card.dataset.id, card.querySelector(".note")?.textContent);
+    }
+  };
+  new MutationObserver((mutations) => {
+    record();
+    for (const mutation of mutations) {
+      for (const node of mutation.removedNodes) {
+        if (node instanceof HTMLElement && node.matches("article.card")) seen.removed.push(node.dataset.id);
+      }
+    }
+  }).observe(document.getElementById("cards"), { childList: true, subtree: true, characterData: true });
+  record();
+}
+
+function cardRemoved(id) {
+  return window.__cards.removed.includes(id) && !document.querySelector(`article.card[data-id="${id}"]`);
+}
+
+function card(id) {
+  return `article.card[data-id="${id}"]`;
+}
+
+function clientState(page) {
+  return page.evaluate(() => ({
+    state: window.demo.client.state,
+    handlers: window.demo.client.listenerCounts(),
+    pending: window.demo.client.pending().length,
+    pendingIds: window.demo.client.pending().map((i) => i.id),
+    cards: window.demo.cardCount(),
+    domCards: document.querySelectorAll("article.card").length,
+    emptyShown: !document.getElementById("empty").hidden,
+  }));
+}
+
+/** The page's own view plus the renderer's: listeners on window and in the document, DOM nodes and listeners after GC. */
+async function measure(page, cdp) {
+  const state = await clientState(page);
+  await cdp.send("HeapProfiler.collectGarbage");
+  await cdp.send("HeapProfiler.collectGarbage");
+  const counters = await cdp.send("Memory.getDOMCounters");
+  const listeners = async (expression, depth) => {
+    const { result } = await cdp.send("Runtime.evaluate", { expression, objectGroup: "e2e" });
+    const { listeners } = await cdp.send("DOMDebugger.getEventListeners", { objectId: result.objectId, depth, pierce: true });
+    return listeners.length;
+  };
+  const windowListeners = await listeners("window", 0);
+  const documentListeners = await listeners("document", -1);
+  await cdp.send("Runtime.releaseObjectGroup", { objectGroup: "e2e" });
+  return {
+    cards: state.cards,
+    pending: state.pending,
+    domCards: state.domCards,
+    emptyShown: state.emptyShown,
+    handlers: state.handlers,
+    windowListeners,
+    documentListeners,
+    nodes: counters.nodes,
+    jsEventListeners: counters.jsEventListeners,
+  };
+}
+
+// --- the requester ---------------------------------------------------------------------------------------------------
+
+function requester(base) {
+  async function call(method, path, body) {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await response.text();
+    let json = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: response.status, body: json };
+  }
+  const expect = (reply, status, what) => {
+    check(reply.status === status, `${what} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+    return reply.body;
+  };
+  const at = (session, id = "") => `/v1/sessions/${encodeURIComponent(session)}/interactions${id ? `/${encodeURIComponent(id)}` : ""}`;
+  return {
+    async create(session, kind, payload, timeoutMs) {
+      return expect(await call("POST", at(session), { kind, payload, timeoutMs }), 201, `POST ${at(session)}`).id;
+    },
+    async cancel(session, id) {
+      return expect(await call("DELETE", at(session, id)), 200, `DELETE ${at(session, id)}`);
+    },
+    async answer(session, id, value) {
+      return expect(await call("POST", `${at(session, id)}/answer`, { value }), 200, `POST ${at(session, id)}/answer`);
+    },
+    read(session, id, waitMs) {
+      return call("GET", `${at(session, id)}?waitMs=${waitMs}`);
+    },
+    async session(session) {
+      return expect(await call("GET", `/v1/sessions/${encodeURIComponent(session)}`), 200, `GET /v1/sessions/${session}`);
+    },
+  };
+}
+
+/**
+ * Creates `total` interactions and closes each (3 of 4 cancelled, 1 of 4 answered over HTTP), oldest first, with at
+ * most `window` of them open at a time and `concurrency` requests on the wire.
+ */
+async function churn(session, total, window, concurrency) {
+  const ids = [];
+  const open = [];
+  const outcomes = { cancelled: 0, answered: 0 };
+  let started = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let closing = 0;
+  async function worker() {
+    for (;;) {
+      if (started < total && inFlight < window) {
+        const n = started++;
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const id = await api.create(session, "leak-check", { n }, 300_000);
+        ids.push(id);
+        open.push(id);
+      } else if (open.length > 0) {
+        const id = open.shift();
+        if (closing++ % 4 === 3) {
+          await api.answer(session, id, { n: closing });
+          outcomes.answered += 1;
+        } else {
+          await api.cancel(session, id);
+          outcomes.cancelled += 1;
+        }
+        inFlight -= 1;
+      } else if (started >= total && inFlight === 0) {
+        return;
+      } else {
+        await sleep(2);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { ids, outcomes, maxInFlight };
+}
+
+// --- a connection that can be cut ------------------------------------------------------------------------------------
+
+/** A TCP proxy to the server: drop() cuts every connection through it and refuses new ones until restore(). */
+async function startProxy(host, port) {
+  const sockets = new Set();
+  let online = true;
+  const server = net.createServer((inbound) => {
+    if (!online) {
+      inbound.resetAndDestroy();
+      return;
+    }
+    const outbound = net.connect(port, host);
+    const pair = [inbound, outbound];
+    pair.forEach((s) => sockets.add(s));
+    const end = () => pair.forEach((s) => (s.destroy(), sockets.delete(s)));
+    inbound.on("error", end).on("close", end);
+    outbound.on("error", end).on("close", end);
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+  });
+  await new Promise((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+  return {
+    port: server.address().port,
+    drop() {
+      online = false;
+      for (const s of sockets) s.resetAndDestroy();
+      sockets.clear();
+    },
+    restore() {
+      online = true;
+    },
+    close() {
+      this.drop();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// --- plumbing --------------------------------------------------------------------------------------------------------
+
+function parseOptions(argv) {
+  const defaults = {
+    url: null,
+    scenarios: Object.keys(SCENARIOS).join(","),
+    interactions: "2000",
+    "in-flight": "80",
+    screenshot: path.resolve(HERE, "../../../target/browser/two-pages.png"),
+    chromium: "/usr/bin/chromium",
+  };
+  const values = { ...defaults };
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)=(.*)$/.exec(arg);
+    if (!match || !(match[1] in defaults)) usage(`unknown argument ${arg}`);
+    values[match[1]] = match[2];
+  }
+  if (!values.url || !/^https?:\/\/[^/]+$/.test(values.url)) usage("--url=http://HOST:PORT is required");
+  const scenarios = values.scenarios.split(",").filter(Boolean);
+  for (const name of scenarios) if (!(name in SCENARIOS)) usage(`unknown scenario ${name}`);
+  const interactions = Number(values.interactions);
+  const inFlight = Number(values["in-flight"]);
+  if (!(interactions > 0) || !(inFlight > 0)) usage("--interactions and --in-flight must be positive numbers");
+  return { url: values.url, scenarios, interactions, inFlight, screenshot: path.resolve(values.screenshot), chromium: values.chromium };
+}
+
+function usage(problem) {
+  console.error(`[e2e] ${problem}\nusage: node demo.e2e.mjs --url=http://127.0.0.1:8080 [--scenarios=${Object.keys(SCENARIOS).join(",")}] [--interactions=2000] [--in-flight=80] [--screenshot=PATH] [--chromium=/usr/bin/chromium]`);
+  process.exit(2);
+}
+
+function sessionId(purpose) {
+  return `e2e-${purpose}-${runId}`;
+}
+
+/** Waits until `fn(arg)` is truthy in the page; the error says what was awaited. */
+async function waitUntil(page, fn, arg, timeout, what) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout, polling: 25 });
+  } catch (error) {
+    throw new Error(`timed out after ${timeout} ms waiting for ${what}${error.message.includes("Timeout") ? "" : `: ${error.message}`}`);
+  }
+}
+
+/** Waits until `condition()` (maybe async) is truthy in this process. */
+async function until(condition, timeout, what) {
+  const deadline = performance.now() + timeout;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what()}`);
+    await sleep(25);
+  }
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function sameList(actual, expected) {
+  return Array.isArray(actual) && sameJson(actual, expected);
+}
+
+function sameJson(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function log(message) {
+  console.error(`[e2e] ${message}`);
+}
