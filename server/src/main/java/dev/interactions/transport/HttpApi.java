@@ -149,7 +149,9 @@ public final class HttpApi extends AllDirectives {
                                 interactionId,
                                 HttpBodies.Answer.class,
                                 HttpBodies.Answer::connectionId,
-                                (answer, connectionId) -> new InteractionOutcome.Answered(answer.value(), connectionId))),
+                                (answer, connectionId) ->
+                                    new InteractionOutcome.Answered(
+                                        withinPayloadLimit("value", answer.value()), connectionId))),
                     path(
                         "reject",
                         () ->
@@ -158,7 +160,8 @@ public final class HttpApi extends AllDirectives {
                                 interactionId,
                                 HttpBodies.Reject.class,
                                 HttpBodies.Reject::connectionId,
-                                (reject, connectionId) -> new InteractionOutcome.Rejected(reject.reason()))))));
+                                (reject, connectionId) ->
+                                    new InteractionOutcome.Rejected(withinPayloadLimit("reason", reject.reason())))))));
   }
 
   /** {@code POST …/answer} and {@code …/reject}: the body becomes a client response, as if sent over a WebSocket. */
@@ -175,13 +178,19 @@ public final class HttpApi extends AllDirectives {
                 caller ->
                     body(
                         bodyType,
-                        body ->
-                            respond(
-                                caller,
-                                sessionId,
-                                interactionId,
-                                connectionIdOf.apply(body),
-                                connectionId -> response.apply(body, connectionId)))));
+                        body -> {
+                          String connectionId = connectionIdOf.apply(body);
+                          String answeredBy = connectionId != null ? connectionId : "http:" + caller.subject();
+                          return respond(caller, sessionId, interactionId, answeredBy, response.apply(body, answeredBy));
+                        })));
+  }
+
+  /** Answers and reasons sent over HTTP get the bound a payload gets, as they would inside a WebSocket message. */
+  private <T> T withinPayloadLimit(String field, T value) {
+    if (value != null && MessageReader.utf8Length(value.toString()) > core.maxPayloadBytes()) {
+      throw new InvalidInputException(field, "is over the limit of " + core.maxPayloadBytes() + " bytes");
+    }
+    return value;
   }
 
   // --- clients ---------------------------------------------------------------------------------------------------
@@ -257,17 +266,16 @@ public final class HttpApi extends AllDirectives {
       Caller caller,
       String sessionId,
       String interactionId,
-      String connectionId,
-      Function<String, InteractionOutcome.Response> response) {
+      String answeredBy,
+      InteractionOutcome.Response response) {
     if (!caller.mayJoin(sessionId)) {
       return forbidden(sessionId);
     }
-    String answeredBy = connectionId != null ? connectionId : "http:" + caller.subject();
     CompletionStage<ServerMessage.Receipt> receipt =
         sessions.ask(
             sessionId,
             (ActorRef<ServerMessage.Receipt> replyTo) ->
-                new Session.Respond(interactionId, answeredBy, response.apply(answeredBy), null, replyTo),
+                new Session.Respond(interactionId, answeredBy, response, null, replyTo),
             core.askTimeout());
     return onSuccess(
         receipt,
@@ -498,9 +506,12 @@ public final class HttpApi extends AllDirectives {
                       ? strict.getData().utf8String()
                       : response.status().reason();
               String code =
-                  response.status().intValue() == 404
-                      ? "not_found"
-                      : response.status().intValue() == 413 ? ErrorCode.TOO_LARGE.wireName() : "bad_request";
+                  switch (response.status().intValue()) {
+                    case 404 -> "not_found";
+                    case 405 -> "method_not_allowed";
+                    case 413 -> ErrorCode.TOO_LARGE.wireName();
+                    default -> "bad_request";
+                  };
               return errorResponse(response.status(), code, message);
             });
   }
