@@ -23,7 +23,9 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = { twoPages, leakCheck, reconnect };
+const SCENARIOS = { twoPages, leakCheck, reconnect, authenticated };
+/** What runs by default: everything that needs no tokens. */
+const DEFAULT_SCENARIOS = "twoPages,leakCheck,reconnect";
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -134,6 +136,37 @@ async function twoPages() {
   }
 }
 
+/**
+ * Auth on: the page joins with a client token passed as access_token in its URL (the token field is filled from it), a
+ * backend requests with a requester token, the page answers, and the requester reads the answer.
+ */
+async function authenticated() {
+  const session = "e2e-authenticated";
+  const backend = requester(options.url, options.requesterToken);
+  const anonymous = requester(options.url);
+  const refused = await anonymous.read(session, "none", 0);
+  check(refused.status === 401, `a request without a token answered ${refused.status}, expected 401`);
+  const context = await newContext();
+  try {
+    const demo = await openDemo(context, session, options.url, options.clientToken);
+    await demo.page.evaluate(recordCards);
+    const tokenField = await demo.page.inputValue("#token");
+    check(tokenField === options.clientToken, "the token field was not filled from access_token");
+    const id = await backend.create(session, "sign-off", { document: "Q3 report" }, 120_000);
+    await demo.page.waitForSelector(card(id), { timeout: 10_000 });
+    const outcome = backend.read(session, id, 10_000);
+    await demo.page.click(`${card(id)} button.approve`);
+    await waitUntil(demo.page, cardRemoved, id, 10_000, `card ${id} to be removed`);
+    const read = await outcome;
+    check(read.status === 200 && read.body.status === "answered", `the requester read ${JSON.stringify(read.body)}`);
+    check(read.body.answeredBy === demo.socket.welcomes[0]?.connectionId, "answeredBy is not the page's connection");
+    demo.errors.check("the authenticated page");
+    return { interactionId: id, answeredBy: read.body.answeredBy };
+  } finally {
+    await context.close();
+  }
+}
+
 /** Many interactions through one page; afterwards nothing is left: cards, client state, handlers, nodes, listeners. */
 async function leakCheck() {
   const session = sessionId("leak");
@@ -156,8 +189,8 @@ async function leakCheck() {
       30_000,
       () => `the page to receive a closed frame for all ${churned.ids.length} interactions (got ${demo.socket.closed.size})`,
     );
-    await waitUntil(demo.page, () => window.demo.cardCount() === 0 && window.demo.client.pending().length === 0, undefined, 10_000, "the page to hold no interaction");
-    await waitUntil(demo.page, () => document.querySelectorAll("article.card").length === 0, undefined, CARD_REMOVAL_MS + 10_000, "every card to leave the DOM");
+    await waitUntil(demo.page, () => window.demo.cardCount() === 0 && window.demo.client.pending().length === 0, undefined, 60_000, "the page to hold no interaction");
+    await waitUntil(demo.page, () => document.querySelectorAll("article.card").length === 0, undefined, CARD_REMOVAL_MS + 60_000, "every card to leave the DOM");
     const drainedMs = performance.now() - churnStarted;
     const after = await measure(demo.page, cdp);
     log(`leakCheck: after ${JSON.stringify(after)}`);
@@ -240,7 +273,7 @@ async function reconnect() {
     const newConnection = demo.socket.welcomes[1].connectionId;
     check(read.body.status === "answered" && read.body.answeredBy === newConnection, `X read ${JSON.stringify(read.body)}, expected answered by ${newConnection}`);
     await api.cancel(session, z);
-    await waitUntil(demo.page, () => document.querySelectorAll("article.card").length === 0, undefined, CARD_REMOVAL_MS + 10_000, "the last cards to leave");
+    await waitUntil(demo.page, () => document.querySelectorAll("article.card").length === 0, undefined, CARD_REMOVAL_MS + 60_000, "the last cards to leave");
     demo.errors.check("the page");
     return {
       offlineMs: Math.round(offlineMs),
@@ -266,7 +299,7 @@ function newContext() {
  * the DevTools protocol (nothing is registered on the client); uncaught page errors and failing client handlers fail
  * the scenario.
  */
-async function openDemo(context, session, baseUrl = options.url) {
+async function openDemo(context, session, baseUrl = options.url, token = "") {
   const page = await context.newPage();
   const socket = { welcomes: [], synced: [], interactions: new Set(), closed: new Set() };
   page.on("websocket", (ws) =>
@@ -293,7 +326,8 @@ async function openDemo(context, session, baseUrl = options.url) {
       check(failures.length === 0, `${name} reported errors: ${failures.join("; ")}`);
     },
   };
-  await page.goto(`${baseUrl}/?session=${encodeURIComponent(session)}`);
+  const tokenParameter = token ? `&access_token=${encodeURIComponent(token)}` : "";
+  await page.goto(`${baseUrl}/?session=${encodeURIComponent(session)}${tokenParameter}`);
   await waitUntil(page, () => window.demo?.client?.state === "open", undefined, 15_000, `the page on ${session} to connect`);
   await until(() => socket.synced.length > 0, 10_000, () => "the first synced frame");
   return { page, socket, errors };
@@ -372,11 +406,13 @@ async function measure(page, cdp) {
 
 // --- the requester ---------------------------------------------------------------------------------------------------
 
-function requester(base) {
+function requester(base, token = "") {
   async function call(method, path, body) {
+    const headers = body === undefined ? {} : { "Content-Type": "application/json" };
+    if (token) headers.Authorization = `Bearer ${token}`;
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(60_000),
     });
@@ -498,11 +534,13 @@ async function startProxy(host, port) {
 function parseOptions(argv) {
   const defaults = {
     url: null,
-    scenarios: Object.keys(SCENARIOS).join(","),
+    scenarios: DEFAULT_SCENARIOS,
     interactions: "2000",
     "in-flight": "80",
     screenshot: path.resolve(HERE, "../../../target/browser/two-pages.png"),
     chromium: "/usr/bin/chromium",
+    "client-token": "",
+    "requester-token": "",
   };
   const values = { ...defaults };
   for (const arg of argv) {
@@ -516,7 +554,19 @@ function parseOptions(argv) {
   const interactions = Number(values.interactions);
   const inFlight = Number(values["in-flight"]);
   if (!(interactions > 0) || !(inFlight > 0)) usage("--interactions and --in-flight must be positive numbers");
-  return { url: values.url, scenarios, interactions, inFlight, screenshot: path.resolve(values.screenshot), chromium: values.chromium };
+  if (scenarios.includes("authenticated") && !(values["client-token"] && values["requester-token"])) {
+    usage("the authenticated scenario needs --client-token and --requester-token");
+  }
+  return {
+    url: values.url,
+    scenarios,
+    interactions,
+    inFlight,
+    screenshot: path.resolve(values.screenshot),
+    chromium: values.chromium,
+    clientToken: values["client-token"],
+    requesterToken: values["requester-token"],
+  };
 }
 
 function usage(problem) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.interactions.transport.auth.TestTokens;
 import dev.interactions.protocol.WireCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -47,6 +48,8 @@ class BrowserEndToEndTest {
 
   private static TestServer server;
   private static Run run;
+  private static TestServer securedServer;
+  private static Run securedRun;
   /** Why the tests are skipped (what to install), or null when they ran. */
   private static String skipped;
 
@@ -81,6 +84,18 @@ class BrowserEndToEndTest {
             "--in-flight=" + IN_FLIGHT,
             "--screenshot=" + screenshot,
             "--chromium=" + CHROMIUM);
+    securedServer =
+        TestServer.start(
+            "orchestrator.auth.mode = jwt\norchestrator.auth.jwt.secret = \"" + TestTokens.SECRET + "\"");
+    securedRun =
+        node(
+            scripts,
+            "demo.e2e.mjs",
+            "--url=http://127.0.0.1:" + securedServer.port(),
+            "--scenarios=authenticated",
+            "--client-token=" + TestTokens.client(TestTokens.SECRET, "browser", "e2e-authenticated"),
+            "--requester-token=" + TestTokens.requester(TestTokens.SECRET, "backend"),
+            "--chromium=" + CHROMIUM);
   }
 
   @AfterAll
@@ -88,6 +103,18 @@ class BrowserEndToEndTest {
     if (server != null) {
       server.close();
     }
+    if (securedServer != null) {
+      securedServer.close();
+    }
+  }
+
+  @Test
+  void pageWorksWithAuthOnThroughTheAccessTokenInItsUrl() {
+    assumeTrue(skipped == null, () -> skipped);
+    assertEquals(0, securedRun.exitCode(), () -> String.join("\n", securedRun.output()));
+    JsonNode authenticated = securedRun.scenario("authenticated");
+
+    assertTrue(authenticated.path("answeredBy").asText().startsWith("websocket-"), authenticated::toString);
   }
 
   @Test
