@@ -33,6 +33,7 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -42,7 +43,6 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The HTTP surface of the server: WebSocket and SSE endpoints for clients, the requester API, and health. Every response
@@ -443,10 +443,20 @@ public final class HttpApi extends AllDirectives {
         });
   }
 
+  /**
+   * Reads a JSON body. A body that arrived whole is read as it is: Pekko's {@code toStrictEntity} would run a stream
+   * for it anyway (its strict entity only short-cuts the one-argument {@code toStrict}), a cost on every request.
+   */
   private <T> Route body(Class<T> type, Function<T, Route> inner) {
-    return toStrictEntity(
-        core.askTimeout(),
-        () -> entity(Unmarshaller.entityToString(), text -> inner.apply(WireCodec.read(text, type))));
+    return extractEntity(
+        entity ->
+            entity instanceof HttpEntity.Strict strict
+                ? inner.apply(WireCodec.read(strict.getData().utf8String(), type))
+                : extractMaterializer(
+                    materializer ->
+                        onSuccess(
+                            entity.toStrict(core.askTimeout().toMillis(), materializer),
+                            read -> inner.apply(WireCodec.read(read.getData().utf8String(), type)))));
   }
 
   private Route forbidden(String sessionId) {
@@ -502,7 +512,7 @@ public final class HttpApi extends AllDirectives {
                 return response;
               }
               String message =
-                  response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
+                  response.entity() instanceof HttpEntity.Strict strict
                       ? strict.getData().utf8String()
                       : response.status().reason();
               String code =
