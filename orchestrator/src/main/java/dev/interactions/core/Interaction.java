@@ -1,7 +1,6 @@
 package dev.interactions.core;
 
 import dev.interactions.protocol.ErrorCode;
-import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -239,15 +238,14 @@ public final class Interaction {
   }
 
   private Behavior<Command> refuseLateResponse(Settle settle, InteractionOutcome outcome) {
-    settle
-        .replyTo()
-        .tell(
-            new ServerMessage.Error(
-                ErrorCode.ALREADY_CLOSED,
-                "interaction is already closed as " + outcome.code().wireName(),
-                view.id(),
-                settle.ref()));
+    settle.replyTo().tell(alreadyClosed(view.id(), outcome, settle.ref()));
     return Behaviors.same();
+  }
+
+  /** The reply to an answer or rejection that came after the interaction's outcome. */
+  static ServerMessage.Error alreadyClosed(String interactionId, InteractionOutcome outcome, String ref) {
+    return new ServerMessage.Error(
+        ErrorCode.ALREADY_CLOSED, "interaction is already closed as " + outcome.code().wireName(), interactionId, ref);
   }
 
   /** Stopped with no outcome yet: its session or the whole system is going away. */

@@ -229,7 +229,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return onRepeatedRequest(request, existing);
     }
     if (closing) {
-      request.refuse(sessionId, new RequestRefused(Refusal.SHUTTING_DOWN, "the orchestrator is shutting down"));
+      request.refuse(sessionId, RequestRefused.shuttingDown());
     } else if (pending.containsKey(id) || closed.containsKey(id)) {
       request.refuse(sessionId, new RequestRefused(Refusal.DUPLICATE_ID, "interaction " + id + " already exists"));
     } else if (pending.size() >= settings.maxPendingPerSession()) {
@@ -299,11 +299,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
           .replyTo()
           .tell(
               retained != null
-                  ? new ServerMessage.Error(
-                      ErrorCode.ALREADY_CLOSED,
-                      "interaction is already closed as " + retained.status().outcome().orElseThrow().code().wireName(),
-                      id,
-                      respond.ref())
+                  ? Interaction.alreadyClosed(id, retained.status().outcome().orElseThrow(), respond.ref())
                   : new ServerMessage.Error(
                       ErrorCode.UNKNOWN_INTERACTION,
                       "no interaction " + id + " in session " + sessionId,
@@ -316,7 +312,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private Behavior<Command> onAttach(Attach attach) {
     String connectionId = attach.connectionId();
     if (closing) {
-      attach.refuse(sessionId, new RequestRefused(Refusal.SHUTTING_DOWN, "the orchestrator is shutting down"));
+      attach.refuse(sessionId, RequestRefused.shuttingDown());
       return afterChange();
     }
     if (!connections.containsKey(connectionId)) {

@@ -92,7 +92,7 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
   private Behavior<Command> onRoute(Route route) {
     String sessionId = route.sessionId();
     if (shuttingDown) {
-      route.command().refuse(sessionId, shuttingDownRefusal());
+      route.command().refuse(sessionId, RequestRefused.shuttingDown());
       return this;
     }
     List<Session.Command> held = passivating.get(sessionId);
@@ -127,7 +127,7 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
     List<Session.Command> held = passivating.remove(terminated.sessionId());
     if (held != null && !held.isEmpty()) {
       if (shuttingDown) {
-        held.forEach(command -> command.refuse(terminated.sessionId(), shuttingDownRefusal()));
+        held.forEach(command -> command.refuse(terminated.sessionId(), RequestRefused.shuttingDown()));
       } else {
         ActorRef<Session.Command> fresh = spawn(terminated.sessionId());
         held.forEach(fresh::tell);
@@ -163,9 +163,5 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
     getContext().watchWith(session, new SessionTerminated(sessionId));
     live++;
     return session;
-  }
-
-  private static RequestRefused shuttingDownRefusal() {
-    return new RequestRefused(Refusal.SHUTTING_DOWN, "the orchestrator is shutting down");
   }
 }

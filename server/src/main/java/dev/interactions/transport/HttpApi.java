@@ -22,9 +22,11 @@ import dev.interactions.transport.auth.Caller;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -170,7 +172,7 @@ public final class HttpApi extends AllDirectives {
       String interactionId,
       Class<T> bodyType,
       Function<T, String> connectionIdOf,
-      java.util.function.BiFunction<T, String, InteractionOutcome.Response> response) {
+      BiFunction<T, String, InteractionOutcome.Response> response) {
     return post(
         () ->
             caller(
@@ -376,7 +378,7 @@ public final class HttpApi extends AllDirectives {
                     waitMs)
                 .exceptionallyCompose(
                     failure ->
-                        isTimeout(failure) ? readNow(sessionId, interactionId) : java.util.concurrent.CompletableFuture.failedStage(failure));
+                        isTimeout(failure) ? readNow(sessionId, interactionId) : CompletableFuture.failedStage(failure));
     return lookup(outcome, pendingStatus);
   }
 
