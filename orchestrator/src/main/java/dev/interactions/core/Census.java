@@ -1,5 +1,7 @@
 package dev.interactions.core;
 
+import dev.interactions.protocol.OutcomeCode;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -10,8 +12,31 @@ import org.apache.pekko.actor.typed.ExtensionId;
  *
  * <p>Each actor counts itself in when it starts and out in {@code PostStop}, so the figures are the live actor tree, not a
  * list kept beside it. Leak tests assert they return to zero; the metrics module exports them as gauges.
+ *
+ * <p>Events that are not counts of live actors (outcomes, refusals, journal latency, recovery time) are passed to one
+ * {@link Observer}, which a host installs to turn them into metrics; the core itself depends on no metrics library.
  */
 public final class Census implements Extension {
+
+  /**
+   * Receives what the actors report besides their own lifetimes. Called on actor threads: implementations must be quick,
+   * thread-safe, and must never tag by session, connection or interaction id (that would grow series without bound).
+   */
+  public interface Observer {
+    /** An interaction closed with {@code outcome}, {@code sinceRequested} after it was requested. */
+    default void interactionClosed(OutcomeCode outcome, Duration sinceRequested) {}
+
+    /** A request or an attachment was refused for {@code reason}. */
+    default void refused(Refusal reason) {}
+
+    /** The journal confirmed a session's write {@code latency} after it was issued. */
+    default void journalWritten(Duration latency) {}
+
+    /** A session finished recovering its state from the journal, taking {@code duration}. */
+    default void sessionRecovered(Duration duration) {}
+  }
+
+  private static final Observer NONE = new Observer() {};
 
   private static final ExtensionId<Census> ID =
       new ExtensionId<>() {
@@ -24,6 +49,7 @@ public final class Census implements Extension {
   private final AtomicLong sessions = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong interactions = new AtomicLong();
+  private volatile Observer observer = NONE;
 
   private Census() {}
 
@@ -45,6 +71,16 @@ public final class Census implements Extension {
   /** Live interaction actors (pending, or closed and about to stop). */
   public long interactions() {
     return interactions.get();
+  }
+
+  /** Installs the observer that receives every event from now on, replacing the previous one. */
+  public void observe(Observer observer) {
+    this.observer = observer == null ? NONE : observer;
+  }
+
+  /** Where actors report events; never null. */
+  public Observer observer() {
+    return observer;
   }
 
   void sessionStarted() {
