@@ -6,6 +6,7 @@ import dev.interactions.core.Ask;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRefusedException;
 import dev.interactions.core.InteractionRequest;
+import dev.interactions.core.InteractionSuspendedException;
 import dev.interactions.core.OrchestratorSettings;
 import dev.interactions.core.RequestRefused;
 import dev.interactions.core.RequestResult;
@@ -13,6 +14,7 @@ import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
 import dev.interactions.core.SessionState;
 import dev.interactions.core.Sessions;
+import dev.interactions.core.Suspended;
 import dev.interactions.protocol.Identifiers;
 import java.time.Duration;
 import java.util.UUID;
@@ -77,7 +79,7 @@ public final class Orchestrator implements AutoCloseable {
 
   /**
    * Starts an orchestrator inside an existing actor system, which keeps running after {@link #close()}. When that system
-   * shuts down (through {@link CoordinatedShutdown}), pending interactions end as {@code shutdown}.
+   * shuts down (through {@link CoordinatedShutdown}), sessions stop as {@link #close()} describes.
    */
   public static Orchestrator embed(ActorSystem<?> system) {
     return new Orchestrator(system, false);
@@ -87,7 +89,9 @@ public final class Orchestrator implements AutoCloseable {
    * Requests an interaction of session {@code sessionId}; every client connected to it is shown the interaction.
    *
    * <p>The returned stage completes exactly once: with the {@link InteractionOutcome}, or exceptionally with an {@link
-   * InteractionRefusedException} if a bound refused it (nothing was created). Cancelling {@code
+   * InteractionRefusedException} if a bound refused it (nothing was created), or, with a durable store, with an {@link
+   * InteractionSuspendedException} if this process stops serving it first (shutdown, journal failure: the interaction
+   * stays pending in the journal, but this future lives only in this process). Cancelling {@code
    * toCompletableFuture()} cancels the interaction, and its clients are told.
    *
    * @throws dev.interactions.protocol.InvalidInputException naming the field if the id or the request is invalid
@@ -109,6 +113,8 @@ public final class Orchestrator implements AutoCloseable {
                 outcome.complete(ended);
               } else if (result instanceof RequestRefused refused) {
                 outcome.completeExceptionally(new InteractionRefusedException(refused));
+              } else if (result instanceof Suspended suspended) {
+                outcome.completeExceptionally(new InteractionSuspendedException(suspended));
               } else {
                 outcome.completeExceptionally(failure);
               }
@@ -159,7 +165,9 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   /**
-   * Shuts down gracefully: every pending interaction ends as {@code shutdown} (clients are told), every session stops,
+   * Shuts down gracefully: every session stops; with the memory store every pending interaction first ends as {@code
+   * shutdown} (clients are told), with a durable store pending interactions stay in the journal and resume at the next
+   * start;
    * and, if the orchestrator owns its actor system, the system terminates through {@link CoordinatedShutdown}.
    */
   @Override

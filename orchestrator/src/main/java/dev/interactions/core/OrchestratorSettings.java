@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param maxWaitersPerInteraction long-polling readers (and idempotent repeat requesters) one interaction holds at most
  * @param askTimeout how long the Java API waits for the orchestrator to admit a request or answer a query
  * @param outcomeSlack how long past an interaction's deadline the Java API still waits for its outcome
+ * @param store where sessions keep their record
  */
 public record OrchestratorSettings(
     int maxSessions,
@@ -35,7 +36,8 @@ public record OrchestratorSettings(
     int maxKindLength,
     int maxWaitersPerInteraction,
     Duration askTimeout,
-    Duration outcomeSlack) {
+    Duration outcomeSlack,
+    StoreSettings store) {
 
   /** Reads the settings from the {@code orchestrator} section of {@code config}. */
   public static OrchestratorSettings from(Config config) {
@@ -54,7 +56,8 @@ public record OrchestratorSettings(
         positive(c, "interaction.max-kind-length"),
         positive(c, "interaction.max-waiters"),
         c.getDuration("api.ask-timeout"),
-        c.getDuration("api.outcome-slack"));
+        c.getDuration("api.outcome-slack"),
+        StoreSettings.from(config));
   }
 
   private static int nonNegative(Config c, String path) {

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.Done;
@@ -43,6 +44,9 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
 
   private record SessionTerminated(String sessionId) implements Command {}
 
+  /** From the roster after a restart: these sessions held pending work, start them again. */
+  private record Resume(Set<String> sessionIds) implements Command {}
+
   /** The session parent, to be spawned once per node. */
   public static Behavior<Command> create(OrchestratorSettings settings) {
     return Behaviors.setup(context -> new Sessions(context, settings));
@@ -68,6 +72,9 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
 
   private final OrchestratorSettings settings;
   private final SessionDirectory self;
+  /** The durable roster of sessions with pending work; absent when sessions are kept in memory only. */
+  private final ActorRef<SessionRoster.Command> roster;
+  private final Session.Roster sessionRoster;
   private final Map<String, List<Session.Command>> passivating = new HashMap<>();
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
   private int live;
@@ -77,7 +84,31 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
     super(context);
     this.settings = settings;
     this.self = directory(context.getSelf(), context.getSystem());
+    if (settings.store().durable()) {
+      this.roster =
+          context.spawnAnonymous(
+              SessionRoster.create(
+                  context.getSystem().name(),
+                  settings.store(),
+                  context.messageAdapter(SessionRoster.Recovered.class, recovered -> new Resume(recovered.sessionIds()))));
+      this.sessionRoster =
+          new Session.Roster() {
+            @Override
+            public void active(String sessionId) {
+              roster.tell(new SessionRoster.Active(sessionId));
+            }
+
+            @Override
+            public void idle(String sessionId) {
+              roster.tell(new SessionRoster.Idle(sessionId));
+            }
+          };
+    } else {
+      this.roster = null;
+      this.sessionRoster = Session.Roster.NONE;
+    }
   }
+
 
   @Override
   public Receive<Command> createReceive() {
@@ -86,6 +117,7 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
         .onMessage(Passivate.class, this::onPassivate)
         .onMessage(SessionTerminated.class, this::onSessionTerminated)
         .onMessage(Shutdown.class, this::onShutdown)
+        .onMessage(Resume.class, this::onResume)
         .build();
   }
 
@@ -116,6 +148,22 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
     return this;
   }
 
+  private Behavior<Command> onResume(Resume resume) {
+    int started = 0;
+    for (String sessionId : resume.sessionIds()) {
+      if (shuttingDown || live >= settings.maxSessions()) {
+        getContext().getLog().warn("not resuming {} sessions: the node is full or shutting down", resume.sessionIds().size() - started);
+        break;
+      }
+      if (getContext().getChild(sessionId).isEmpty() && !passivating.containsKey(sessionId)) {
+        spawn(sessionId).tell(Session.Resume.INSTANCE);
+        started++;
+      }
+    }
+    getContext().getLog().info("resuming {} sessions with pending interactions", started);
+    return this;
+  }
+
   private Behavior<Command> onPassivate(Passivate passivate) {
     passivating.put(passivate.sessionId(), new ArrayList<>());
     passivate.session().tell(Session.Stop.INSTANCE);
@@ -141,7 +189,12 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
     shutdownWaiters.add(shutdown.replyTo());
     getContext()
         .getChildren()
-        .forEach(child -> child.<Session.Command>unsafeUpcast().tell(Session.Close.INSTANCE));
+        .forEach(
+            child -> {
+              if (!child.equals(roster)) {
+                child.<Session.Command>unsafeUpcast().tell(Session.Close.INSTANCE);
+              }
+            });
     return shutdownCompleteIfIdle();
   }
 
@@ -158,7 +211,8 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
     ActorRef<Session.Command> session =
         getContext()
             .spawn(
-                Session.create(sessionId, settings, self, ref -> parent.tell(new Passivate(sessionId, ref))),
+                Session.create(
+                    sessionId, settings, self, ref -> parent.tell(new Passivate(sessionId, ref)), sessionRoster),
                 sessionId);
     getContext().watchWith(session, new SessionTerminated(sessionId));
     live++;

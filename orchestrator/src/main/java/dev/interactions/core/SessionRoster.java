@@ -1,0 +1,149 @@
+package dev.interactions.core;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The durable list of a node's sessions that hold pending work, so that a restarted node starts them again and their
+ * deadlines and grace periods run even if no client or requester comes back (what Cluster Sharding calls remembering
+ * entities). It is a child of {@link Sessions}, exists only with a durable store, and holds ids only: at most one per
+ * live session, since a session leaves it when it passivates.
+ *
+ * <p>A session joins it after its first request is recorded; a crash in between leaves that session to be started by
+ * the next message addressed to it, which then finds its pending work in its own journal.
+ */
+public final class SessionRoster
+    extends EventSourcedBehavior<SessionRoster.Command, SessionRoster.Event, SessionRoster.Members> {
+
+  /** Messages the roster understands. */
+  public sealed interface Command {}
+
+  /** Session {@code sessionId} holds pending work. */
+  public record Active(String sessionId) implements Command {}
+
+  /** Session {@code sessionId} holds nothing any more. */
+  public record Idle(String sessionId) implements Command {}
+
+  /** What the roster records. */
+  public sealed interface Event extends JournalRecord {}
+
+  /** Session {@code sessionId} joined. */
+  public record Joined(String sessionId) implements Event {}
+
+  /** Session {@code sessionId} left. */
+  public record Left(String sessionId) implements Event {}
+
+  /** Told to the roster's parent once it has recovered: the sessions to start again. */
+  public record Recovered(Set<String> sessionIds) {}
+
+  /** The sessions on the roster; also its snapshot. */
+  public static final class Members implements JournalRecord {
+    private final LinkedHashSet<String> sessionIds;
+
+    @JsonCreator
+    Members(@JsonProperty("sessionIds") LinkedHashSet<String> sessionIds) {
+      this.sessionIds = sessionIds == null ? new LinkedHashSet<>() : sessionIds;
+    }
+
+    /** The ids of the sessions holding pending work. */
+    @JsonProperty("sessionIds")
+    public Set<String> sessionIds() {
+      return sessionIds;
+    }
+  }
+
+  /**
+   * @param nodeId names this node's roster in the journal
+   * @param store where it is recorded
+   * @param resume told the roster's sessions once it has recovered, so that they are started again
+   */
+  public static Behavior<Command> create(String nodeId, StoreSettings store, ActorRef<Recovered> resume) {
+    return new SessionRoster(nodeId, store, resume);
+  }
+
+  private final StoreSettings store;
+  private final ActorRef<Recovered> resume;
+
+  private SessionRoster(String nodeId, StoreSettings store, ActorRef<Recovered> resume) {
+    super(PersistenceId.of("SessionRoster", nodeId));
+    this.store = store;
+    this.resume = resume;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return store.journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return store.snapshotPluginId();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // The roster needs no history: events before the latest snapshots are deleted.
+    return RetentionCriteria.snapshotEvery(store.snapshotEvery() * 10, 2).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public Members emptyState() {
+    return new Members(new LinkedHashSet<>());
+  }
+
+  @Override
+  public CommandHandler<Command, Event, Members> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(
+            Active.class,
+            (members, active) ->
+                members.sessionIds().contains(active.sessionId())
+                    ? Effect().none()
+                    : Effect().persist(new Joined(active.sessionId())))
+        .onCommand(
+            Idle.class,
+            (members, idle) ->
+                members.sessionIds().contains(idle.sessionId())
+                    ? Effect().persist(new Left(idle.sessionId()))
+                    : Effect().none())
+        .build();
+  }
+
+  @Override
+  public EventHandler<Members, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(
+            Joined.class,
+            (members, joined) -> {
+              members.sessionIds().add(joined.sessionId());
+              return members;
+            })
+        .onEvent(
+            Left.class,
+            (members, left) -> {
+              members.sessionIds().remove(left.sessionId());
+              return members;
+            })
+        .build();
+  }
+
+  @Override
+  public SignalHandler<Members> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), members -> resume.tell(new Recovered(Set.copyOf(members.sessionIds()))))
+        .build();
+  }
+}

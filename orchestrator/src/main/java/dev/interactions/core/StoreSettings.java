@@ -1,0 +1,35 @@
+package dev.interactions.core;
+
+import com.typesafe.config.Config;
+
+/**
+ * Where sessions keep their record: the {@code orchestrator.persistence} section.
+ *
+ * @param durable whether sessions survive a restart (a real journal) or live in this process's memory only
+ * @param journalPluginId the Pekko Persistence journal plugin sessions write to
+ * @param snapshotPluginId the Pekko Persistence snapshot store plugin sessions use
+ * @param snapshotEvery a durable session saves a snapshot every this many events, so recovery replays at most that many
+ */
+public record StoreSettings(boolean durable, String journalPluginId, String snapshotPluginId, int snapshotEvery) {
+
+  /** Reads {@code orchestrator.persistence} of {@code config}. */
+  public static StoreSettings from(Config config) {
+    Config c = config.getConfig("orchestrator.persistence");
+    String store = c.hasPath("store") ? c.getString("store") : "memory";
+    int snapshotEvery = c.getInt("snapshot-every");
+    if (snapshotEvery <= 0) {
+      throw new IllegalArgumentException("orchestrator.persistence.snapshot-every must be positive, was " + snapshotEvery);
+    }
+    if (!store.equals("memory") && !store.equals("jdbc")) {
+      throw new IllegalArgumentException("orchestrator.persistence.store must be memory or jdbc, was " + store);
+    }
+    String journal = c.getString(store + ".journal-plugin");
+    if (!config.hasPath(journal)) {
+      throw new IllegalArgumentException(
+          "orchestrator.persistence.store = " + store + " needs the journal plugin " + journal
+              + ", which is not configured (the jdbc store needs the persistence module on the classpath)");
+    }
+    return new StoreSettings(
+        store.equals("jdbc"), journal, c.getString(store + ".snapshot-plugin"), snapshotEvery);
+  }
+}
