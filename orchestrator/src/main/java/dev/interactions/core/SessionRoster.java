@@ -2,10 +2,13 @@ package dev.interactions.core;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -34,6 +37,9 @@ public final class SessionRoster
 
   /** Session {@code sessionId} holds nothing any more. */
   public record Idle(String sessionId) implements Command {}
+
+  /** Replies once everything told to the roster before this is recorded; a graceful shutdown waits for it. */
+  public record Flush(ActorRef<Done> replyTo) implements Command {}
 
   /** What the roster records. */
   public sealed interface Event extends JournalRecord {}
@@ -76,7 +82,11 @@ public final class SessionRoster
   private final ActorRef<Recovered> resume;
 
   private SessionRoster(String nodeId, StoreSettings store, ActorRef<Recovered> resume) {
-    super(PersistenceId.of("SessionRoster", nodeId));
+    // Retried with backoff on a journal failure (including a schema not yet created at the first start): the roster must
+    // not give up, or sessions with pending work would not be resumed after the next restart.
+    super(
+        PersistenceId.of("SessionRoster", nodeId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.store = store;
     this.resume = resume;
   }
@@ -118,6 +128,7 @@ public final class SessionRoster
                 members.sessionIds().contains(idle.sessionId())
                     ? Effect().persist(new Left(idle.sessionId()))
                     : Effect().none())
+        .onCommand(Flush.class, flush -> Effect().reply(flush.replyTo(), Done.getInstance()))
         .build();
   }
 

@@ -44,6 +44,10 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
 
   private record SessionTerminated(String sessionId) implements Command {}
 
+  private enum RosterFlushed implements Command {
+    INSTANCE
+  }
+
   /** From the roster after a restart: these sessions held pending work, start them again. */
   private record Resume(Set<String> sessionIds) implements Command {}
 
@@ -118,6 +122,7 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
         .onMessage(SessionTerminated.class, this::onSessionTerminated)
         .onMessage(Shutdown.class, this::onShutdown)
         .onMessage(Resume.class, this::onResume)
+        .onMessageEquals(RosterFlushed.INSTANCE, this::onRosterFlushed)
         .build();
   }
 
@@ -199,10 +204,20 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
   }
 
   private Behavior<Command> shutdownCompleteIfIdle() {
-    if (shuttingDown && live == 0) {
-      shutdownWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
-      shutdownWaiters.clear();
+    if (shuttingDown && live == 0 && !shutdownWaiters.isEmpty()) {
+      if (roster != null) {
+        // Sessions tell the roster before they stop: once it has recorded all that, restart will resume them.
+        roster.tell(new SessionRoster.Flush(getContext().messageAdapter(Done.class, done -> RosterFlushed.INSTANCE)));
+      } else {
+        return onRosterFlushed();
+      }
     }
+    return this;
+  }
+
+  private Behavior<Command> onRosterFlushed() {
+    shutdownWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+    shutdownWaiters.clear();
     return this;
   }
 

@@ -1,0 +1,167 @@
+package dev.interactions.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import dev.interactions.core.InteractionOutcome;
+import dev.interactions.core.InteractionRequest;
+import dev.interactions.core.InteractionSuspendedException;
+import dev.interactions.core.SessionState;
+import dev.interactions.protocol.OutcomeCode;
+import dev.interactions.protocol.RawJson;
+import dev.interactions.protocol.ServerMessage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sessions on the JDBC store (H2 here) survive a restart, expire what went overdue meanwhile, and keep a history. */
+class DurableSessionTest {
+
+  private static final RawJson PAYLOAD = RawJson.parse("payload", "{\"tool\":\"deploy\"}");
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path data;
+
+  private static InteractionRequest request(Duration timeout) {
+    return new InteractionRequest("approval", PAYLOAD, Optional.of(timeout), Optional.empty());
+  }
+
+  private static SessionState state(DurableStore node, String sessionId) {
+    return node.orchestrator.state(sessionId).toCompletableFuture().join();
+  }
+
+  @Test
+  void pendingInteractionsSurviveARestartWithTheirIdsAndDeadlines() {
+    Config config = DurableStore.config(data, "orchestrator.session.reconnect-grace = 10m");
+    List<ServerMessage.Interaction> before;
+    CompletableFuture<InteractionOutcome> outcome;
+    try (DurableStore node = DurableStore.start(config)) {
+      outcome = node.orchestrator.request("s1", request(Duration.ofMinutes(10))).toCompletableFuture();
+      node.orchestrator.request("s1", request(Duration.ofMinutes(10)));
+      before = awaitPending(node, "s1", 2);
+    }
+    CompletionException suspended = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, outcome::join);
+    assertInstanceOf(InteractionSuspendedException.class, suspended.getCause());
+
+    try (DurableStore node = DurableStore.start(config)) {
+      assertEquals(before, state(node, "s1").pending());
+    }
+  }
+
+  @Test
+  void anInteractionWhoseDeadlinePassedWhileDownExpiresAtRecovery() throws Exception {
+    Config config = DurableStore.config(data, "orchestrator.session.reconnect-grace = 10m");
+    ServerMessage.Interaction pending;
+    try (DurableStore node = DurableStore.start(config)) {
+      node.orchestrator.request("s1", request(Duration.ofMillis(1500)));
+      pending = awaitPending(node, "s1", 1).get(0);
+    }
+    // Wall-clock deadlines: wait until this one has passed while nothing runs.
+    long untilDeadline = Duration.between(Instant.now(), pending.expiresAt()).toMillis();
+    if (untilDeadline > 0) {
+      TimeUnit.MILLISECONDS.sleep(untilDeadline + 100);
+    }
+    try (DurableStore node = DurableStore.start(config)) {
+      // Nobody touches the session: the roster resumes it, and it expires the overdue interaction.
+      HistoryPage page = awaitHistory(node, "s1", 1);
+      assertEquals(pending.id(), page.closed().get(0).interaction().interactionId());
+      assertEquals(OutcomeCode.EXPIRED, page.closed().get(0).interaction().outcome());
+    }
+  }
+
+  @Test
+  void historyPagesThroughClosedInteractionsOldestFirstAndFiltersByOutcome() {
+    Config config = DurableStore.config(data, "");
+    try (DurableStore node = DurableStore.start(config)) {
+      for (int i = 0; i < 5; i++) {
+        CompletableFuture<InteractionOutcome> outcome =
+            node.orchestrator.request("s1", request(Duration.ofMinutes(10))).toCompletableFuture();
+        String id = awaitPending(node, "s1", 1).get(0).id();
+        if (i % 2 == 0) {
+          outcome.cancel(false);
+        } else {
+          node.orchestrator.request("s1", request(Duration.ofMillis(1))).toCompletableFuture().join();
+        }
+        awaitPending(node, "s1", i % 2 == 0 ? 0 : 1);
+        if (i % 2 != 0) {
+          outcome.cancel(false);
+          awaitPending(node, "s1", 0);
+        }
+        assertTrue(id.length() > 0);
+      }
+      HistoryPage first = node.store.history("s1", Optional.empty(), 3, Optional.empty()).toCompletableFuture().join();
+      assertEquals(3, first.closed().size());
+      assertTrue(first.next().isPresent());
+      HistoryPage rest =
+          node.store
+              .history("s1", Optional.empty(), 10, first.next().map(Long::parseLong))
+              .toCompletableFuture()
+              .join();
+      assertEquals(4, rest.closed().size());
+      assertTrue(rest.next().isEmpty());
+      HistoryPage expired =
+          node.store.history("s1", Optional.of(OutcomeCode.EXPIRED), 10, Optional.empty()).toCompletableFuture().join();
+      assertEquals(2, expired.closed().size());
+      expired.closed().forEach(entry -> assertEquals(OutcomeCode.EXPIRED, entry.interaction().outcome()));
+    }
+  }
+
+  @Test
+  void retentionDeletesTheEventsOfASessionIdleForLongerThanThePeriod() {
+    Config config =
+        DurableStore.config(
+            data, "orchestrator.persistence.jdbc.retention.period = 1ms\norchestrator.session.closed-retention = 0s");
+    try (DurableStore node = DurableStore.start(config)) {
+      node.orchestrator.request("s1", request(Duration.ofMillis(1))).toCompletableFuture().join();
+      assertEquals(1, awaitHistory(node, "s1", 1).closed().size());
+      TestProbe<Object> probe = ActorTestKit.create("probe").createTestProbe();
+      probe.awaitAssert(
+          WAIT,
+          () -> {
+            JournalRetention.Swept swept = node.store.sweep(WAIT).toCompletableFuture().join();
+            assertEquals(null, swept.failure());
+            assertEquals(
+                0,
+                node.store.history("s1", Optional.empty(), 10, Optional.empty()).toCompletableFuture().join().closed().size());
+            return null;
+          });
+    }
+  }
+
+  private static List<ServerMessage.Interaction> awaitPending(DurableStore node, String sessionId, int count) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    SessionState state;
+    while ((state = state(node, sessionId)).pending().size() != count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + count + " pending, have " + state.pending());
+      }
+      Thread.onSpinWait();
+    }
+    return state.pending();
+  }
+
+  private static HistoryPage awaitHistory(DurableStore node, String sessionId, int count) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    HistoryPage page;
+    while ((page = node.store.history(sessionId, Optional.empty(), 100, Optional.empty()).toCompletableFuture().join())
+            .closed()
+            .size()
+        < count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + count + " closed, have " + page.closed());
+      }
+    }
+    return page;
+  }
+}
