@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,13 +52,13 @@ public final class JournalRetention {
           + "WHERE s.\"persistence_id\" = e.\"persistence_id\") "
           + "ORDER BY e.\"ordering\" LIMIT ?)";
 
-  /** Sweeps every {@code settings.sweepInterval()}, the first time right after start. */
+  /** Sweeps every {@code settings.sweepInterval()}, the first time one interval after start (not during recovery). */
   static Behavior<Command> create(Database database, JdbcSettings settings) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers -> {
-                  timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, settings.sweepInterval());
+                  timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.sweepInterval());
                   return new JournalRetention(context, database, settings).idle();
                 }));
   }

@@ -47,6 +47,24 @@ public final class HttpBodies {
       String reason,
       String answeredBy) {}
 
+  /**
+   * {@code GET /v1/sessions/{sessionId}/interactions}: a page of the session's closed interactions, oldest first;
+   * {@code next} is the {@code after} cursor of the following page, null on the last page.
+   */
+  public record History(String sessionId, List<ClosedInteraction> interactions, String next) {}
+
+  /** A closed interaction in the history: what was asked (without its payload), when and how it closed. */
+  public record ClosedInteraction(
+      String id,
+      String kind,
+      String status,
+      Instant requestedAt,
+      Instant expiresAt,
+      Instant closedAt,
+      RawJson value,
+      String reason,
+      String answeredBy) {}
+
   /** {@code GET /v1/sessions/{sessionId}}. */
   public record Session(String sessionId, List<String> connections, List<ServerMessage.Interaction> pending) {}
 

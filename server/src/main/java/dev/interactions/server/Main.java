@@ -3,7 +3,14 @@ package dev.interactions.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.api.Orchestrator;
+import dev.interactions.core.StoreSettings;
+import dev.interactions.persistence.JdbcStore;
 import dev.interactions.transport.auth.AuthSettings;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +30,19 @@ public final class Main {
       log.error("refusing to start: {}", e.getMessage());
       System.exit(2);
     }
-    Orchestrator orchestrator = Orchestrator.start(config);
-    Server.start(orchestrator, config)
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "interactions", config);
+    // The durable store comes first: sessions and their roster must find the schema when they recover.
+    CompletionStage<Optional<JdbcStore>> store =
+        StoreSettings.from(config).durable()
+            ? JdbcStore.start(system).thenApply(Optional::of)
+            : CompletableFuture.completedFuture(Optional.empty());
+    store
+        .thenCompose(jdbc -> Server.start(Orchestrator.embed(system), config, jdbc))
         .whenComplete(
             (server, failure) -> {
               if (failure != null) {
                 log.error("could not start the server", failure);
-                orchestrator.close();
+                system.terminate();
                 System.exit(1);
               }
             });

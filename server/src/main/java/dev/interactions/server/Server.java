@@ -3,6 +3,7 @@ package dev.interactions.server;
 import com.typesafe.config.Config;
 import dev.interactions.api.Orchestrator;
 import dev.interactions.core.Ask;
+import dev.interactions.persistence.JdbcStore;
 import dev.interactions.transport.ClientStreams;
 import dev.interactions.transport.Connections;
 import dev.interactions.transport.HttpApi;
@@ -11,6 +12,7 @@ import dev.interactions.transport.auth.AuthSettings;
 import dev.interactions.transport.auth.Authenticator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +49,20 @@ public final class Server {
    * @throws IllegalStateException if auth is off and the address is not loopback
    */
   public static CompletionStage<Server> start(Orchestrator orchestrator, Config config) {
+    // A durable store is started (schema applied, database reached) before the port opens.
+    CompletionStage<Optional<JdbcStore>> store =
+        orchestrator.settings().store().durable()
+            ? JdbcStore.start(orchestrator.system()).thenApply(Optional::of)
+            : CompletableFuture.completedFuture(Optional.empty());
+    return store.thenCompose(jdbc -> start(orchestrator, config, jdbc));
+  }
+
+  /**
+   * Binds the server for {@code orchestrator}, whose durable store (if sessions are durable) is already started.
+   *
+   * @throws IllegalStateException if auth is off and the address is not loopback
+   */
+  public static CompletionStage<Server> start(Orchestrator orchestrator, Config config, Optional<JdbcStore> store) {
     ServerSettings settings = ServerSettings.from(config);
     AuthSettings auth = AuthSettings.from(config);
     auth.requireSafeBinding(settings.host());
@@ -64,7 +80,17 @@ public final class Server {
             transport,
             Authenticator.from(auth),
             new ClientStreams(system, connections, transport, orchestrator.settings().askTimeout()),
-            ready::get);
+            ready::get,
+            store);
+    return bind(system, settings, api, connections, ready);
+  }
+
+  private static CompletionStage<Server> bind(
+      ActorSystem<?> system,
+      ServerSettings settings,
+      HttpApi api,
+      ActorRef<Connections.Command> connections,
+      AtomicBoolean ready) {
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .bind(api.routes())

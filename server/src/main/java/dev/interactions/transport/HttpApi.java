@@ -10,10 +10,12 @@ import dev.interactions.core.RequestRefused;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
 import dev.interactions.core.SessionState;
+import dev.interactions.persistence.JdbcStore;
 import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.HttpBodies;
 import dev.interactions.protocol.Identifiers;
 import dev.interactions.protocol.InvalidInputException;
+import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.ServerMessage;
 import dev.interactions.protocol.WireCodec;
 import dev.interactions.transport.auth.AuthenticationFailed;
@@ -63,6 +65,7 @@ public final class HttpApi extends AllDirectives {
   private final Authenticator authenticator;
   private final ClientStreams streams;
   private final BooleanSupplier ready;
+  private final Optional<JdbcStore> store;
 
   /**
    * @param orchestrator the orchestrator whose sessions are served
@@ -70,13 +73,15 @@ public final class HttpApi extends AllDirectives {
    * @param authenticator who may do what
    * @param streams builds client streams
    * @param ready whether the server takes traffic (false once shutdown began)
+   * @param store the durable store, if sessions are durable: it serves the history of closed interactions
    */
   public HttpApi(
       Orchestrator orchestrator,
       TransportSettings transport,
       Authenticator authenticator,
       ClientStreams streams,
-      BooleanSupplier ready) {
+      BooleanSupplier ready,
+      Optional<JdbcStore> store) {
     this.system = orchestrator.system();
     this.sessions = orchestrator.sessions();
     this.core = orchestrator.settings();
@@ -84,6 +89,7 @@ public final class HttpApi extends AllDirectives {
     this.authenticator = authenticator;
     this.streams = streams;
     this.ready = ready;
+    this.store = store;
   }
 
   /** All routes, with JSON errors for every rejection and failure. */
@@ -134,7 +140,10 @@ public final class HttpApi extends AllDirectives {
   private Route interactions(String sessionId) {
     return concat(
         pathEndOrSingleSlash(
-            () -> post(() -> caller(false, caller -> waitMs(waitMs -> create(caller, sessionId, waitMs))))),
+            () ->
+                concat(
+                    post(() -> caller(false, caller -> waitMs(waitMs -> create(caller, sessionId, waitMs)))),
+                    get(() -> caller(false, caller -> history(caller, sessionId))))),
         pathPrefix(
             interactionId ->
                 concat(
@@ -343,6 +352,70 @@ public final class HttpApi extends AllDirectives {
                     sessionId, admitted.status().interaction().id(), waitMs, pendingStatus);
               });
         });
+  }
+
+  /** {@code GET /v1/sessions/{sessionId}/interactions?status=&limit=&after=}: closed interactions, from the journal. */
+  private Route history(Caller caller, String sessionId) {
+    if (!caller.mayRequest(sessionId)) {
+      return forbidden(sessionId);
+    }
+    if (store.isEmpty()) {
+      return error(
+          StatusCodes.NOT_IMPLEMENTED,
+          "history_unavailable",
+          "the history of closed interactions needs the durable store (orchestrator.persistence.store = jdbc)");
+    }
+    JdbcStore jdbc = store.get();
+    return parameterOptional(
+        "status",
+        status ->
+            parameterOptional(
+                "limit",
+                limit ->
+                    parameterOptional(
+                        "after",
+                        after ->
+                            onSuccess(
+                                jdbc.history(
+                                    sessionId,
+                                    status.map(HttpApi::outcomeCode),
+                                    limit.map(HttpApi::historyLimit).orElse(jdbc.settings().historyMaxLimit()),
+                                    after.map(HttpApi::cursor)),
+                                page -> json(StatusCodes.OK, HttpRepresentation.of(sessionId, page))))));
+  }
+
+  private static OutcomeCode outcomeCode(String status) {
+    for (OutcomeCode code : OutcomeCode.values()) {
+      if (code.wireName().equals(status)) {
+        return code;
+      }
+    }
+    throw new InvalidInputException(
+        "status", "must be one of answered, rejected, cancelled, expired, disconnected, shutdown");
+  }
+
+  private static int historyLimit(String limit) {
+    try {
+      int value = Integer.parseInt(limit);
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidInputException("limit", "must be a positive whole number");
+  }
+
+  private static long cursor(String after) {
+    try {
+      long value = Long.parseLong(after);
+      if (value >= 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidInputException("after", "must be a cursor returned as \"next\" by a previous page");
   }
 
   private Route read(Caller caller, String sessionId, String interactionId, Duration waitMs) {

@@ -32,11 +32,13 @@ public final class TestServer implements AutoCloseable {
 
   /** Starts a server with {@code overrides} (HOCON) over the defaults, on a free port. */
   public static TestServer start(String overrides) {
+    // Sessions in memory unless a test asks for the durable store (and then for a database of its own).
     Config config =
-        ConfigFactory.parseString(overrides)
-            .withFallback(ConfigFactory.parseString("orchestrator.http.port = 0"))
-            .withFallback(ConfigFactory.load())
-            .resolve();
+        ConfigFactory.load(
+            ConfigFactory.parseString(overrides)
+                .withFallback(
+                    ConfigFactory.parseString(
+                        "orchestrator.http.port = 0\norchestrator.persistence.store = memory")));
     Orchestrator orchestrator = Orchestrator.start(config);
     try {
       return new TestServer(orchestrator, Server.start(orchestrator, config).toCompletableFuture().get(30, TimeUnit.SECONDS));

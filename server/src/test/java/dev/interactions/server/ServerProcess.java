@@ -1,0 +1,100 @@
+package dev.interactions.server;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The server as a child JVM process, started as {@code java -cp … Main}, so tests can SIGTERM or SIGKILL it. */
+final class ServerProcess implements AutoCloseable {
+
+  private final Process process;
+  final int port;
+
+  private ServerProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** Starts the server on a free port with {@code settings} as {@code -D} options, and waits until it is ready. */
+  static ServerProcess start(Path log, String... settings) throws IOException, InterruptedException {
+    return start(freePort(), log, settings);
+  }
+
+  /** Starts the server on {@code port} with {@code settings} as {@code -D} options, and waits until it is ready. */
+  static ServerProcess start(int port, Path log, String... settings) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("-Dorchestrator.http.port=" + port);
+    for (String setting : settings) {
+      command.add("-D" + setting);
+    }
+    command.add(Main.class.getName());
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    ServerProcess server = new ServerProcess(process, port);
+    server.awaitReady();
+    return server;
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  /** SIGTERM: a graceful shutdown. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** SIGKILL: the process ends at once, mid-whatever. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(60, TimeUnit.SECONDS);
+  }
+
+  boolean awaitExit(long seconds) throws InterruptedException {
+    return process.waitFor(seconds, TimeUnit.SECONDS);
+  }
+
+  private void awaitReady() throws InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    URI ready = uri("/health/ready");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline && process.isAlive()) {
+      try {
+        if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notListeningYet) {
+        Thread.sleep(100); // polling a port that is not bound yet; there is nothing to wait on but time
+      }
+    }
+    process.destroyForcibly();
+    throw new AssertionError("the server never became ready (exit " + (process.isAlive() ? "none" : process.exitValue()) + ")");
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
