@@ -45,10 +45,11 @@ final class ClientFleet {
   private static final Duration RAMP_DEADLINE = Duration.ofMinutes(5);
   private static final int REPLACE_PAUSE_MIN_MS = 200;
   private static final int REPLACE_PAUSE_MAX_MS = 700;
+  private static final Duration FORGET_CLAIMS_EVERY = Duration.ofSeconds(10);
 
   private final LoadOptions options;
   private final String runId;
-  private final Claims claims;
+  private final Claims claims = new Claims();
   private final Tally tally;
   private final ObjectMapper json;
   private final List<HttpClient> httpClients = new ArrayList<>();
@@ -57,16 +58,17 @@ final class ClientFleet {
   private final Set<LoadClient> live = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
 
-  ClientFleet(LoadOptions options, String runId, Claims claims, Tally tally, ObjectMapper json) {
+  ClientFleet(LoadOptions options, String runId, Tally tally, ObjectMapper json) {
     this.options = options;
     this.runId = runId;
-    this.claims = claims;
     this.tally = tally;
     this.json = json;
     ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemon("load-client-timers"));
     // Every client has a ping task; without this, cancelled ones would stay queued until their next run.
     scheduler.setRemoveOnCancelPolicy(true);
     this.timers = scheduler;
+    long every = FORGET_CLAIMS_EVERY.toMillis();
+    timers.scheduleAtFixedRate(claims::forgetOld, every, every, TimeUnit.MILLISECONDS);
     for (int i = 0; i < HTTP_CLIENTS; i++) {
       ExecutorService executor = Executors.newFixedThreadPool(2, daemon("load-client-io-" + i));
       httpExecutors.add(executor);

@@ -136,10 +136,9 @@ final class LoadClient implements WebSocket.Listener {
     switch (frame.path("type").asText()) {
       case "welcome" -> startPinging(frame.path("heartbeatMs").asLong(15_000));
       case "interaction" -> shown(frame.path("id").asText(), frame.path("payload").path("fate").asText());
-      case "closed" -> claims.release(frame.path("id").asText());
       case "error" -> refused(frame.path("code").asText());
       default -> {
-        // ack, synced, pong and frame types added later need nothing from a load client.
+        // closed, ack, synced, pong and frame types added later need nothing from a load client.
       }
     }
   }
@@ -157,7 +156,6 @@ final class LoadClient implements WebSocket.Listener {
     Fate fate = Fate.named(fateName).orElse(null);
     if (fate == null) {
       // Not one of ours (someone else's interaction in the session): leave it alone.
-      claims.release(id);
       return;
     }
     switch (fate) {

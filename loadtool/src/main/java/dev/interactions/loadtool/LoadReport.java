@@ -149,7 +149,8 @@ public record LoadReport(
     }
     StringBuilder text = new StringBuilder();
     counts.entrySet().stream()
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .sorted(
+            Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
         .forEach(entry -> text.append(text.length() == 0 ? "" : ", ").append(entry.getKey()).append(' ').append(entry.getValue()));
     return text.toString();
   }

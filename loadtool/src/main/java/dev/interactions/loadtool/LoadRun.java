@@ -68,8 +68,7 @@ public final class LoadRun {
     }
     String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     Tally tally = new Tally();
-    Claims claims = new Claims();
-    ClientFleet fleet = new ClientFleet(options, runId, claims, tally, json);
+    ClientFleet fleet = new ClientFleet(options, runId, tally, json);
     out.printf("run %s: connecting %d clients to %d sessions%n", runId, options.clients(), options.sessions());
     fleet.start();
     out.printf(
@@ -92,7 +91,7 @@ public final class LoadRun {
     List<Thread> requesters = new ArrayList<>();
     for (int i = 0; i < options.requesters(); i++) {
       Thread thread =
-          new Thread(new Requester(i, api, options, runId, claims, tally, stopping::get, json), "requester-" + i);
+          new Thread(new Requester(i, api, options, runId, tally, stopping::get, json), "requester-" + i);
       thread.setDaemon(true);
       thread.start();
       requesters.add(thread);
@@ -140,8 +139,8 @@ public final class LoadRun {
               + String.join(", ", settled.aboveBaseline())
               + (settled.aboveBaseline().stream().anyMatch(above -> above.startsWith("sessions"))
                   ? " (a session stays alive for orchestrator.session.closed-retention, 10 min by default, after its"
-                      + " last interaction closed: run the server with -Dorchestrator.session.closed-retention=0s or"
-                      + " settle for longer than the retention)"
+                      + " last interaction closed: run the server with a short retention, e.g."
+                      + " -Dorchestrator.session.closed-retention=5s, and settle for longer than it)"
                   : ""));
     }
     return new LoadReport(

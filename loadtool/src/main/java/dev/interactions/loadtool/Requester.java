@@ -33,7 +33,6 @@ final class Requester implements Runnable {
   private final RequesterApi api;
   private final LoadOptions options;
   private final String runId;
-  private final Claims claims;
   private final Tally tally;
   private final BooleanSupplier stopping;
   private final ObjectMapper json;
@@ -44,7 +43,6 @@ final class Requester implements Runnable {
       RequesterApi api,
       LoadOptions options,
       String runId,
-      Claims claims,
       Tally tally,
       BooleanSupplier stopping,
       ObjectMapper json) {
@@ -52,7 +50,6 @@ final class Requester implements Runnable {
     this.api = api;
     this.options = options;
     this.runId = runId;
-    this.claims = claims;
     this.tally = tally;
     this.stopping = stopping;
     this.json = json;
@@ -85,16 +82,12 @@ final class Requester implements Runnable {
         tally.error(created.errorKind("create"));
         return;
       }
-      try {
-        RequesterApi.Reply ended =
-            fate == Fate.CANCEL
-                ? cancelled(sessionId, created.id())
-                : awaited(sessionId, created, started + Duration.ofMillis(timeoutMs).plus(HANG_MARGIN).toNanos());
-        if (ended != null) {
-          tally.outcome(fate, ended.outcome(), System.nanoTime() - started);
-        }
-      } finally {
-        claims.release(created.id());
+      RequesterApi.Reply ended =
+          fate == Fate.CANCEL
+              ? cancelled(sessionId, created.id())
+              : awaited(sessionId, created, started + Duration.ofMillis(timeoutMs).plus(HANG_MARGIN).toNanos());
+      if (ended != null) {
+        tally.outcome(fate, ended.outcome(), System.nanoTime() - started);
       }
     } catch (HttpTimeoutException e) {
       tally.hung("no HTTP response in time");
