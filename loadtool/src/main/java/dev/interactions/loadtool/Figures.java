@@ -1,5 +1,6 @@
 package dev.interactions.loadtool;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /** How the tool writes numbers for people: fixed decimals, units spelled out, the same in the progress and the report. */
@@ -21,6 +22,10 @@ final class Figures {
 
   static String rate(double perSecond) {
     return String.format(Locale.ROOT, "%.1f", perSecond);
+  }
+
+  static String duration(Duration duration) {
+    return seconds(duration.toMillis() / 1000.0);
   }
 
   static String seconds(double seconds) {

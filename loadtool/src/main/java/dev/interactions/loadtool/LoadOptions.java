@@ -55,7 +55,7 @@ public record LoadOptions(
         --clients N                 WebSocket clients kept connected                [200]
         --sessions S                sessions the clients are spread over            [50]
         --requesters M              concurrent requesters (HTTP, closed loop)       [20]
-        --duration D                how long to request interactions               [60s]
+        --duration D                how long to request interactions                [60s]
         --mix WEIGHTS               fates of the interactions, relative weights     [%s]
                                     answer: a client answers; reject: a client rejects; cancel: the requester
                                     DELETEs it; timeout: nobody answers; drop: the client that sees it drops its
@@ -76,8 +76,10 @@ public record LoadOptions(
       (hung) or the server kept sessions, connections or pending interactions after the settle period (a leak);
       2 bad options; 3 the server's gauges could not be read (no /metrics), so leaks cannot be checked.
 
-      Run the server with -Dorchestrator.session.closed-retention=0s: by default it keeps a session for 10 minutes
-      after its last interaction closed, which this tool would report as a leak unless --settle is longer.
+      Run the server with a short retention, e.g. -Dorchestrator.session.closed-retention=5s: by default it keeps a
+      session for 10 minutes after its last interaction closed, which this tool reports as a leak unless --settle is
+      longer. (Not 0s: the server then forgets an interaction as it closes, and a create-and-wait or DELETE reading
+      its final state a moment later can get 404, which the tool counts as errors.)
       """
           .formatted(Mix.DEFAULT);
 

@@ -73,7 +73,7 @@ public final class LoadRun {
     fleet.start();
     out.printf(
         "%d clients connected; %d requesters for %s%n",
-        tally.clientsConnected(), options.requesters(), options.duration());
+        tally.clientsConnected(), options.requesters(), Figures.duration(options.duration()));
 
     long started = System.nanoTime();
     ScheduledExecutorService progressTimer =
@@ -98,7 +98,9 @@ public final class LoadRun {
     }
     Thread.sleep(options.duration().toMillis());
     stopping.set(true);
-    out.printf("load stopped; %d interactions still in flight get up to %s to end%n", tally.inFlight(), DRAIN);
+    out.printf(
+        "load stopped; %d interactions still in flight get up to %s to end%n",
+        tally.inFlight(), Figures.duration(DRAIN));
     joinAll(requesters, DRAIN);
     requesters.forEach(Thread::interrupt);
     joinAll(requesters, STOP_AFTER_INTERRUPT);
@@ -113,7 +115,8 @@ public final class LoadRun {
 
     out.println("closing the clients");
     fleet.stop();
-    out.printf("settling: waiting up to %s for the server to return to its baseline%n", options.settle());
+    out.printf(
+        "settling: waiting up to %s for the server to return to its baseline%n", Figures.duration(options.settle()));
     Settling.Result settled = Settling.awaitBaseline(gauges, baseline, options.settle(), SETTLE_POLL);
     return report(tally, baseline, loadSeconds, settled);
   }
@@ -134,7 +137,7 @@ public final class LoadRun {
     } else if (!settled.aboveBaseline().isEmpty()) {
       failures.add(
           "the server did not return to its baseline within "
-              + options.settle()
+              + Figures.duration(options.settle())
               + ": "
               + String.join(", ", settled.aboveBaseline())
               + (settled.aboveBaseline().stream().anyMatch(above -> above.startsWith("sessions"))

@@ -39,7 +39,7 @@ public final class MetricsEndpoint implements GaugeSource {
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new GaugesUnavailableException("GET " + uri + " failed: " + e, e);
+      throw new GaugesUnavailableException("GET " + uri + " failed (is the server running there?): " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GaugesUnavailableException("interrupted while reading " + uri, e);

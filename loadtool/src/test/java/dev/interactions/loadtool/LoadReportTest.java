@@ -106,7 +106,7 @@ class LoadReportTest {
             start,
             Optional.of(end),
             60.0,
-            List.of("the server did not return to its baseline within PT1M: sessions alive 3 > 0"));
+            List.of("the server did not return to its baseline within 60.0 s: sessions alive 3 > 0"));
 
     String text = report.toText();
 
