@@ -80,20 +80,27 @@ final class LoadClient implements WebSocket.Listener {
   }
 
   /** Drops the connection at once without a close frame, for a client that would not close in time. */
-  void abort() {
+  synchronized void abort() {
     leaving = true;
-    WebSocket current = socket;
-    if (current != null) {
-      current.abort();
+    if (socket != null) {
+      socket.abort();
     }
     ended();
   }
 
   @Override
-  public void onOpen(WebSocket webSocket) {
+  public synchronized void onOpen(WebSocket webSocket) {
+    if (ended.get()) {
+      // Given up on while it was still connecting (the run is closing its clients): it must not stay open.
+      webSocket.abort();
+      return;
+    }
     socket = webSocket;
     tally.clientConnected();
     webSocket.request(1);
+    if (leaving) {
+      sendClose();
+    }
   }
 
   @Override
@@ -187,15 +194,16 @@ final class LoadClient implements WebSocket.Listener {
     }
   }
 
-  private void leave() {
+  private synchronized void leave() {
     if (leaving) {
       return;
     }
     leaving = true;
     stopPinging();
-    synchronized (this) {
-      sending = sending.thenCompose(previous -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "load client leaving"));
+    if (socket != null) {
+      sendClose();
     }
+    // A client still connecting sends its close when it opens (onOpen); either way the handshake has a deadline.
     timers.schedule(
         () -> {
           if (!ended.get()) {
@@ -205,6 +213,11 @@ final class LoadClient implements WebSocket.Listener {
         },
         CLOSE_HANDSHAKE_TIMEOUT.toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void sendClose() {
+    WebSocket current = socket;
+    sending = sending.thenCompose(previous -> current.sendClose(WebSocket.NORMAL_CLOSURE, "load client leaving"));
   }
 
   /** Sends in order: the JDK's WebSocket refuses a send while the previous one is still in progress. */
