@@ -79,7 +79,7 @@ final class LoadClient implements WebSocket.Listener {
     leave();
   }
 
-  /** Drops the connection at once without a close frame, for a client that would not close in time. */
+  /** Drops the connection at once without a close frame: fate {@code drop}, or a client that would not close in time. */
   synchronized void abort() {
     leaving = true;
     if (socket != null) {
