@@ -1,0 +1,179 @@
+package dev.interactions.loadtool;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One run of the tool: read the baseline, connect the clients, request interactions for the duration, let the last
+ * ones finish, close the clients, wait for the server to settle, and report.
+ */
+public final class LoadRun {
+
+  /** The server's default for {@code orchestrator.session.max-connections}; more clients per session are refused. */
+  private static final int SERVER_CONNECTIONS_PER_SESSION = 16;
+
+  private static final Duration SETTLE_POLL = Duration.ofSeconds(1);
+
+  /**
+   * How long requesters may take to finish their last interaction after the load stops: the longest an interaction is
+   * waited for, plus the slack of its last HTTP response.
+   */
+  private static final Duration DRAIN =
+      Requester.PATIENT_TIMEOUT.plus(Requester.HANG_MARGIN).plus(RequesterApi.RESPONSE_SLACK).plusSeconds(10);
+
+  private static final Duration STOP_AFTER_INTERRUPT = Duration.ofSeconds(10);
+
+  private final LoadOptions options;
+  private final GaugeSource gauges;
+  private final HttpClient http;
+  private final ObjectMapper json;
+  private final PrintStream out;
+
+  /**
+   * @param gauges where the server's gauges come from (its {@link MetricsEndpoint} in real runs)
+   * @param http the client for the requesters' HTTP calls
+   * @param out where the progress goes
+   */
+  public LoadRun(LoadOptions options, GaugeSource gauges, HttpClient http, ObjectMapper json, PrintStream out) {
+    this.options = options;
+    this.gauges = gauges;
+    this.http = http;
+    this.json = json;
+    this.out = out;
+  }
+
+  /**
+   * Runs the load and returns its report.
+   *
+   * @throws GaugesUnavailableException if the baseline cannot be read: without it leaks cannot be checked
+   */
+  public LoadReport run() throws GaugesUnavailableException, InterruptedException {
+    ServerGauges baseline = gauges.read();
+    out.println("server before the load: " + baseline.summary());
+    if (Math.ceil((double) options.clients() / options.sessions()) > SERVER_CONNECTIONS_PER_SESSION) {
+      out.println(
+          "warning: more than " + SERVER_CONNECTIONS_PER_SESSION + " clients per session; a server with the default "
+              + "orchestrator.session.max-connections refuses the extra ones");
+    }
+    String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    Tally tally = new Tally();
+    ClientFleet fleet = new ClientFleet(options, runId, tally, json);
+    out.printf("run %s: connecting %d clients to %d sessions%n", runId, options.clients(), options.sessions());
+    fleet.start();
+    out.printf(
+        "%d clients connected; %d requesters for %s%n",
+        tally.clientsConnected(), options.requesters(), Figures.duration(options.duration()));
+
+    long started = System.nanoTime();
+    ScheduledExecutorService progressTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "load-progress");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long every = options.progressEvery().toMillis();
+    progressTimer.scheduleAtFixedRate(new Progress(tally, gauges, out, started), every, every, TimeUnit.MILLISECONDS);
+
+    AtomicBoolean stopping = new AtomicBoolean();
+    RequesterApi api = new RequesterApi(http, options.url(), options.requesterToken(), json);
+    List<Thread> requesters = new ArrayList<>();
+    for (int i = 0; i < options.requesters(); i++) {
+      Thread thread =
+          new Thread(new Requester(i, api, options, runId, tally, stopping::get, json), "requester-" + i);
+      thread.setDaemon(true);
+      thread.start();
+      requesters.add(thread);
+    }
+    Thread.sleep(options.duration().toMillis());
+    stopping.set(true);
+    out.printf(
+        "load stopped; %d interactions still in flight get up to %s to end%n",
+        tally.inFlight(), Figures.duration(DRAIN));
+    joinAll(requesters, DRAIN);
+    requesters.forEach(Thread::interrupt);
+    joinAll(requesters, STOP_AFTER_INTERRUPT);
+    if (tally.inFlight() > 0) {
+      // Threads that ignored the interrupt never reported their interaction: they are hung, and must be counted.
+      for (long i = tally.inFlight(); i > 0; i--) {
+        tally.hung("requester did not stop");
+      }
+    }
+    double loadSeconds = (System.nanoTime() - started) / 1e9;
+    progressTimer.shutdownNow();
+
+    out.println("closing the clients");
+    fleet.stop();
+    out.printf(
+        "settling: waiting up to %s for the server to return to its baseline%n", Figures.duration(options.settle()));
+    Settling.Result settled = Settling.awaitBaseline(gauges, baseline, options.settle(), SETTLE_POLL);
+    return report(tally, baseline, loadSeconds, settled);
+  }
+
+  private LoadReport report(Tally tally, ServerGauges baseline, double loadSeconds, Settling.Result settled) {
+    LatencySummary latency = LatencySummary.of(tally.allRoundTrips());
+    Map<String, Long> hung = tally.hungByReason();
+    List<String> failures = new ArrayList<>();
+    long hungCount = hung.values().stream().mapToLong(Long::longValue).sum();
+    if (hungCount > 0) {
+      failures.add(hungCount + " interaction(s) never completed: no outcome and no definite error");
+    }
+    if (tally.ended() == 0) {
+      failures.add("no interaction ended with an outcome (see the errors)");
+    }
+    if (settled.last().isEmpty()) {
+      failures.add("the server's gauges could not be read after the load: " + settled.unreadable().orElse("?"));
+    } else if (!settled.aboveBaseline().isEmpty()) {
+      failures.add(
+          "the server did not return to its baseline within "
+              + Figures.duration(options.settle())
+              + ": "
+              + String.join(", ", settled.aboveBaseline())
+              + (settled.aboveBaseline().stream().anyMatch(above -> above.startsWith("sessions"))
+                  ? " (a session stays alive for orchestrator.session.closed-retention, 10 min by default, after its"
+                      + " last interaction closed: run the server with a short retention, e.g."
+                      + " -Dorchestrator.session.closed-retention=5s, and settle for longer than it)"
+                  : ""));
+    }
+    return new LoadReport(
+        options.url().toString(),
+        options.clients(),
+        options.sessions(),
+        options.requesters(),
+        options.mix().toString(),
+        options.duration().toMillis() / 1000.0,
+        loadSeconds,
+        latency.count(),
+        LoadReport.perSecond(latency.count(), loadSeconds),
+        tally.ended(),
+        LoadReport.perSecond(tally.ended(), loadSeconds),
+        latency,
+        tally.outcomes(),
+        tally.unplanned(),
+        tally.errors(),
+        hung,
+        tally.clientCounts(),
+        baseline,
+        settled.last(),
+        settled.seconds(),
+        failures);
+  }
+
+  private static void joinAll(List<Thread> threads, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    for (Thread thread : threads) {
+      thread.join(Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis()));
+    }
+  }
+}

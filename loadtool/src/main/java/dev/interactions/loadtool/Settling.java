@@ -1,0 +1,54 @@
+package dev.interactions.loadtool;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * After the load: polls the server's gauges until they are back at the baseline or the settle period is over. A server
+ * that frees everything shortly after its clients leave passes at the first or second poll; one that leaks never does.
+ */
+final class Settling {
+
+  /**
+   * Where the gauges ended up.
+   *
+   * @param last the last gauges read, empty when none could be read after the load
+   * @param aboveBaseline what was still above the baseline at the last read (empty when back to it)
+   * @param seconds how long it took to get back, or the whole settle period when it did not
+   * @param unreadable why the last read failed, when it did
+   */
+  record Result(Optional<ServerGauges> last, List<String> aboveBaseline, double seconds, Optional<String> unreadable) {
+
+    boolean returnedToBaseline() {
+      return last.isPresent() && aboveBaseline.isEmpty();
+    }
+  }
+
+  private Settling() {}
+
+  /** Reads {@code gauges} every {@code poll} until they are at {@code baseline} or {@code settle} has passed. */
+  static Result awaitBaseline(GaugeSource gauges, ServerGauges baseline, Duration settle, Duration poll)
+      throws InterruptedException {
+    long started = System.nanoTime();
+    long deadline = started + settle.toNanos();
+    Optional<ServerGauges> last = Optional.empty();
+    List<String> above = List.of();
+    Optional<String> unreadable = Optional.empty();
+    while (true) {
+      try {
+        ServerGauges now = gauges.read();
+        last = Optional.of(now);
+        above = now.aboveBaseline(baseline);
+        unreadable = Optional.empty();
+      } catch (GaugesUnavailableException e) {
+        unreadable = Optional.of(e.getMessage());
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      if ((last.isPresent() && above.isEmpty() && unreadable.isEmpty()) || System.nanoTime() >= deadline) {
+        return new Result(last, above, seconds, unreadable);
+      }
+      Thread.sleep(Math.min(poll.toMillis(), Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis())));
+    }
+  }
+}

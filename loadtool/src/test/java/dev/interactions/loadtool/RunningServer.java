@@ -1,0 +1,62 @@
+package dev.interactions.loadtool;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.interactions.api.Orchestrator;
+import dev.interactions.core.Census;
+import dev.interactions.server.Server;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/** A real server (the standalone one, started in-process) on an ephemeral loopback port. */
+final class RunningServer implements AutoCloseable {
+
+  private final Orchestrator orchestrator;
+  private final Server server;
+
+  private RunningServer(Orchestrator orchestrator, Server server) {
+    this.orchestrator = orchestrator;
+    this.server = server;
+  }
+
+  /** Starts a server with {@code overrides} (HOCON) over the defaults, on a free port. */
+  static RunningServer start(String overrides) throws Exception {
+    Config config =
+        ConfigFactory.parseString(overrides)
+            .withFallback(ConfigFactory.parseString("orchestrator.http.port = 0"))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    Orchestrator orchestrator = Orchestrator.start(config);
+    try {
+      return new RunningServer(orchestrator, Server.start(orchestrator, config).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      orchestrator.close();
+      throw e;
+    }
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + server.address().getPort();
+  }
+
+  /**
+   * The server's live actors as its {@link Census} counts them: the figures its {@code /metrics} gauges export, read
+   * in-process. Lets the load be checked against the real actor tree before the scrape exists.
+   */
+  GaugeSource census() {
+    Census census = Census.get(orchestrator.system());
+    return () ->
+        new ServerGauges(
+            census.sessions(),
+            census.connections(),
+            census.interactions(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty());
+  }
+
+  @Override
+  public void close() {
+    orchestrator.close();
+  }
+}
