@@ -21,11 +21,13 @@ final class RunningServer implements AutoCloseable {
 
   /** Starts a server with {@code overrides} (HOCON) over the defaults, on a free port. */
   static RunningServer start(String overrides) throws Exception {
+    // Sessions in memory: the load runs leave no database behind.
     Config config =
-        ConfigFactory.parseString(overrides)
-            .withFallback(ConfigFactory.parseString("orchestrator.http.port = 0"))
-            .withFallback(ConfigFactory.load())
-            .resolve();
+        ConfigFactory.load(
+            ConfigFactory.parseString(overrides)
+                .withFallback(
+                    ConfigFactory.parseString(
+                        "orchestrator.http.port = 0\norchestrator.persistence.store = memory")));
     Orchestrator orchestrator = Orchestrator.start(config);
     try {
       return new RunningServer(orchestrator, Server.start(orchestrator, config).toCompletableFuture().get(60, TimeUnit.SECONDS));
