@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.slf4j.event.Level;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -86,7 +87,9 @@ public final class SessionRoster
     // not give up, or sessions with pending work would not be resumed after the next restart.
     super(
         PersistenceId.of("SessionRoster", nodeId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)
+            .withLogLevel(Level.WARN)
+            .withCriticalLogLevel(Level.ERROR, 10));
     this.store = store;
     this.resume = resume;
   }
