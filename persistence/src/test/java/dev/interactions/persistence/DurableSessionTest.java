@@ -13,6 +13,9 @@ import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,8 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,24 +119,59 @@ class DurableSessionTest {
   }
 
   @Test
-  void retentionDeletesTheEventsOfASessionIdleForLongerThanThePeriod() {
+  void retentionDeletesTheEventsAndSnapshotsOfASessionIdleForLongerThanThePeriod() throws Exception {
     Config config =
         DurableStore.config(
-            data, "orchestrator.persistence.jdbc.retention.period = 1ms\norchestrator.session.closed-retention = 0s");
+            data,
+            "orchestrator.persistence.jdbc.retention.period = 1ms\n"
+                + "orchestrator.persistence.snapshot-every = 2\n"
+                + "orchestrator.session.closed-retention = 0s");
     try (DurableStore node = DurableStore.start(config)) {
+      for (int i = 0; i < 3; i++) {
+        node.orchestrator.request("s1", request(Duration.ofMillis(1))).toCompletableFuture().join();
+      }
+      assertEquals(3, awaitHistory(node, "s1", 3).closed().size());
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (rows(node, "snapshot") == 0) {
+        assertTrue(System.nanoTime() < deadline, "snapshots are taken every 2 events");
+        TimeUnit.MILLISECONDS.sleep(50); // snapshots are written asynchronously; poll the table
+      }
+
+      JournalRetention.Swept swept = node.store.sweep(WAIT).toCompletableFuture().join();
+
+      assertEquals(null, swept.failure());
+      assertEquals(1, swept.idleSessions());
+      assertEquals(0, rows(node, "event_journal"), "events gone");
+      assertEquals(0, rows(node, "snapshot"), "snapshots gone");
+      assertEquals(
+          0, node.store.history("s1", Optional.empty(), 10, Optional.empty()).toCompletableFuture().join().closed().size());
+    }
+  }
+
+  @Test
+  void retentionKeepsEverythingWithinThePeriod() throws Exception {
+    try (DurableStore node = DurableStore.start(DurableStore.config(data, "orchestrator.session.closed-retention = 0s"))) {
       node.orchestrator.request("s1", request(Duration.ofMillis(1))).toCompletableFuture().join();
-      assertEquals(1, awaitHistory(node, "s1", 1).closed().size());
-      TestProbe<Object> probe = ActorTestKit.create("probe").createTestProbe();
-      probe.awaitAssert(
-          WAIT,
-          () -> {
-            JournalRetention.Swept swept = node.store.sweep(WAIT).toCompletableFuture().join();
-            assertEquals(null, swept.failure());
-            assertEquals(
-                0,
-                node.store.history("s1", Optional.empty(), 10, Optional.empty()).toCompletableFuture().join().closed().size());
-            return null;
-          });
+      awaitHistory(node, "s1", 1);
+      long before = rows(node, "event_journal");
+
+      JournalRetention.Swept swept = node.store.sweep(WAIT).toCompletableFuture().join();
+
+      assertEquals(new JournalRetention.Swept(0, 0, null), swept);
+      assertEquals(before, rows(node, "event_journal"));
+    }
+  }
+
+  /** Rows of {@code table} that belong to session s1, counted straight in the database. */
+  private long rows(DurableStore node, String table) throws Exception {
+    String url = node.orchestrator.system().settings().config().getString("orchestrator.persistence.jdbc.url");
+    try (Connection connection = DriverManager.getConnection(url, "interactions", "");
+        ResultSet count =
+            connection
+                .createStatement()
+                .executeQuery("SELECT COUNT(*) FROM \"" + table + "\" WHERE \"persistence_id\" = 'Session|s1'")) {
+      count.next();
+      return count.getLong(1);
     }
   }
 
