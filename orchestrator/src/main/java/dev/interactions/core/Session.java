@@ -165,6 +165,9 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
 
   private record ConnectionGone(String connectionId) implements Command {}
 
+  /** A child interaction stopped: after delivering its outcome, or because it failed. */
+  private record InteractionStopped(String interactionId) implements Command {}
+
   private enum GraceExpired implements Command {
     INSTANCE
   }
@@ -248,6 +251,11 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   /** The actor of each pending interaction; rebuilt from the ledger at recovery. */
   private final Map<String, ActorRef<Interaction.Command>> interactions = new HashMap<>();
   private final Map<String, ActorRef<ServerMessage>> connections = new LinkedHashMap<>();
+  /**
+   * Interactions told their outcome that have not stopped yet. The session outlives them: stopping it would stop them
+   * before they deliver the outcome already recorded.
+   */
+  private int resolving;
   private boolean announcedActive;
   private boolean closing;
   private boolean passivating;
@@ -323,6 +331,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
         .onCommand(Expire.class, ignored -> Effect().none())
         .onCommand(Resume.class, ignored -> Effect().none())
         .onCommand(ConnectionGone.class, ignored -> Effect().none())
+        .onCommand(InteractionStopped.class, ignored -> Effect().none())
         .onCommand(GraceExpired.class, ignored -> Effect().none())
         .onCommand(RetentionElapsed.class, ignored -> Effect().none())
         .onAnyCommand(this::redeliver);
@@ -335,6 +344,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
         .onCommand(Attach.class, this::onAttach)
         .onCommand(Detach.class, this::onDetach)
         .onCommand(ConnectionGone.class, (ledger, gone) -> removeConnection(ledger, gone.connectionId()))
+        .onCommand(InteractionStopped.class, this::onInteractionStopped)
         .onCommand(GetState.class, this::onGetState)
         .onCommand(GetInteraction.class, this::onGetInteraction)
         .onCommand(GraceExpired.class, this::onGraceExpired)
@@ -417,8 +427,11 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   private Effect<SessionEvent, SessionLedger> onRepeatedRequest(
       SessionLedger ledger, RequestInteraction request, String existingId) {
     SessionEvent.Requested pending = ledger.pending().get(existingId);
-    if (pending != null) {
-      interactions.get(existingId).tell(new Interaction.Follow(request.requester()));
+    ActorRef<Interaction.Command> actor = interactions.get(existingId);
+    if (pending != null && actor != null) {
+      actor.tell(new Interaction.Follow(request.requester()));
+      request.replyTo().tell(new Admitted(InteractionStatus.pending(sessionId, pending.view()), false));
+    } else if (pending != null) {
       request.replyTo().tell(new Admitted(InteractionStatus.pending(sessionId, pending.view()), false));
     } else {
       InteractionStatus status = closedStatus(ledger.closed().get(existingId));
@@ -497,8 +510,17 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     connections.values().forEach(connection -> connection.tell(event));
     ActorRef<Interaction.Command> actor = interactions.remove(closed.interactionId());
     if (actor != null) {
+      resolving++;
       actor.tell(new Interaction.Resolve(outcome));
     }
+  }
+
+  private Effect<SessionEvent, SessionLedger> onInteractionStopped(
+      SessionLedger ledger, InteractionStopped stopped) {
+    if (interactions.remove(stopped.interactionId()) == null) {
+      resolving--;
+    }
+    return unrecorded(ledger);
   }
 
   private Effect<SessionEvent, SessionLedger> onAttach(SessionLedger ledger, Attach attach) {
@@ -548,8 +570,9 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   private Effect<SessionEvent, SessionLedger> onGetInteraction(SessionLedger ledger, GetInteraction get) {
     SessionEvent.Requested pending = ledger.pending().get(get.interactionId());
     SessionEvent.Closed closed = ledger.closed().get(get.interactionId());
-    if (pending != null && get.awaitOutcome()) {
-      interactions.get(get.interactionId()).tell(new Interaction.Await(get.replyTo()));
+    ActorRef<Interaction.Command> actor = interactions.get(get.interactionId());
+    if (pending != null && get.awaitOutcome() && actor != null) {
+      actor.tell(new Interaction.Await(get.replyTo()));
     } else if (pending != null) {
       get.replyTo().tell(InteractionStatus.pending(sessionId, pending.view()));
     } else if (closed != null) {
@@ -586,14 +609,13 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     ledger.forgetClosed();
     if (store.durable() || ledger.pending().isEmpty()) {
       // Durable: what is pending stays in the journal and resumes after the restart.
-      return Effect().stop();
+      return unrecorded(ledger);
     }
     return closeAllPending(ledger, InteractionOutcome.Shutdown.INSTANCE);
   }
 
   private void spawn(SessionEvent.Requested requested, Duration remaining, ActorRef<RequestResult> requester) {
-    interactions.put(
-        requested.interactionId(),
+    ActorRef<Interaction.Command> actor =
         context.spawnAnonymous(
             Interaction.create(
                 sessionId,
@@ -602,7 +624,9 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
                 settings.maxWaitersPerInteraction(),
                 requester,
                 context.getSelf(),
-                store.durable())));
+                store.durable()));
+    context.watchWith(actor, new InteractionStopped(requested.interactionId()));
+    interactions.put(requested.interactionId(), actor);
   }
 
   private InteractionStatus closedStatus(SessionEvent.Closed closed) {
@@ -632,7 +656,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   /** Re-evaluates timers and lifetime after every change: the session's life is exactly its content. */
   private void afterChange(SessionLedger ledger) {
     if (closing) {
-      if (ledger.pending().isEmpty()) {
+      if ((store.durable() || ledger.pending().isEmpty()) && resolving == 0) {
         context.getSelf().tell(Stop.INSTANCE);
       }
       return;
@@ -644,7 +668,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     } else {
       timers.cancel(GRACE_TIMER);
     }
-    if (connections.isEmpty() && ledger.isEmpty()) {
+    if (connections.isEmpty() && ledger.isEmpty() && resolving == 0) {
       timers.cancelAll();
       passivating = true;
       roster.idle(sessionId);

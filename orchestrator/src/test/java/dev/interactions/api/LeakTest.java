@@ -97,11 +97,11 @@ class LeakTest {
       Mode mode = Mode.values()[cycle % Mode.values().length];
       runCycle(cycle, mode)
           .whenComplete(
-              (outcomeMatched, failure) -> {
-                if (failure == null && outcomeMatched) {
+              (mismatch, failure) -> {
+                if (failure == null && mismatch == null) {
                   expected.get(mode).incrementAndGet();
                 } else {
-                  unexpected.add(mode + ": " + (failure != null ? failure : "wrong outcome"));
+                  unexpected.add(mode + ": " + (failure != null ? failure : mismatch));
                 }
                 inFlight.release();
               });
@@ -132,7 +132,8 @@ class LeakTest {
   }
 
   /** One cycle: a device connects, a requester asks, the mode decides how it ends. Completes with "outcome as expected". */
-  private CompletableFuture<Boolean> runCycle(int cycle, Mode mode) {
+  /** Runs one cycle; completes with null if it ended as its mode should, else with what happened instead. */
+  private CompletableFuture<String> runCycle(int cycle, Mode mode) {
     String sessionId = "leak-" + (cycle % SESSIONS);
     String connectionId = "device-" + cycle;
     String tag = Integer.toString(cycle);
@@ -156,7 +157,8 @@ class LeakTest {
               if (mode == Mode.CANCEL) {
                 shown.thenRun(() -> outcome.cancel(false));
               }
-              return outcome.handle((ended, failure) -> matches(mode, ended, failure));
+              return outcome.handle(
+                  (ended, failure) -> matches(mode, ended, failure) ? null : "ended with " + (failure != null ? failure : ended));
             });
   }
 
