@@ -3,6 +3,7 @@ package dev.interactions.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.api.Orchestrator;
+import dev.interactions.metrics.KamonStartup;
 import dev.interactions.transport.auth.AuthSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,8 @@ public final class Main {
       log.error("refusing to start: {}", e.getMessage());
       System.exit(2);
     }
+    // Before the first Pekko class is loaded: Kanela instruments classes as they load.
+    KamonStartup.start(config);
     Orchestrator orchestrator = Orchestrator.start(config);
     Server.start(orchestrator, config)
         .whenComplete(

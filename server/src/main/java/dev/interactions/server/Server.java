@@ -3,6 +3,12 @@ package dev.interactions.server;
 import com.typesafe.config.Config;
 import dev.interactions.api.Orchestrator;
 import dev.interactions.core.Ask;
+import dev.interactions.core.Census;
+import dev.interactions.core.Readiness;
+import dev.interactions.health.Health;
+import dev.interactions.health.Watchdog;
+import dev.interactions.health.WatchdogSettings;
+import dev.interactions.metrics.ServerMetrics;
 import dev.interactions.transport.ClientStreams;
 import dev.interactions.transport.Connections;
 import dev.interactions.transport.HttpApi;
@@ -13,7 +19,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -21,11 +28,16 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The standalone server: the orchestrator's sessions served over HTTP, WebSocket and SSE on one port.
+ *
+ * <p>It registers the {@code http} readiness check, runs the {@link Watchdog}, and serves the metrics at {@code GET
+ * /metrics} (see {@code docs/METRICS.md}).
  *
  * <p>Shutdown runs through {@link CoordinatedShutdown} (SIGTERM included): readiness turns false first, the port stops
  * accepting, pending interactions end as {@code shutdown} and clients are told, client streams are closed, and
@@ -34,6 +46,16 @@ import org.slf4j.LoggerFactory;
 public final class Server {
 
   private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+  /** The name of the readiness check of the HTTP binding. */
+  public static final String HTTP_CHECK = "http";
+
+  /** Where the HTTP side is in its life, as the {@code http} readiness check reports it. */
+  private enum Phase {
+    BINDING,
+    ACCEPTING,
+    SHUTTING_DOWN
+  }
 
   private final ServerBinding binding;
 
@@ -52,28 +74,55 @@ public final class Server {
     auth.requireSafeBinding(settings.host());
     TransportSettings transport = TransportSettings.from(config);
     ActorSystem<?> system = orchestrator.system();
+    ServerMetrics metrics = ServerMetrics.start(system, config);
     ActorRef<Connections.Command> connections =
         system.systemActorOf(
-            Connections.create(orchestrator.sessions(), transport, orchestrator.settings().askTimeout()),
+            Connections.create(
+                orchestrator.sessions(), transport, orchestrator.settings().askTimeout(), metrics.traffic()),
             "connections",
             Props.empty());
-    AtomicBoolean ready = new AtomicBoolean(true);
+    AtomicReference<Phase> phase = new AtomicReference<>(Phase.BINDING);
+    Readiness.get(system).register(HTTP_CHECK, () -> CompletableFuture.completedFuture(httpCheck(phase.get(), settings)));
     HttpApi api =
         new HttpApi(
             orchestrator,
             transport,
             Authenticator.from(auth),
-            new ClientStreams(system, connections, transport, orchestrator.settings().askTimeout()),
-            ready::get);
+            new ClientStreams(system, connections, transport, orchestrator.settings().askTimeout(), metrics.traffic()),
+            new Health(system, watchdog(system, orchestrator, config), settings.readinessTimeout()));
+    Route routes = metrics.route().map(scrape -> Directives.concat(scrape, api.routes())).orElse(api.routes());
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
-        .bind(api.routes())
+        .bind(routes)
         .thenApply(
             binding -> {
-              shutDownInOrder(system, binding, connections, ready, settings.shutdownDeadline());
+              phase.compareAndSet(Phase.BINDING, Phase.ACCEPTING);
+              shutDownInOrder(system, binding, connections, phase, settings.shutdownDeadline());
               log.info("interaction orchestrator listening on http://{}", describe(binding.localAddress()));
               return new Server(binding);
             });
+  }
+
+  private static Readiness.CheckResult httpCheck(Phase phase, ServerSettings settings) {
+    return switch (phase) {
+      case BINDING -> Readiness.CheckResult.fail("binding " + settings.host() + ":" + settings.port());
+      case ACCEPTING -> Readiness.CheckResult.pass("accepting requests");
+      case SHUTTING_DOWN -> Readiness.CheckResult.fail("shutting down");
+    };
+  }
+
+  private static Optional<ActorRef<Watchdog.Command>> watchdog(
+      ActorSystem<?> system, Orchestrator orchestrator, Config config) {
+    WatchdogSettings settings = WatchdogSettings.from(config);
+    if (!settings.enabled()) {
+      return Optional.empty();
+    }
+    Census census = Census.get(system);
+    return Optional.of(
+        system.systemActorOf(
+            Watchdog.create(settings, orchestrator.settings(), () -> Watchdog.Reading.of(census)),
+            "watchdog",
+            Props.empty()));
   }
 
   /**
@@ -85,14 +134,14 @@ public final class Server {
       ActorSystem<?> system,
       ServerBinding binding,
       ActorRef<Connections.Command> connections,
-      AtomicBoolean ready,
+      AtomicReference<Phase> phase,
       Duration deadline) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "readiness-off",
         () -> {
-          ready.set(false);
+          phase.set(Phase.SHUTTING_DOWN);
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", binding::unbind);

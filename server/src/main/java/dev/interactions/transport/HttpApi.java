@@ -10,6 +10,7 @@ import dev.interactions.core.RequestRefused;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
 import dev.interactions.core.SessionState;
+import dev.interactions.health.Health;
 import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.HttpBodies;
 import dev.interactions.protocol.Identifiers;
@@ -27,7 +28,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -62,28 +62,28 @@ public final class HttpApi extends AllDirectives {
   private final TransportSettings transport;
   private final Authenticator authenticator;
   private final ClientStreams streams;
-  private final BooleanSupplier ready;
+  private final Health health;
 
   /**
    * @param orchestrator the orchestrator whose sessions are served
    * @param transport transport bounds and timings
    * @param authenticator who may do what
    * @param streams builds client streams
-   * @param ready whether the server takes traffic (false once shutdown began)
+   * @param health what {@code /health/ready} reports
    */
   public HttpApi(
       Orchestrator orchestrator,
       TransportSettings transport,
       Authenticator authenticator,
       ClientStreams streams,
-      BooleanSupplier ready) {
+      Health health) {
     this.system = orchestrator.system();
     this.sessions = orchestrator.sessions();
     this.core = orchestrator.settings();
     this.transport = transport;
     this.authenticator = authenticator;
     this.streams = streams;
-    this.ready = ready;
+    this.health = health;
   }
 
   /** All routes, with JSON errors for every rejection and failure. */
@@ -107,6 +107,7 @@ public final class HttpApi extends AllDirectives {
         CacheControl.create(CacheDirectives.PUBLIC, CacheDirectives.MAX_AGE(300)), () -> getFromResource(resource));
   }
 
+  /** Liveness is the process answering; readiness is every registered check passing (503 otherwise). */
   private Route health() {
     return get(
         () ->
@@ -115,9 +116,9 @@ public final class HttpApi extends AllDirectives {
                 path(
                     "ready",
                     () ->
-                        ready.getAsBoolean()
-                            ? json(StatusCodes.OK, new HttpBodies.Health("ready"))
-                            : json(StatusCodes.SERVICE_UNAVAILABLE, new HttpBodies.Health("shutting_down")))));
+                        onSuccess(
+                            health.ready(),
+                            report -> json(report.takesTraffic() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, report)))));
   }
 
   private Route session(String sessionId) {

@@ -1,0 +1,72 @@
+package dev.interactions.metrics;
+
+import com.typesafe.config.Config;
+import dev.interactions.core.Census;
+import dev.interactions.transport.Traffic;
+import java.util.Optional;
+import kamon.Kamon;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The server's metrics: the census gauges, the session actors' events, client traffic, and the Prometheus scrape at
+ * {@code GET /metrics}. All of it ends with the actor system.
+ */
+public final class ServerMetrics {
+
+  private final Traffic traffic;
+  private final Optional<PrometheusEndpoint> endpoint;
+
+  private ServerMetrics(Traffic traffic, Optional<PrometheusEndpoint> endpoint) {
+    this.traffic = traffic;
+    this.endpoint = endpoint;
+  }
+
+  /**
+   * Starts the metrics of the server running in {@code system}, as {@code orchestrator.metrics} in {@code config} says.
+   * With metrics off, nothing is recorded and {@link #route()} is empty.
+   *
+   * <p>Kamon is configured with {@code config} (its snapshot period, the Prometheus settings), so that a server started
+   * without {@code Main} (embedded, or in tests) scrapes as the standalone one does. Kamon is global to the JVM: run
+   * one server with metrics per JVM.
+   */
+  public static ServerMetrics start(ActorSystem<?> system, Config config) {
+    MetricsSettings settings = MetricsSettings.from(config);
+    if (!settings.enabled()) {
+      return new ServerMetrics(Traffic.NONE, Optional.empty());
+    }
+    Config kamonConfig = KamonStartup.kamonConfig(config);
+    Kamon.reconfigure(kamonConfig);
+    Census census = Census.get(system);
+    census.observe(new MetricsObserver());
+    CensusGauges gauges = new CensusGauges(census);
+    Cancellable updates =
+        system
+            .scheduler()
+            .scheduleAtFixedRate(
+                settings.gaugeInterval(), settings.gaugeInterval(), gauges::update, system.executionContext());
+    PrometheusEndpoint endpoint = new PrometheusEndpoint(kamonConfig);
+    system
+        .getWhenTerminated()
+        .thenRun(
+            () -> {
+              // The actors are gone: their counts are final. Show them (zero unless something leaked), then stop.
+              updates.cancel();
+              gauges.update();
+              endpoint.stop();
+            });
+    gauges.update();
+    return new ServerMetrics(new KamonTraffic(), Optional.of(endpoint));
+  }
+
+  /** Where client streams report their traffic ({@link Traffic#NONE} with metrics off). */
+  public Traffic traffic() {
+    return traffic;
+  }
+
+  /** {@code GET /metrics}, or empty with metrics off. */
+  public Optional<Route> route() {
+    return endpoint.map(PrometheusEndpoint::route);
+  }
+}
