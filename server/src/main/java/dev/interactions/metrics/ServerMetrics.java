@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import dev.interactions.core.Census;
 import dev.interactions.transport.Traffic;
 import java.util.Optional;
-import kamon.Kamon;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -27,17 +26,15 @@ public final class ServerMetrics {
    * Starts the metrics of the server running in {@code system}, as {@code orchestrator.metrics} in {@code config} says.
    * With metrics off, nothing is recorded and {@link #route()} is empty.
    *
-   * <p>Kamon is configured with {@code config} (its snapshot period, the Prometheus settings), so that a server started
-   * without {@code Main} (embedded, or in tests) scrapes as the standalone one does. Kamon is global to the JVM: run
-   * one server with metrics per JVM.
+   * <p>Kamon itself is started once per JVM, before the actor system, by {@link KamonStartup#start} ({@code Main} does;
+   * an embedding application calls it, or {@code Kamon.init} with its own configuration). Without it the scrape stays
+   * empty: Kamon takes no snapshots. Kamon is global to the JVM: run one server with metrics per JVM.
    */
   public static ServerMetrics start(ActorSystem<?> system, Config config) {
     MetricsSettings settings = MetricsSettings.from(config);
     if (!settings.enabled()) {
       return new ServerMetrics(Traffic.NONE, Optional.empty());
     }
-    Config kamonConfig = KamonStartup.kamonConfig(config);
-    Kamon.reconfigure(kamonConfig);
     Census census = Census.get(system);
     census.observe(new MetricsObserver());
     CensusGauges gauges = new CensusGauges(census);
@@ -46,7 +43,7 @@ public final class ServerMetrics {
             .scheduler()
             .scheduleAtFixedRate(
                 settings.gaugeInterval(), settings.gaugeInterval(), gauges::update, system.executionContext());
-    PrometheusEndpoint endpoint = new PrometheusEndpoint(kamonConfig);
+    PrometheusEndpoint endpoint = new PrometheusEndpoint(KamonStartup.kamonConfig(config));
     system
         .getWhenTerminated()
         .thenRun(
