@@ -278,7 +278,8 @@ class ConnectionLifecycleTest {
 
       TestServer.Reply reply = readiness.orTimeout(DEADLINE.toSeconds(), TimeUnit.SECONDS).join();
       assertEquals(503, reply.status());
-      assertEquals("shutting_down", reply.body().path("status").asText());
+      assertEquals("not_ready", reply.body().path("status").asText());
+      assertEquals("shutting down", reply.body().path("checks").path(0).path("detail").asText(), reply.toString());
     } finally {
       server.close();
     }
