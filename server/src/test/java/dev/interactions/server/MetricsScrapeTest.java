@@ -8,15 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.metrics.KamonStartup;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class MetricsScrapeTest {
 
-  private static final long DEADLINE_SECONDS = 60;
   private static final String ALICE = "metrics-alice";
   private static final String BOB = "metrics-bob";
   private static final String CAROL = "metrics-carol";
@@ -260,17 +256,7 @@ class MetricsScrapeTest {
     return counts;
   }
 
-  /** Scrapes until {@code condition} holds; a scrape only changes at Kamon's next snapshot, so there is no event to wait on. */
   private static Scrape awaitScrape(String what, Predicate<Scrape> condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-    Scrape scrape = Scrape.parse(server.getText("/metrics"));
-    while (!condition.test(scrape)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("never scraped " + what + " within " + DEADLINE_SECONDS + " s; last scrape:\n" + scrape);
-      }
-      LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-      scrape = Scrape.parse(server.getText("/metrics"));
-    }
-    return scrape;
+    return Scrape.await(server, what, condition);
   }
 }

@@ -1,9 +1,13 @@
 package dev.interactions.server;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +26,25 @@ final class Scrape {
   private Scrape(String text, List<Sample> samples) {
     this.text = text;
     this.samples = samples;
+  }
+
+  private static final long DEADLINE_SECONDS = 60;
+
+  /**
+   * Scrapes {@code server} until {@code condition} holds, failing after a minute with the last scrape. A scrape only
+   * changes at Kamon's next snapshot, so there is no event to wait on: this polls.
+   */
+  static Scrape await(TestServer server, String what, Predicate<Scrape> condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+    Scrape scrape = parse(server.getText("/metrics"));
+    while (!condition.test(scrape)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never scraped " + what + " within " + DEADLINE_SECONDS + " s; last scrape:\n" + scrape);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      scrape = parse(server.getText("/metrics"));
+    }
+    return scrape;
   }
 
   static Scrape parse(String text) {
