@@ -20,8 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code GET /metrics} after a known sequence over real sockets: 3 sessions, 5 interactions (2 answered over a
- * WebSocket, 1 expired, 1 cancelled, 1 disconnected), and exactly the counts it must produce.
+ * {@code GET /metrics} after a known sequence over real sockets: 3 sessions with a WebSocket client each, 5
+ * interactions (2 answered over a WebSocket, 1 expired, 1 cancelled, 1 disconnected), and exactly the counts it must
+ * produce.
  *
  * <p>Kamon is global to the JVM and earlier test classes ran servers of their own, so counters are compared with the
  * first scrape of this server (whatever an earlier server counted in that first snapshot period is in both); gauges
@@ -71,8 +72,8 @@ class MetricsScrapeTest {
   void gaugesShowTheLiveActorsAndReturnToZero() {
     Sequence run = sequence();
 
-    assertEquals(2, run.during().value("interactions_sessions_alive"), "alice and carol, each with a client");
-    assertEquals(2, run.during().value("interactions_connections_alive", "transport", "websocket"));
+    assertEquals(3, run.during().value("interactions_sessions_alive"), "alice, bob and carol, each with a client");
+    assertEquals(3, run.during().value("interactions_connections_alive", "transport", "websocket"));
     assertEquals(0, run.during().value("interactions_connections_alive", "transport", "sse"));
     assertEquals(0, run.during().value("interactions_connections_alive", "transport", "in_process"));
     assertEquals(3, run.during().value("interactions_pending"), "two for alice, one for carol");
@@ -90,8 +91,9 @@ class MetricsScrapeTest {
     Sequence run = sequence();
 
     assertEquals(2, run.counted(FRAMES, "direction", "in", "transport", "websocket"), "the two answers");
-    // alice: welcome, synced, 2 interactions, 2 acks, 2 closed; carol: welcome, synced, 1 interaction.
-    assertEquals(11, run.counted(FRAMES, "direction", "out", "transport", "websocket"));
+    // alice: welcome, synced, 2 interactions, 2 acks, 2 closed; bob: welcome, synced, 2 interactions, 2 closed;
+    // carol: welcome, synced, 1 interaction.
+    assertEquals(17, run.counted(FRAMES, "direction", "out", "transport", "websocket"));
     assertEquals(0, run.counted(FRAMES, "direction", "in", "transport", "sse"));
     assertEquals(0, run.counted(FRAMES, "direction", "out", "transport", "sse"));
     assertEquals(run.bytesIn(), run.counted(FRAME_BYTES, "direction", "in"));
@@ -174,12 +176,13 @@ class MetricsScrapeTest {
     long bytesIn = 0;
     Scrape during;
     WsClient alice = WsClient.connect(server.ws("/v1/sessions/" + ALICE + "/ws"));
+    WsClient bob = WsClient.connect(server.ws("/v1/sessions/" + BOB + "/ws"));
     WsClient carol = WsClient.connect(server.ws("/v1/sessions/" + CAROL + "/ws"));
     try {
-      ids.add(alice.next("welcome").path("connectionId").asText());
-      alice.next("synced");
-      ids.add(carol.next("welcome").path("connectionId").asText());
-      carol.next("synced");
+      for (WsClient client : List.of(alice, bob, carol)) {
+        ids.add(client.next("welcome").path("connectionId").asText());
+        client.next("synced");
+      }
       String first = create(ALICE, 60_000, ids);
       String second = create(ALICE, 60_000, ids);
       String carols = create(CAROL, 60_000, ids);
@@ -188,10 +191,10 @@ class MetricsScrapeTest {
 
       during =
           awaitScrape(
-              "2 sessions, 2 WebSocket connections, 3 pending",
+              "3 sessions, 3 WebSocket connections, 3 pending",
               scrape ->
-                  scrape.value("interactions_sessions_alive") == 2
-                      && scrape.value("interactions_connections_alive", "transport", "websocket") == 2
+                  scrape.value("interactions_sessions_alive") == 3
+                      && scrape.value("interactions_connections_alive", "transport", "websocket") == 3
                       && scrape.value("interactions_pending") == 3);
 
       for (String id : List.of(first, second)) {
@@ -205,6 +208,8 @@ class MetricsScrapeTest {
       }
       assertEquals(Map.of("ack", 2L, "closed", 2L), counts(replies));
 
+      // Bob's client stays connected, so his interactions end by their deadline and by their requester, not by the
+      // reconnect grace.
       TestServer.Reply expired =
           server.post(
               "/v1/sessions/" + BOB + "/interactions?waitMs=20000", "{\"kind\":\"approve\",\"timeoutMs\":300}");
@@ -213,6 +218,11 @@ class MetricsScrapeTest {
       String cancelled = create(BOB, 60_000, ids);
       TestServer.Reply cancel = server.delete("/v1/sessions/" + BOB + "/interactions/" + cancelled);
       assertEquals("cancelled", cancel.body().path("status").asText(), cancel.toString());
+      List<String> bobSaw = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        bobSaw.add(bob.next().path("type").asText());
+      }
+      assertEquals(Map.of("interaction", 2L, "closed", 2L), counts(bobSaw));
 
       carol.abort();
       TestServer.Reply disconnected =
@@ -220,9 +230,10 @@ class MetricsScrapeTest {
       assertEquals("disconnected", disconnected.body().path("status").asText(), disconnected.toString());
     } finally {
       alice.close();
+      bob.close();
       carol.abort();
     }
-    long bytesOut = alice.bytesReceived() + carol.bytesReceived();
+    long bytesOut = alice.bytesReceived() + bob.bytesReceived() + carol.bytesReceived();
     Scrape after =
         awaitScrape(
             "no session, connection or interaction left, and every frame counted",
@@ -232,7 +243,7 @@ class MetricsScrapeTest {
                     && scrape.value("interactions_pending") == 0
                     && scrape.value(FRAMES, "direction", "out", "transport", "websocket")
                             - before.value(FRAMES, "direction", "out", "transport", "websocket")
-                        >= 11);
+                        >= 17);
     return new Sequence(before, during, after, bytesIn, bytesOut, Set.copyOf(ids));
   }
 
