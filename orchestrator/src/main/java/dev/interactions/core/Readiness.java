@@ -97,7 +97,8 @@ public final class Readiness implements Extension {
    */
   public CompletionStage<List<CheckReport>> evaluate(Duration timeout, Executor callbacks) {
     List<Named> current = checks;
-    List<CompletableFuture<CheckReport>> reports = current.stream().map(named -> evaluate(named, timeout, callbacks)).toList();
+    List<CompletableFuture<CheckReport>> reports =
+        current.stream().map(named -> evaluate(named, timeout, callbacks)).toList();
     return CompletableFuture.allOf(reports.toArray(CompletableFuture[]::new))
         .thenApply(all -> reports.stream().map(CompletableFuture::join).toList());
   }

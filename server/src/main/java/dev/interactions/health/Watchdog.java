@@ -92,10 +92,12 @@ public final class Watchdog extends AbstractBehavior<Watchdog.Command> {
 
   private static List<Rule> rules(WatchdogSettings settings, OrchestratorSettings core) {
     List<Rule> rules = new ArrayList<>();
-    threshold(rules, "pending-interactions", settings.maxPendingInteractions(), Reading::pending, "pending interactions");
+    threshold(
+        rules, "pending-interactions", settings.maxPendingInteractions(), Reading::pending, "pending interactions");
     threshold(rules, "connections", settings.maxConnections(), Reading::connections, "connections");
     threshold(rules, "sessions", settings.maxSessions(), Reading::sessions, "sessions");
-    threshold(rules, "heap-after-gc", settings.maxHeapAfterGcBytes(), Reading::heapAfterGcBytes, "bytes of heap after GC");
+    threshold(
+        rules, "heap-after-gc", settings.maxHeapAfterGcBytes(), Reading::heapAfterGcBytes, "bytes of heap after GC");
     rules.add(
         new Rule(
             "pending-per-session",

@@ -31,7 +31,8 @@ public record WatchdogSettings(
     }
     double heapRatio = c.getDouble("max-heap-after-gc-ratio");
     if (heapRatio < 0 || heapRatio > 1) {
-      throw new IllegalArgumentException("orchestrator.watchdog.max-heap-after-gc-ratio must be in [0, 1], was " + heapRatio);
+      throw new IllegalArgumentException(
+          "orchestrator.watchdog.max-heap-after-gc-ratio must be in [0, 1], was " + heapRatio);
     }
     return new WatchdogSettings(
         c.getBoolean("enabled"),

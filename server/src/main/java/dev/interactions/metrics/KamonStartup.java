@@ -13,10 +13,10 @@ public final class KamonStartup {
   private KamonStartup() {}
 
   /**
-   * Starts Kamon with {@code config}, as {@code orchestrator.metrics} says: nothing when metrics are off; otherwise the
-   * JVM and process metrics, and, with {@code instrumentation} on, the Kanela agent for the Pekko actor metrics. Call it
-   * first thing in {@code main}. Embedded users need not call it: {@code Server.start} serves our own metrics without
-   * it.
+   * Starts Kamon with {@code config}, as {@code orchestrator.metrics} says: nothing when metrics are off; otherwise its
+   * snapshots, the JVM and process metrics, and, with {@code instrumentation} on, the Kanela agent for the Pekko actor
+   * metrics. Call it first thing in {@code main}, once per JVM. An embedding application calls it, or {@code
+   * Kamon.init} with its own configuration, before it creates its actor system.
    */
   public static void start(Config config) {
     MetricsSettings settings = MetricsSettings.from(config);
@@ -33,8 +33,9 @@ public final class KamonStartup {
   }
 
   /**
-   * Kanela reads its own configuration ({@code ConfigFactory.load()}), not the one handed to Kamon, so the agent modules
-   * our {@code kamon.conf} switches off are passed to it as system properties (unless already set on the command line).
+   * Kanela reads its own configuration ({@code ConfigFactory.load()}), not the one handed to Kamon, so the agent
+   * modules our {@code kamon.conf} switches off are passed to it as system properties (unless set on the command
+   * line).
    */
   private static void chooseAgentModules(Config kamonConfig) {
     Config modules = kamonConfig.getConfig("kanela.modules");

@@ -24,7 +24,8 @@ final class KamonTraffic implements Traffic {
       in.put(transport, direction("in", transport));
       out.put(transport, direction("out", transport));
       slowConsumers.put(
-          transport, InteractionMetrics.SLOW_CONSUMER_DISCONNECTS.withTag(InteractionMetrics.TRANSPORT, tag(transport)));
+          transport,
+          InteractionMetrics.SLOW_CONSUMER_DISCONNECTS.withTag(InteractionMetrics.TRANSPORT, tag(transport)));
     }
   }
 
@@ -34,7 +35,7 @@ final class KamonTraffic implements Traffic {
 
   private static Direction direction(String direction, Transport transport) {
     return new Direction(
-        // Both tags at once: each withTag call registers an instrument, and a direction-only series would be left behind.
+        // Both tags at once: each withTag call registers an instrument, and a direction-only series would remain.
         InteractionMetrics.FRAMES.withTags(
             TagSet.of(InteractionMetrics.DIRECTION, direction).withTag(InteractionMetrics.TRANSPORT, tag(transport))),
         InteractionMetrics.FRAME_BYTES.withTag(InteractionMetrics.DIRECTION, direction));

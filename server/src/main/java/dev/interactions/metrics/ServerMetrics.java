@@ -24,7 +24,8 @@ public final class ServerMetrics {
 
   /**
    * Starts the metrics of the server running in {@code system}, as {@code orchestrator.metrics} in {@code config} says.
-   * With metrics off, nothing is recorded and {@link #route()} is empty.
+   * With metrics off, nothing is recorded and {@link #route()} is empty. With metrics on, it installs the census's
+   * {@link Census.Observer} (replacing any other).
    *
    * <p>Kamon itself is started once per JVM, before the actor system, by {@link KamonStartup#start} ({@code Main} does;
    * an embedding application calls it, or {@code Kamon.init} with its own configuration). Without it the scrape stays

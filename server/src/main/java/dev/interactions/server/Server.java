@@ -17,9 +17,9 @@ import dev.interactions.transport.auth.AuthSettings;
 import dev.interactions.transport.auth.Authenticator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -48,7 +48,7 @@ public final class Server {
   private static final Logger log = LoggerFactory.getLogger(Server.class);
 
   /** The name of the readiness check of the HTTP binding. */
-  public static final String HTTP_CHECK = "http";
+  private static final String HTTP_CHECK = "http";
 
   /** Where the HTTP side is in its life, as the {@code http} readiness check reports it. */
   private enum Phase {
@@ -82,7 +82,8 @@ public final class Server {
             "connections",
             Props.empty());
     AtomicReference<Phase> phase = new AtomicReference<>(Phase.BINDING);
-    Readiness.get(system).register(HTTP_CHECK, () -> CompletableFuture.completedFuture(httpCheck(phase.get(), settings)));
+    Readiness.get(system)
+        .register(HTTP_CHECK, () -> CompletableFuture.completedFuture(httpCheck(phase.get(), settings)));
     HttpApi api =
         new HttpApi(
             orchestrator,
