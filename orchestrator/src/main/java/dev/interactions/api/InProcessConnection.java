@@ -69,7 +69,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
     this.askTimeout = askTimeout;
     this.attached = attached;
     this.census = Census.get(context.getSystem());
-    census.connectionStarted();
+    census.connectionStarted(Census.Transport.IN_PROCESS);
     ActorRef<ServerMessage> inbox = context.messageAdapter(ServerMessage.class, Deliver::new);
     context.pipeToSelf(
         directory.ask(
@@ -121,7 +121,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
   }
 
   private Behavior<Command> onPostStop() {
-    census.connectionStopped();
+    census.connectionStopped(Census.Transport.IN_PROCESS);
     attached.completeExceptionally(new IllegalStateException("connection closed before it was attached"));
     return this;
   }

@@ -3,6 +3,7 @@ package dev.interactions.core;
 import dev.interactions.protocol.OutcomeCode;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -36,6 +37,16 @@ public final class Census implements Extension {
     default void sessionRecovered(Duration duration) {}
   }
 
+  /** How a connection reaches its client: a small fixed set, so that it can tag metrics. */
+  public enum Transport {
+    /** A WebSocket of the server. */
+    WEBSOCKET,
+    /** A Server-Sent Events stream of the server. */
+    SSE,
+    /** An in-process client of the Java API. */
+    IN_PROCESS
+  }
+
   private static final Observer NONE = new Observer() {};
 
   private static final ExtensionId<Census> ID =
@@ -49,6 +60,7 @@ public final class Census implements Extension {
   private final AtomicLong sessions = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong interactions = new AtomicLong();
+  private final AtomicLongArray connectionsByTransport = new AtomicLongArray(Transport.values().length);
   private volatile Observer observer = NONE;
 
   private Census() {}
@@ -66,6 +78,11 @@ public final class Census implements Extension {
   /** Live connection actors, of every transport. */
   public long connections() {
     return connections.get();
+  }
+
+  /** Live connection actors of {@code transport}. */
+  public long connections(Transport transport) {
+    return connectionsByTransport.get(transport.ordinal());
   }
 
   /** Live interaction actors (pending, or closed and about to stop). */
@@ -99,13 +116,28 @@ public final class Census implements Extension {
     interactions.decrementAndGet();
   }
 
-  /** Called by a connection actor of any transport when it starts. */
+  /**
+   * Called by a connection actor when it starts, when its transport is none of {@link Transport}: it is counted in
+   * {@link #connections()} only.
+   */
   public void connectionStarted() {
     connections.incrementAndGet();
   }
 
-  /** Called by a connection actor of any transport in its {@code PostStop}. */
+  /** Called in {@code PostStop} by a connection actor that was counted in with {@link #connectionStarted()}. */
   public void connectionStopped() {
     connections.decrementAndGet();
+  }
+
+  /** Called by a connection actor of {@code transport} when it starts. */
+  public void connectionStarted(Transport transport) {
+    connections.incrementAndGet();
+    connectionsByTransport.incrementAndGet(transport.ordinal());
+  }
+
+  /** Called by a connection actor of {@code transport} in its {@code PostStop}. */
+  public void connectionStopped(Transport transport) {
+    connections.decrementAndGet();
+    connectionsByTransport.decrementAndGet(transport.ordinal());
   }
 }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.api.Orchestrator;
 import dev.interactions.core.StoreSettings;
+import dev.interactions.metrics.KamonStartup;
 import dev.interactions.persistence.JdbcStore;
 import dev.interactions.transport.auth.AuthSettings;
 import java.util.Optional;
@@ -30,6 +31,8 @@ public final class Main {
       log.error("refusing to start: {}", e.getMessage());
       System.exit(2);
     }
+    // Before the first Pekko class is loaded: Kanela instruments classes as they load.
+    KamonStartup.start(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "interactions", config);
     // The durable store comes first: sessions and their roster must find the schema when they recover.
     CompletionStage<Optional<JdbcStore>> store =

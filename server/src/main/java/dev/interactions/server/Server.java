@@ -3,6 +3,12 @@ package dev.interactions.server;
 import com.typesafe.config.Config;
 import dev.interactions.api.Orchestrator;
 import dev.interactions.core.Ask;
+import dev.interactions.core.Census;
+import dev.interactions.core.Readiness;
+import dev.interactions.health.Health;
+import dev.interactions.health.Watchdog;
+import dev.interactions.health.WatchdogSettings;
+import dev.interactions.metrics.ServerMetrics;
 import dev.interactions.persistence.JdbcStore;
 import dev.interactions.transport.ClientStreams;
 import dev.interactions.transport.Connections;
@@ -15,7 +21,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,11 +29,16 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The standalone server: the orchestrator's sessions served over HTTP, WebSocket and SSE on one port.
+ *
+ * <p>It registers the {@code http} readiness check (and {@code journal} with a durable store), runs the {@link Watchdog}, and serves the metrics at {@code GET
+ * /metrics} (see {@code docs/METRICS.md}).
  *
  * <p>Shutdown runs through {@link CoordinatedShutdown} (SIGTERM included): readiness turns false first, the port stops
  * accepting, pending interactions end as {@code shutdown} and clients are told, client streams are closed, and
@@ -36,6 +47,19 @@ import org.slf4j.LoggerFactory;
 public final class Server {
 
   private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+  /** The name of the readiness check of the HTTP binding. */
+  private static final String HTTP_CHECK = "http";
+
+  /** The name of the readiness check of the durable store's database. */
+  private static final String JOURNAL_CHECK = "journal";
+
+  /** Where the HTTP side is in its life, as the {@code http} readiness check reports it. */
+  private enum Phase {
+    BINDING,
+    ACCEPTING,
+    SHUTTING_DOWN
+  }
 
   private final ServerBinding binding;
 
@@ -49,6 +73,7 @@ public final class Server {
    * @throws IllegalStateException if auth is off and the address is not loopback
    */
   public static CompletionStage<Server> start(Orchestrator orchestrator, Config config) {
+    AuthSettings.from(config).requireSafeBinding(ServerSettings.from(config).host());
     // A durable store is started (schema applied, database reached) before the port opens.
     CompletionStage<Optional<JdbcStore>> store =
         orchestrator.settings().store().durable()
@@ -68,38 +93,69 @@ public final class Server {
     auth.requireSafeBinding(settings.host());
     TransportSettings transport = TransportSettings.from(config);
     ActorSystem<?> system = orchestrator.system();
+    ServerMetrics metrics = ServerMetrics.start(system, config);
     ActorRef<Connections.Command> connections =
         system.systemActorOf(
-            Connections.create(orchestrator.sessions(), transport, orchestrator.settings().askTimeout()),
+            Connections.create(
+                orchestrator.sessions(), transport, orchestrator.settings().askTimeout(), metrics.traffic()),
             "connections",
             Props.empty());
-    AtomicBoolean ready = new AtomicBoolean(true);
+    AtomicReference<Phase> phase = new AtomicReference<>(Phase.BINDING);
+    Readiness.get(system)
+        .register(HTTP_CHECK, () -> CompletableFuture.completedFuture(httpCheck(phase.get(), settings)));
+    store.ifPresent(
+        jdbc ->
+            Readiness.get(system)
+                .register(
+                    JOURNAL_CHECK,
+                    () ->
+                        jdbc.ping()
+                            .thenApply(
+                                answers ->
+                                    answers
+                                        ? Readiness.CheckResult.pass("the database answers")
+                                        : Readiness.CheckResult.fail("the database does not answer"))));
     HttpApi api =
         new HttpApi(
             orchestrator,
             transport,
             Authenticator.from(auth),
-            new ClientStreams(system, connections, transport, orchestrator.settings().askTimeout()),
-            ready::get,
+            new ClientStreams(system, connections, transport, orchestrator.settings().askTimeout(), metrics.traffic()),
+            new Health(system, watchdog(system, orchestrator, config), settings.readinessTimeout()),
             store);
-    return bind(system, settings, api, connections, ready);
-  }
-
-  private static CompletionStage<Server> bind(
-      ActorSystem<?> system,
-      ServerSettings settings,
-      HttpApi api,
-      ActorRef<Connections.Command> connections,
-      AtomicBoolean ready) {
+    Route routes = metrics.route().map(scrape -> Directives.concat(scrape, api.routes())).orElse(api.routes());
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
-        .bind(api.routes())
+        .bind(routes)
         .thenApply(
             binding -> {
-              shutDownInOrder(system, binding, connections, ready, settings.shutdownDeadline());
+              phase.compareAndSet(Phase.BINDING, Phase.ACCEPTING);
+              shutDownInOrder(system, binding, connections, phase, settings.shutdownDeadline());
               log.info("interaction orchestrator listening on http://{}", describe(binding.localAddress()));
               return new Server(binding);
             });
+  }
+
+  private static Readiness.CheckResult httpCheck(Phase phase, ServerSettings settings) {
+    return switch (phase) {
+      case BINDING -> Readiness.CheckResult.fail("binding " + settings.host() + ":" + settings.port());
+      case ACCEPTING -> Readiness.CheckResult.pass("accepting requests");
+      case SHUTTING_DOWN -> Readiness.CheckResult.fail("shutting down");
+    };
+  }
+
+  private static Optional<ActorRef<Watchdog.Command>> watchdog(
+      ActorSystem<?> system, Orchestrator orchestrator, Config config) {
+    WatchdogSettings settings = WatchdogSettings.from(config);
+    if (!settings.enabled()) {
+      return Optional.empty();
+    }
+    Census census = Census.get(system);
+    return Optional.of(
+        system.systemActorOf(
+            Watchdog.create(settings, orchestrator.settings(), () -> Watchdog.Reading.of(census)),
+            "watchdog",
+            Props.empty()));
   }
 
   /**
@@ -111,14 +167,14 @@ public final class Server {
       ActorSystem<?> system,
       ServerBinding binding,
       ActorRef<Connections.Command> connections,
-      AtomicBoolean ready,
+      AtomicReference<Phase> phase,
       Duration deadline) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "readiness-off",
         () -> {
-          ready.set(false);
+          phase.set(Phase.SHUTTING_DOWN);
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", binding::unbind);

@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BufferOverflowException;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -39,13 +40,23 @@ public final class ClientStreams {
   private final Duration askTimeout;
   private final Materializer materializer;
   private final MessageReader reader;
+  private final Traffic traffic;
 
+  /**
+   * @param system where the streams run
+   * @param connections the parent of the connection actors
+   * @param settings transport bounds and timings
+   * @param askTimeout how long opening a connection may take
+   * @param traffic where the streams report the messages they send and the slow consumers they drop
+   */
   public ClientStreams(
       ActorSystem<?> system,
       ActorRef<Connections.Command> connections,
       TransportSettings settings,
-      Duration askTimeout) {
+      Duration askTimeout,
+      Traffic traffic) {
     this.system = system;
+    this.traffic = traffic;
     this.connections = connections;
     this.settings = settings;
     this.askTimeout = askTimeout;
@@ -91,13 +102,39 @@ public final class ClientStreams {
                 })
             .to(Sink.onComplete(ended -> connection.tell(Connection.ClientGone.INSTANCE)));
     Source<Message, NotUsed> out =
-        outbound.collectType(Outbound.Frame.class).map(frame -> TextMessage.create(WireCodec.encode(frame.message())));
-    return Flow.fromSinkAndSourceCoupled(in, out).watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection));
+        outbound
+            .collectType(Outbound.Frame.class)
+            .map(
+                frame -> {
+                  String text = WireCodec.encode(frame.message());
+                  traffic.sent(Transport.WEBSOCKET, MessageReader.utf8Length(text));
+                  return TextMessage.create(text);
+                });
+    return Flow.fromSinkAndSourceCoupled(in, out)
+        .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection, Transport.WEBSOCKET));
   }
 
-  private NotUsed tellWhenEnded(CompletionStage<Done> ended, ActorRef<Connection.Command> connection) {
-    ended.whenCompleteAsync((done, failure) -> connection.tell(Connection.StreamEnded.INSTANCE), system.executionContext());
+  /** Tells the connection its stream is over, and counts a slow consumer if it ended because its buffer overflowed. */
+  private NotUsed tellWhenEnded(
+      CompletionStage<Done> ended, ActorRef<Connection.Command> connection, Transport transport) {
+    ended.whenCompleteAsync(
+        (done, failure) -> {
+          if (overflowed(failure)) {
+            traffic.slowConsumerDisconnected(transport);
+          }
+          connection.tell(Connection.StreamEnded.INSTANCE);
+        },
+        system.executionContext());
     return NotUsed.getInstance();
+  }
+
+  private static boolean overflowed(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof BufferOverflowException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -110,11 +147,15 @@ public final class ClientStreams {
     return outbound
         .collectType(Outbound.Frame.class)
         .map(
-            frame ->
-                ByteString.fromString(
-                    "event: " + WireCodec.typeName(frame.message()) + "\ndata: " + WireCodec.encode(frame.message()) + "\n\n"))
+            frame -> {
+              ByteString event =
+                  ByteString.fromString(
+                      "event: " + WireCodec.typeName(frame.message()) + "\ndata: " + WireCodec.encode(frame.message()) + "\n\n");
+              traffic.sent(Transport.SSE, event.length());
+              return event;
+            })
         .keepAlive(settings.heartbeat(), () -> HEARTBEAT)
-        .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection));
+        .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection, Transport.SSE));
   }
 
 }

@@ -35,8 +35,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
   /** Messages a connection understands. */
   public sealed interface Command {}
 
-  /** A complete text message from the client, within the size limit. */
-  public record Received(String text) implements Command {}
+  /** A complete text message from the client, within the size limit; {@code bytes} is its UTF-8 length. */
+  public record Received(String text, long bytes) implements Command {}
 
   /** A text message over the size limit; its content was discarded while it was read. */
   public record Oversized(long bytes) implements Command {}
@@ -85,7 +85,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       ActorRef<Outbound> outbound,
       SessionDirectory sessions,
       TransportSettings settings,
-      Duration askTimeout) {}
+      Duration askTimeout,
+      Traffic traffic) {}
 
   private static final String LIVENESS_TIMER = "liveness";
   private static final String FLUSH_TIMER = "flush";
@@ -111,7 +112,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     this.connection = connection;
     this.census = Census.get(context.getSystem());
     this.rateLimit = new RateLimit(connection.settings().messagesPerSecond(), connection.settings().messageBurst());
-    census.connectionStarted();
+    census.connectionStarted(connection.transport().census());
     context.watchWith(connection.outbound(), OutboundGone.INSTANCE);
     this.inbox = context.messageAdapter(ServerMessage.class, Deliver::new);
     send(
@@ -151,6 +152,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Behavior<Command> onReceived(Received received) {
     lastInboundNanos = System.nanoTime();
+    connection.traffic().received(connection.transport(), received.bytes());
     if (!rateLimit.tryAcquire(lastInboundNanos)) {
       return violation(ErrorCode.RATE_LIMITED, "more than " + connection.settings().messagesPerSecond() + " messages per second");
     }
@@ -182,6 +184,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Behavior<Command> onOversized(Oversized oversized) {
     lastInboundNanos = System.nanoTime();
+    connection.traffic().received(connection.transport(), oversized.bytes());
     return violation(
         ErrorCode.TOO_LARGE,
         "message of " + oversized.bytes() + " bytes is over the limit of " + connection.settings().maxMessageBytes());
@@ -189,6 +192,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Behavior<Command> onBinary() {
     lastInboundNanos = System.nanoTime();
+    connection.traffic().received(connection.transport(), 0);
     send(ServerMessage.Error.of(ErrorCode.BAD_MESSAGE, "binary messages are not part of the protocol; send JSON text"));
     return this;
   }
@@ -261,7 +265,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Behavior<Command> onPostStop() {
     connection.outbound().tell(Outbound.End.INSTANCE);
-    census.connectionStopped();
+    census.connectionStopped(connection.transport().census());
     return this;
   }
 

@@ -46,24 +46,32 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
    * @param sessions where connections find their sessions
    * @param settings transport bounds and timings
    * @param askTimeout how long a connection waits for its session to accept it
+   * @param traffic where connections report the client messages they receive
    */
-  public static Behavior<Command> create(SessionDirectory sessions, TransportSettings settings, Duration askTimeout) {
-    return Behaviors.setup(context -> new Connections(context, sessions, settings, askTimeout));
+  public static Behavior<Command> create(
+      SessionDirectory sessions, TransportSettings settings, Duration askTimeout, Traffic traffic) {
+    return Behaviors.setup(context -> new Connections(context, sessions, settings, askTimeout, traffic));
   }
 
   private final SessionDirectory sessions;
   private final TransportSettings settings;
   private final Duration askTimeout;
+  private final Traffic traffic;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
   private int live;
   private boolean shuttingDown;
 
   private Connections(
-      ActorContext<Command> context, SessionDirectory sessions, TransportSettings settings, Duration askTimeout) {
+      ActorContext<Command> context,
+      SessionDirectory sessions,
+      TransportSettings settings,
+      Duration askTimeout,
+      Traffic traffic) {
     super(context);
     this.sessions = sessions;
     this.settings = settings;
     this.askTimeout = askTimeout;
+    this.traffic = traffic;
   }
 
   @Override
@@ -87,7 +95,14 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
               .spawn(
                   Connection.create(
                       new Connection.Context(
-                          open.sessionId(), connectionId, open.transport(), open.outbound(), sessions, settings, askTimeout)),
+                          open.sessionId(),
+                          connectionId,
+                          open.transport(),
+                          open.outbound(),
+                          sessions,
+                          settings,
+                          askTimeout,
+                          traffic)),
                   connectionId);
       getContext().watchWith(connection, ConnectionStopped.INSTANCE);
       live++;

@@ -10,6 +10,7 @@ import dev.interactions.core.RequestRefused;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
 import dev.interactions.core.SessionState;
+import dev.interactions.health.Health;
 import dev.interactions.persistence.JdbcStore;
 import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.HttpBodies;
@@ -29,7 +30,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -64,7 +64,7 @@ public final class HttpApi extends AllDirectives {
   private final TransportSettings transport;
   private final Authenticator authenticator;
   private final ClientStreams streams;
-  private final BooleanSupplier ready;
+  private final Health health;
   private final Optional<JdbcStore> store;
 
   /**
@@ -72,7 +72,7 @@ public final class HttpApi extends AllDirectives {
    * @param transport transport bounds and timings
    * @param authenticator who may do what
    * @param streams builds client streams
-   * @param ready whether the server takes traffic (false once shutdown began)
+   * @param health what {@code /health/ready} reports
    * @param store the durable store, if sessions are durable: it serves the history of closed interactions
    */
   public HttpApi(
@@ -80,7 +80,7 @@ public final class HttpApi extends AllDirectives {
       TransportSettings transport,
       Authenticator authenticator,
       ClientStreams streams,
-      BooleanSupplier ready,
+      Health health,
       Optional<JdbcStore> store) {
     this.system = orchestrator.system();
     this.sessions = orchestrator.sessions();
@@ -88,7 +88,7 @@ public final class HttpApi extends AllDirectives {
     this.transport = transport;
     this.authenticator = authenticator;
     this.streams = streams;
-    this.ready = ready;
+    this.health = health;
     this.store = store;
   }
 
@@ -113,6 +113,7 @@ public final class HttpApi extends AllDirectives {
         CacheControl.create(CacheDirectives.PUBLIC, CacheDirectives.MAX_AGE(300)), () -> getFromResource(resource));
   }
 
+  /** Liveness is the process answering; readiness is every registered check passing (503 otherwise). */
   private Route health() {
     return get(
         () ->
@@ -121,9 +122,9 @@ public final class HttpApi extends AllDirectives {
                 path(
                     "ready",
                     () ->
-                        ready.getAsBoolean()
-                            ? json(StatusCodes.OK, new HttpBodies.Health("ready"))
-                            : json(StatusCodes.SERVICE_UNAVAILABLE, new HttpBodies.Health("shutting_down")))));
+                        onSuccess(
+                            health.ready(),
+                            report -> json(report.takesTraffic() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, report)))));
   }
 
   private Route session(String sessionId) {

@@ -41,7 +41,7 @@ final class MessageReader {
 
   private Connection.Command bounded(String text) {
     long bytes = utf8Length(text);
-    return bytes > maxBytes ? new Connection.Oversized(bytes) : new Connection.Received(text);
+    return bytes > maxBytes ? new Connection.Oversized(bytes) : new Connection.Received(text, bytes);
   }
 
   static long utf8Length(CharSequence text) {
@@ -81,7 +81,7 @@ final class MessageReader {
     }
 
     Connection.Command result() {
-      return bytes > maxBytes ? new Connection.Oversized(bytes) : new Connection.Received(text.toString());
+      return bytes > maxBytes ? new Connection.Oversized(bytes) : new Connection.Received(text.toString(), bytes);
     }
   }
 }

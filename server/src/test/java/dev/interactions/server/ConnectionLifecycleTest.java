@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import dev.interactions.metrics.KamonStartup;
 import dev.interactions.protocol.WireCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -211,9 +213,13 @@ class ConnectionLifecycleTest {
         """;
     String payload = "{\"blob\":\"" + "x".repeat(100_000) + "\"}";
     int maxInteractions = 300; // 30 MB: several times what the kernel's socket buffers hold on loopback
+    // Kamon takes snapshots only once started (Main does it); the count is read from the scrape.
+    KamonStartup.start(
+        ConfigFactory.parseString("orchestrator.metrics.tick-interval = 200ms").withFallback(ConfigFactory.load()).resolve());
     try (TestServer server = TestServer.start(config);
         RawWebSocket reader = RawWebSocket.open(server, "slow", 4096)) {
       await("the non-reading client to be attached", () -> connections(server, "slow") == 1);
+      Scrape before = Scrape.await(server, "Kamon's first snapshot", Scrape::hasData);
 
       int created = 0;
       while (created < maxInteractions && connections(server, "slow") == 1) {
@@ -227,6 +233,14 @@ class ConnectionLifecycleTest {
           "slow consumer detached after %d interactions of %d bytes (%d MB offered)%n",
           created, payload.length(), (long) created * payload.length() / 1_000_000);
       assertTrue(created < maxInteractions, "still attached after " + created + " interactions it never read");
+      String slowConsumers = "interactions_slow_consumer_disconnects_total";
+      Scrape.await(
+          server,
+          "one slow consumer disconnected",
+          scrape ->
+              scrape.value(slowConsumers, "transport", "websocket")
+                      - before.value(slowConsumers, "transport", "websocket")
+                  == 1);
     }
   }
 
@@ -278,7 +292,8 @@ class ConnectionLifecycleTest {
 
       TestServer.Reply reply = readiness.orTimeout(DEADLINE.toSeconds(), TimeUnit.SECONDS).join();
       assertEquals(503, reply.status());
-      assertEquals("shutting_down", reply.body().path("status").asText());
+      assertEquals("not_ready", reply.body().path("status").asText());
+      assertEquals("shutting down", reply.body().path("checks").path(0).path("detail").asText(), reply.toString());
     } finally {
       server.close();
     }

@@ -120,9 +120,11 @@ class DurableRecoveryTest {
       HttpResponse<String> during = send(server, createRequest(server, "outage", 600_000)).join();
       assertEquals(503, during.statusCode(), during.body());
       assertEquals("unavailable", json(during).path("error").path("code").asText(), during.body());
+      awaitReadiness(server, 503, List.of("not_ready"));
 
       h2 = startH2(dbPort);
       Created after = awaitCreated(server, "outage");
+      awaitReadiness(server, 200, List.of("ready", "degraded"));
 
       // Nothing half-written: the session holds exactly what was acknowledged.
       JsonNode state = json(send(server, HttpRequest.newBuilder(server.uri("/v1/sessions/outage")).GET()).join());
@@ -139,6 +141,20 @@ class DurableRecoveryTest {
     return org.h2.tools.Server.createTcpServer(
             "-tcpPort", Integer.toString(port), "-baseDir", data.toString(), "-ifNotExists")
         .start();
+  }
+
+  /** Polls {@code /health/ready} until it answers {@code status} with one of {@code states} as its body's status. */
+  private void awaitReadiness(ServerProcess server, int status, List<String> states) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    HttpResponse<String> reply;
+    while ((reply = send(server, HttpRequest.newBuilder(server.uri("/health/ready")).GET()).join()).statusCode() != status
+        || !states.contains(json(reply).path("status").asText())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("readiness never became " + status + " " + states + ": " + reply.body());
+      }
+      Thread.sleep(200); // readiness is evaluated per request; nothing to wait on but the database's state
+    }
+    assertTrue(reply.body().contains("journal"), "the journal check is reported: " + reply.body());
   }
 
   private Created awaitCreated(ServerProcess server, String sessionId) throws InterruptedException {

@@ -494,7 +494,10 @@ class HttpApiTest {
     TestServer.Reply reply = server.get("/health/ready");
 
     assertEquals(200, reply.status());
-    assertEquals("{\"status\":\"ready\"}", reply.body().toString());
+    assertEquals(
+        "{\"status\":\"ready\",\"checks\":[{\"name\":\"http\",\"status\":\"pass\",\"detail\":\"accepting requests\"}],"
+            + "\"degraded\":[]}",
+        reply.body().toString());
   }
 
   @Test

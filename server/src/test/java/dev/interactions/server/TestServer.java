@@ -68,6 +68,22 @@ public final class TestServer implements AutoCloseable {
     return orchestrator;
   }
 
+  /** A GET whose body is not JSON (the Prometheus scrape): its body as text; fails on a status other than 200. */
+  public String getText(String path) {
+    try {
+      HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new AssertionError("GET " + path + ": " + response.statusCode() + " " + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public Reply get(String path, String... headers) {
     return send(request(path, headers).GET().build());
   }

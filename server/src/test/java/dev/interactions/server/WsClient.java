@@ -6,12 +6,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** A real WebSocket client (the JDK's) that records every text message it receives, as JSON. */
 public final class WsClient implements WebSocket.Listener, AutoCloseable {
@@ -21,6 +23,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final StringBuilder partial = new StringBuilder();
+  private final AtomicLong bytesReceived = new AtomicLong();
   private WebSocket socket;
 
   private WsClient() {}
@@ -89,6 +92,11 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     return closed.orTimeout(WAIT_SECONDS, TimeUnit.SECONDS).join();
   }
 
+  /** UTF-8 bytes of every text message received so far (counted before it is queued for {@link #next()}). */
+  public long bytesReceived() {
+    return bytesReceived.get();
+  }
+
   /** Drops the TCP connection without a close frame. */
   public void abort() {
     socket.abort();
@@ -106,6 +114,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
     partial.append(data);
     if (last) {
+      bytesReceived.addAndGet(partial.toString().getBytes(StandardCharsets.UTF_8).length);
       received.add(WireCodec.mapper().valueToTree(parse(partial.toString())));
       partial.setLength(0);
     }
