@@ -3,6 +3,7 @@ package dev.interactions.loadtool;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.api.Orchestrator;
+import dev.interactions.metrics.KamonStartup;
 import dev.interactions.core.Census;
 import dev.interactions.server.Server;
 import java.util.OptionalLong;
@@ -21,13 +22,16 @@ final class RunningServer implements AutoCloseable {
 
   /** Starts a server with {@code overrides} (HOCON) over the defaults, on a free port. */
   static RunningServer start(String overrides) throws Exception {
-    // Sessions in memory: the load runs leave no database behind.
+    // Sessions in memory: the load runs leave no database behind. Metrics snapshots every second, as the tool reads them.
     Config config =
         ConfigFactory.load(
             ConfigFactory.parseString(overrides)
                 .withFallback(
                     ConfigFactory.parseString(
-                        "orchestrator.http.port = 0\norchestrator.persistence.store = memory")));
+                        "orchestrator.http.port = 0\n"
+                            + "orchestrator.persistence.store = memory\n"
+                            + "orchestrator.metrics.tick-interval = 1s")));
+    KamonStartup.start(config);
     Orchestrator orchestrator = Orchestrator.start(config);
     try {
       return new RunningServer(orchestrator, Server.start(orchestrator, config).toCompletableFuture().get(60, TimeUnit.SECONDS));

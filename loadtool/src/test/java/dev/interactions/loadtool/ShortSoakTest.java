@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,10 +73,7 @@ class ShortSoakTest {
 
   @Test
   void theCommandPassesAgainstTheServersOwnMetrics(@TempDir Path directory) throws Exception {
-    HttpResponse<String> scrape =
-        HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, scrape.statusCode(), "GET /metrics: the tool reads the server's gauges there");
+    awaitFirstSnapshot();
     Path reportFile = directory.resolve("report.json");
     ByteArrayOutputStream errors = new ByteArrayOutputStream();
 
@@ -90,6 +88,20 @@ class ShortSoakTest {
     assertTrue(report.path("passed").asBoolean(), report.toPrettyString());
     assertEquals(0, report.path("hung").size(), report.toPrettyString());
     assertTrue(report.path("roundTrips").asLong() > 0, report.toPrettyString());
+  }
+
+  /** The server's gauges appear in its scrape with its first metrics snapshot (every second here). */
+  private void awaitFirstSnapshot() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    HttpResponse<String> scrape;
+    while (!(scrape =
+            http.send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()))
+        .body()
+        .contains("interactions_sessions_alive")) {
+      assertTrue(System.nanoTime() < deadline, "no gauges in GET /metrics (" + scrape.statusCode() + ")");
+      Thread.sleep(200); // waiting for the server's first metrics snapshot
+    }
   }
 
   @Test
