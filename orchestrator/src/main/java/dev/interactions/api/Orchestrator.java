@@ -27,7 +27,11 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.PromiseRef;
+import org.apache.pekko.util.Timeout;
+import scala.jdk.javaapi.FutureConverters;
 
 /**
  * The embeddable orchestrator: request interactions of sessions and get each one's outcome exactly once, attach
@@ -89,7 +93,9 @@ public final class Orchestrator implements AutoCloseable {
    * Requests an interaction of session {@code sessionId}; every client connected to it is shown the interaction.
    *
    * <p>The returned stage completes exactly once: with the {@link InteractionOutcome}, or exceptionally with an {@link
-   * InteractionRefusedException} if a bound refused it (nothing was created), or, with a durable store, with an {@link
+   * InteractionRefusedException} if a bound refused it (nothing was created), with a {@link
+   * java.util.concurrent.TimeoutException} if the session did not admit it within {@code orchestrator.api.ask-timeout}
+   * (a journal that does not take writes), or, with a durable store, with an {@link
    * InteractionSuspendedException} if this process stops serving it first (shutdown, journal failure: the interaction
    * stays pending in the journal, but this future lives only in this process). Cancelling {@code
    * toCompletableFuture()} cancels the interaction, and its clients are told.
@@ -101,13 +107,13 @@ public final class Orchestrator implements AutoCloseable {
     Duration timeout = request.validate(settings);
     String interactionId = UUID.randomUUID().toString();
     CompletableFuture<InteractionOutcome> outcome = new CompletableFuture<>();
-    directory
-        .<RequestResult>ask(
-            sessionId,
-            requester ->
-                new Session.RequestInteraction(interactionId, request, timeout, requester, system.ignoreRef()),
-            timeout.plus(settings.outcomeSlack()))
-        .whenComplete(
+    // Two replies, two bounds: admission within the ask timeout (a session that cannot record the request, e.g. with its
+    // journal down, fails the future then), the outcome by the deadline plus slack.
+    PromiseRef<Object> outcomeRef =
+        PromiseRef.apply(Adapter.toClassic(system), Timeout.create(timeout.plus(settings.outcomeSlack())));
+    ActorRef<RequestResult> requester = Adapter.toTyped(outcomeRef.ref());
+    FutureConverters.asJava(outcomeRef.future())
+        .whenCompleteAsync(
             (result, failure) -> {
               if (result instanceof InteractionOutcome ended) {
                 outcome.complete(ended);
@@ -117,6 +123,19 @@ public final class Orchestrator implements AutoCloseable {
                 outcome.completeExceptionally(new InteractionSuspendedException(suspended));
               } else {
                 outcome.completeExceptionally(failure);
+              }
+            },
+            system.executionContext());
+    directory
+        .<Session.Admission>ask(
+            sessionId,
+            replyTo -> new Session.RequestInteraction(interactionId, request, timeout, requester, replyTo),
+            settings.askTimeout())
+        .whenComplete(
+            (admission, failure) -> {
+              if (failure != null && outcome.completeExceptionally(failure)) {
+                // Not admitted in time: if the request is recorded later after all, it is cancelled, not left behind.
+                directory.tell(sessionId, new Session.CancelInteraction(interactionId));
               }
             });
     outcome.whenComplete(

@@ -3,7 +3,9 @@ package dev.interactions.core;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -12,6 +14,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -33,14 +36,12 @@ public final class SessionRoster
   /** Messages the roster understands. */
   public sealed interface Command {}
 
-  /** Session {@code sessionId} holds pending work. */
-  public record Active(String sessionId) implements Command {}
-
-  /** Session {@code sessionId} holds nothing any more. */
-  public record Idle(String sessionId) implements Command {}
-
-  /** Replies once everything told to the roster before this is recorded; a graceful shutdown waits for it. */
-  public record Flush(ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Records that the sessions {@code active} hold pending work and the sessions {@code idle} hold nothing any more, in
+   * one write, then replies. Its host sends one update at a time and gathers what happens meanwhile into the next, so
+   * the roster never has more than one command waiting however many sessions start at once.
+   */
+  public record Update(Set<String> active, Set<String> idle, ActorRef<Done> replyTo) implements Command {}
 
   /** What the roster records. */
   public sealed interface Event extends JournalRecord {}
@@ -119,20 +120,17 @@ public final class SessionRoster
   public CommandHandler<Command, Event, Members> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
-        .onCommand(
-            Active.class,
-            (members, active) ->
-                members.sessionIds().contains(active.sessionId())
-                    ? Effect().none()
-                    : Effect().persist(new Joined(active.sessionId())))
-        .onCommand(
-            Idle.class,
-            (members, idle) ->
-                members.sessionIds().contains(idle.sessionId())
-                    ? Effect().persist(new Left(idle.sessionId()))
-                    : Effect().none())
-        .onCommand(Flush.class, flush -> Effect().reply(flush.replyTo(), Done.getInstance()))
+        .onCommand(Update.class, this::onUpdate)
         .build();
+  }
+
+  private Effect<Event, Members> onUpdate(Members members, Update update) {
+    List<Event> events = new ArrayList<>();
+    update.active().stream().filter(id -> !members.sessionIds().contains(id)).forEach(id -> events.add(new Joined(id)));
+    update.idle().stream().filter(id -> members.sessionIds().contains(id)).forEach(id -> events.add(new Left(id)));
+    return events.isEmpty()
+        ? Effect().reply(update.replyTo(), Done.getInstance())
+        : Effect().persist(events).thenReply(update.replyTo(), after -> Done.getInstance());
   }
 
   @Override

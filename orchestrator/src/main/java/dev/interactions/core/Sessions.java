@@ -3,6 +3,7 @@ package dev.interactions.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +45,11 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
 
   private record SessionTerminated(String sessionId) implements Command {}
 
-  private enum RosterFlushed implements Command {
+  /** From a session: it now holds pending work ({@code active}) or nothing. */
+  private record RosterChange(String sessionId, boolean active) implements Command {}
+
+  /** The roster recorded the last update. */
+  private enum RosterUpdated implements Command {
     INSTANCE
   }
 
@@ -79,6 +84,11 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
   /** The durable roster of sessions with pending work; absent when sessions are kept in memory only. */
   private final ActorRef<SessionRoster.Command> roster;
   private final Session.Roster sessionRoster;
+  private final ActorRef<Done> rosterUpdated;
+  /** Roster changes gathered while the roster records the previous update; bounded by the live sessions. */
+  private final Set<String> rosterActive = new HashSet<>();
+  private final Set<String> rosterIdle = new HashSet<>();
+  private boolean rosterWriting;
   private final Map<String, List<Session.Command>> passivating = new HashMap<>();
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
   private int live;
@@ -95,21 +105,24 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
                   context.getSystem().name(),
                   settings.store(),
                   context.messageAdapter(SessionRoster.Recovered.class, recovered -> new Resume(recovered.sessionIds()))));
+      ActorRef<Command> self = context.getSelf();
       this.sessionRoster =
           new Session.Roster() {
             @Override
             public void active(String sessionId) {
-              roster.tell(new SessionRoster.Active(sessionId));
+              self.tell(new RosterChange(sessionId, true));
             }
 
             @Override
             public void idle(String sessionId) {
-              roster.tell(new SessionRoster.Idle(sessionId));
+              self.tell(new RosterChange(sessionId, false));
             }
           };
+      this.rosterUpdated = context.messageAdapter(Done.class, done -> RosterUpdated.INSTANCE);
     } else {
       this.roster = null;
       this.sessionRoster = Session.Roster.NONE;
+      this.rosterUpdated = null;
     }
   }
 
@@ -122,7 +135,8 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
         .onMessage(SessionTerminated.class, this::onSessionTerminated)
         .onMessage(Shutdown.class, this::onShutdown)
         .onMessage(Resume.class, this::onResume)
-        .onMessageEquals(RosterFlushed.INSTANCE, this::onRosterFlushed)
+        .onMessage(RosterChange.class, this::onRosterChange)
+        .onMessageEquals(RosterUpdated.INSTANCE, this::onRosterUpdated)
         .build();
   }
 
@@ -203,21 +217,41 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
     return shutdownCompleteIfIdle();
   }
 
-  private Behavior<Command> shutdownCompleteIfIdle() {
-    if (shuttingDown && live == 0 && !shutdownWaiters.isEmpty()) {
-      if (roster != null) {
-        // Sessions tell the roster before they stop: once it has recorded all that, restart will resume them.
-        roster.tell(new SessionRoster.Flush(getContext().messageAdapter(Done.class, done -> RosterFlushed.INSTANCE)));
-      } else {
-        return onRosterFlushed();
-      }
+  private Behavior<Command> onRosterChange(RosterChange change) {
+    if (change.active()) {
+      rosterIdle.remove(change.sessionId());
+      rosterActive.add(change.sessionId());
+    } else {
+      rosterActive.remove(change.sessionId());
+      rosterIdle.add(change.sessionId());
     }
+    writeRosterIfIdle();
     return this;
   }
 
-  private Behavior<Command> onRosterFlushed() {
-    shutdownWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
-    shutdownWaiters.clear();
+  private Behavior<Command> onRosterUpdated() {
+    rosterWriting = false;
+    writeRosterIfIdle();
+    return shutdownCompleteIfIdle();
+  }
+
+  /** One roster update at a time, carrying everything gathered since the previous one. */
+  private void writeRosterIfIdle() {
+    if (!rosterWriting && (!rosterActive.isEmpty() || !rosterIdle.isEmpty())) {
+      roster.tell(new SessionRoster.Update(Set.copyOf(rosterActive), Set.copyOf(rosterIdle), rosterUpdated));
+      rosterActive.clear();
+      rosterIdle.clear();
+      rosterWriting = true;
+    }
+  }
+
+  /** Shutdown is complete once every session has stopped and the roster has recorded everything they told it. */
+  private Behavior<Command> shutdownCompleteIfIdle() {
+    boolean rosterDone = roster == null || (!rosterWriting && rosterActive.isEmpty() && rosterIdle.isEmpty());
+    if (shuttingDown && live == 0 && rosterDone) {
+      shutdownWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+      shutdownWaiters.clear();
+    }
     return this;
   }
 
