@@ -193,6 +193,10 @@ public final class DurableStoreBenchmark {
       result.put("pending_before_shutdown", census.interactions());
       progress("  %,d pending after %.1f s (%,.0f requests recorded/s)", census.interactions(), fillSeconds,
           total / fillSeconds);
+      // What the roster has recorded when the shutdown starts: every session with pending work should be on it.
+      Map<String, Long> atFillEnd = database.measure();
+      result.put("database_at_fill_end", atFillEnd);
+      progress("  at fill end: %s", atFillEnd);
       long closeStart = System.nanoTime();
       started.close();
       result.put("graceful_shutdown_seconds", round((System.nanoTime() - closeStart) / 1e9, 2));
@@ -255,14 +259,26 @@ public final class DurableStoreBenchmark {
     JdbcStore.start(orchestrator.system()).toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     double storeStarted = seconds(start);
     double half = -1;
+    // Until all are back, or until the count has not moved for 30 s (then it reports where it stalled).
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-    while (census.interactions() < total && System.nanoTime() < deadline) {
-      if (half < 0 && census.interactions() >= total / 2) {
+    long lastCount = -1;
+    long lastChange = System.nanoTime();
+    double lastIncrease = 0;
+    while (census.interactions() < total && System.nanoTime() < deadline
+        && System.nanoTime() - lastChange < TimeUnit.SECONDS.toNanos(30)) {
+      long count = census.interactions();
+      if (count != lastCount) {
+        lastCount = count;
+        lastChange = System.nanoTime();
+        lastIncrease = seconds(start);
+      }
+      if (half < 0 && count >= total / 2) {
         half = seconds(start);
       }
       Thread.sleep(5);
     }
-    double all = seconds(start);
+    double all = census.interactions() >= total ? seconds(start) : -1;
+    result.put("last_increase_seconds", round(lastIncrease, 3));
     CpuSample.Delta usage = CpuSample.now().since(before);
     result.put("orchestrator_start_returned_seconds", round(started, 3));
     result.put("store_started_seconds", round(storeStarted, 3));

@@ -105,6 +105,9 @@ record StoreDatabase(String kind, String url, String user, String password, Stri
           "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" LIKE 'Session|%'"));
       sizes.put("all_events", count(statement, "SELECT COUNT(*) FROM \"event_journal\""));
       sizes.put("snapshots", count(statement, "SELECT COUNT(*) FROM \"snapshot\""));
+      // How many events the roster (sessions with pending work, resumed at start) has recorded since it began.
+      sizes.put("roster_events_ever", count(statement,
+          "SELECT COALESCE(MAX(\"sequence_number\"), 0) FROM \"event_journal\" WHERE \"persistence_id\" LIKE 'SessionRoster|%'"));
       if (directory == null) {
         sizes.put("database_bytes", count(statement, "SELECT pg_database_size(current_database())"));
         sizes.put("event_journal_bytes", count(statement, "SELECT pg_total_relation_size('event_journal')"));
