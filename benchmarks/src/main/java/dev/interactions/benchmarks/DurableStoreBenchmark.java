@@ -174,19 +174,36 @@ public final class DurableStoreBenchmark {
       for (int round = 0; round < perSession; round++) {
         for (int s = 0; s < sessions; s++) {
           outcomes.add(started.orchestrator.request(ids[s], request).toCompletableFuture());
-          while (outcomes.size() - census.interactions() > FILL_AHEAD) {
+          while (outcomes.size() - census.interactions() - endedEarly(outcomes) > FILL_AHEAD) {
             Thread.sleep(1);
-            failIfAnyDone(outcomes, "while filling");
           }
         }
       }
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-      while (census.interactions() < total && System.nanoTime() < deadline) {
-        Thread.sleep(10);
+      while (census.interactions() + outcomes.stream().filter(CompletableFuture::isDone).count() < total
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
       }
       double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
       CpuSample.Delta usage = CpuSample.now().since(before);
-      failIfAnyDone(outcomes, "after filling");
+      // Nothing should have ended yet (one-hour deadlines, long grace): anything that did is a failure of the store.
+      Map<String, Long> ended = new LinkedHashMap<>();
+      for (CompletableFuture<InteractionOutcome> outcome : outcomes) {
+        if (outcome.isDone()) {
+          String what = outcome.handle((o, f) -> o != null ? o.toString() : f.getCause() != null
+              ? f.getCause().getClass().getSimpleName() : f.getClass().getSimpleName()).join();
+          ended.merge(what, 1L, Long::sum);
+          if (!result.containsKey("first_ended_during_fill")) {
+            result.put("first_ended_during_fill", outcome.handle((o, f) -> String.valueOf(o != null ? o : f)).join());
+          }
+        }
+      }
+      result.put("ended_during_fill", ended);
+      result.put("issued", outcomes.size());
+      if (!ended.isEmpty()) {
+        progress("  STORE FAILURE: %s of %,d requests ended while filling; first: %s", ended, outcomes.size(),
+            result.get("first_ended_during_fill"));
+      }
       result.put("fill_seconds", round(fillSeconds, 2));
       result.put("fill_requests_per_second", Math.round(total / fillSeconds));
       result.put("fill_other_processes_cores", round(usage.otherCores(), 2));
@@ -229,13 +246,12 @@ public final class DurableStoreBenchmark {
     return result;
   }
 
-  private static void failIfAnyDone(List<CompletableFuture<InteractionOutcome>> outcomes, String when) {
-    for (CompletableFuture<InteractionOutcome> outcome : outcomes) {
-      if (outcome.isDone()) {
-        throw new IllegalStateException(
-            "a pending interaction ended " + when + ": " + outcome.handle((o, f) -> o != null ? o : f).join());
-      }
+  private static long endedEarly(List<CompletableFuture<InteractionOutcome>> outcomes) {
+    long ended = 0;
+    for (int i = Math.max(0, outcomes.size() - 3 * FILL_AHEAD); i < outcomes.size(); i++) {
+      ended += outcomes.get(i).isDone() ? 1 : 0;
     }
+    return ended;
   }
 
   /** The phase in a fresh JVM: from {@code Orchestrator.start} until every pending interaction is back. */
