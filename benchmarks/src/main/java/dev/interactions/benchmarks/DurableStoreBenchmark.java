@@ -169,12 +169,15 @@ public final class DurableStoreBenchmark {
       result.put("load_average_before_fill", Machine.currentLoadAverage());
       Census census = started.census();
       InteractionRequest request = InteractionRequest.of("approve", PAYLOAD, Duration.ofHours(1));
+      LongAdder endedEarly = new LongAdder();
       long fillStart = System.nanoTime();
       CpuSample before = CpuSample.now();
       for (int round = 0; round < perSession; round++) {
         for (int s = 0; s < sessions; s++) {
-          outcomes.add(started.orchestrator.request(ids[s], request).toCompletableFuture());
-          while (outcomes.size() - census.interactions() - endedEarly(outcomes) > FILL_AHEAD) {
+          CompletableFuture<InteractionOutcome> outcome = started.orchestrator.request(ids[s], request).toCompletableFuture();
+          outcome.whenComplete((o, f) -> endedEarly.increment());
+          outcomes.add(outcome);
+          while (outcomes.size() - census.interactions() - endedEarly.sum() > FILL_AHEAD) {
             Thread.sleep(1);
           }
         }
@@ -244,14 +247,6 @@ public final class DurableStoreBenchmark {
     result.put("load_average_before_restart", Machine.currentLoadAverage());
     result.put("restart", forked("recovery-restart", database.spec(), sessions, perSession));
     return result;
-  }
-
-  private static long endedEarly(List<CompletableFuture<InteractionOutcome>> outcomes) {
-    long ended = 0;
-    for (int i = Math.max(0, outcomes.size() - 3 * FILL_AHEAD); i < outcomes.size(); i++) {
-      ended += outcomes.get(i).isDone() ? 1 : 0;
-    }
-    return ended;
   }
 
   /** The phase in a fresh JVM: from {@code Orchestrator.start} until every pending interaction is back. */
