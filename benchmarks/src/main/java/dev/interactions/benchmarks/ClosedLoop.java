@@ -86,6 +86,34 @@ final class ClosedLoop {
   }
 
   /**
+   * Runs until {@code cycles} have completed or {@code limit} has passed, whichever comes first, with no warm-up; then
+   * stops issuing and waits for what is in flight. The window's cycles include those that completed while draining.
+   */
+  static Window runCycles(Target target, int sessions, int inFlight, long cycles, Duration limit)
+      throws InterruptedException {
+    ClosedLoop loop = new ClosedLoop(target, sessions, inFlight);
+    CpuSample before = CpuSample.now();
+    long deadline = System.nanoTime() + limit.toNanos();
+    for (int requester = 0; requester < inFlight; requester++) {
+      loop.issue(requester % sessions);
+    }
+    while (loop.completed.sum() + loop.failed.sum() < cycles && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    loop.running = false;
+    boolean drained = loop.stopped.await(120, TimeUnit.SECONDS);
+    CpuSample after = CpuSample.now();
+    return new Window(
+        loop.completed.sum(),
+        loop.failed.sum(),
+        loop.firstFailure.get(),
+        loop.latencies.getIntervalHistogram(),
+        after.since(before),
+        loop.handoffs.sum(),
+        drained);
+  }
+
+  /**
    * Issues requests for one requester, starting with session {@code session}, until one is still pending: its
    * completion continues the loop on the thread that completes it. Outcomes that are already there when the request
    * returns are taken in this loop, so that a fast target does not deepen the stack.
