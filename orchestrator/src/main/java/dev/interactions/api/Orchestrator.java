@@ -201,6 +201,9 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   private CompletionStage<Done> endSessions() {
-    return Ask.ask(sessions, Sessions.Shutdown::new, settings.askTimeout(), system);
+    // As long as the shutdown phase it runs in allows: many sessions take longer to stop than one ask.
+    Duration phase =
+        system.settings().config().getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");
+    return Ask.ask(sessions, Sessions.Shutdown::new, phase, system);
   }
 }
