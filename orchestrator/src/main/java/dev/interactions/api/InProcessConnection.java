@@ -2,6 +2,7 @@ package dev.interactions.api;
 
 import dev.interactions.core.Census;
 import dev.interactions.core.InteractionRefusedException;
+import dev.interactions.core.Refusal;
 import dev.interactions.core.RequestRefused;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
@@ -33,16 +34,23 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
 
   private record AttachCompleted(Session.AttachResult result, Throwable failure) implements Command {}
 
+  /** The session incarnation it is attached to stopped (a durable session failed and is restarted): attach again. */
+  private enum SessionStopped implements Command {
+    INSTANCE
+  }
+
   static Behavior<Command> create(
       String sessionId,
       String connectionId,
       InteractionListener listener,
       SessionDirectory directory,
       Duration askTimeout,
+      Duration retryDelay,
       CompletableFuture<ClientHandle> attached) {
     return Behaviors.setup(
         context ->
-            new InProcessConnection(context, sessionId, connectionId, listener, directory, askTimeout, attached));
+            new InProcessConnection(
+                context, sessionId, connectionId, listener, directory, askTimeout, retryDelay, attached));
   }
 
   private final String sessionId;
@@ -50,8 +58,11 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
   private final InteractionListener listener;
   private final SessionDirectory directory;
   private final Duration askTimeout;
+  /** How long to wait before attaching again when a restarting session refused it. */
+  private final Duration retryDelay;
   private final CompletableFuture<ClientHandle> attached;
   private final Census census;
+  private final ActorRef<ServerMessage> inbox;
 
   private InProcessConnection(
       ActorContext<Command> context,
@@ -60,6 +71,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
       InteractionListener listener,
       SessionDirectory directory,
       Duration askTimeout,
+      Duration retryDelay,
       CompletableFuture<ClientHandle> attached) {
     super(context);
     this.sessionId = sessionId;
@@ -67,16 +79,22 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
     this.listener = listener;
     this.directory = directory;
     this.askTimeout = askTimeout;
+    this.retryDelay = retryDelay;
     this.attached = attached;
     this.census = Census.get(context.getSystem());
     census.connectionStarted(Census.Transport.IN_PROCESS);
-    ActorRef<ServerMessage> inbox = context.messageAdapter(ServerMessage.class, Deliver::new);
-    context.pipeToSelf(
-        directory.ask(
-            sessionId,
-            (ActorRef<Session.AttachResult> replyTo) -> new Session.Attach(connectionId, inbox, replyTo),
-            askTimeout),
-        AttachCompleted::new);
+    this.inbox = context.messageAdapter(ServerMessage.class, Deliver::new);
+    attach();
+  }
+
+  private void attach() {
+    getContext()
+        .pipeToSelf(
+            directory.ask(
+                sessionId,
+                (ActorRef<Session.AttachResult> replyTo) -> new Session.Attach(connectionId, inbox, replyTo),
+                askTimeout),
+            AttachCompleted::new);
   }
 
   @Override
@@ -84,6 +102,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
     return newReceiveBuilder()
         .onMessage(Deliver.class, this::onDeliver)
         .onMessage(AttachCompleted.class, this::onAttachCompleted)
+        .onMessageEquals(SessionStopped.INSTANCE, this::onSessionStopped)
         .onMessageEquals(Close.INSTANCE, this::onClose)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
@@ -103,8 +122,18 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
   }
 
   private Behavior<Command> onAttachCompleted(AttachCompleted completed) {
-    if (completed.result() instanceof Session.Attached) {
+    if (completed.result() instanceof Session.Attached session) {
       attached.complete(new ClientHandle(sessionId, connectionId, getContext().getSelf(), directory, askTimeout));
+      getContext().watchWith(session.session(), SessionStopped.INSTANCE);
+      return this;
+    }
+    if (attached.isDone()) {
+      // Attaching again after its session stopped: a shutdown ends this connection anyway; otherwise retry later.
+      boolean shuttingDown =
+          completed.result() instanceof RequestRefused refused && refused.reason() == Refusal.SHUTTING_DOWN;
+      if (!shuttingDown) {
+        getContext().scheduleOnce(retryDelay, getContext().getSelf(), SessionStopped.INSTANCE);
+      }
       return this;
     }
     if (completed.result() instanceof RequestRefused refused) {
@@ -113,6 +142,11 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
       attached.completeExceptionally(completed.failure());
     }
     return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onSessionStopped() {
+    attach();
+    return this;
   }
 
   private Behavior<Command> onClose() {

@@ -156,7 +156,14 @@ public final class Orchestrator implements AutoCloseable {
     String connectionId = "local-" + UUID.randomUUID();
     CompletableFuture<ClientHandle> attached = new CompletableFuture<>();
     system.systemActorOf(
-        InProcessConnection.create(sessionId, connectionId, listener, directory, settings.askTimeout(), attached),
+        InProcessConnection.create(
+            sessionId,
+            connectionId,
+            listener,
+            directory,
+            settings.askTimeout(),
+            settings.store().restartDelay(),
+            attached),
         connectionId,
         Props.empty());
     return attached;

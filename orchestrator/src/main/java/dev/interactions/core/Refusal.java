@@ -13,5 +13,10 @@ public enum Refusal {
   /** The interaction already has {@code orchestrator.interaction.max-waiters} readers and followers. */
   WAITER_LIMIT,
   /** The orchestrator is shutting down. */
-  SHUTTING_DOWN
+  SHUTTING_DOWN,
+  /**
+   * The session stopped on a journal failure and is restarted after {@code orchestrator.persistence.restart-delay}; retry
+   * then. Nothing was recorded.
+   */
+  UNAVAILABLE
 }

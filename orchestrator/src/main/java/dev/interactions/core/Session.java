@@ -66,8 +66,13 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   /** The reply to {@link Attach}. */
   public sealed interface AttachResult permits Attached, RequestRefused {}
 
-  /** The connection is attached and has been sent every pending interaction ({@code pending} of them). */
-  public record Attached(String sessionId, String connectionId, int pending) implements AttachResult {}
+  /**
+   * The connection is attached and has been sent every pending interaction ({@code pending} of them). {@code session} is
+   * the incarnation it is attached to: a connection watches it and attaches again if it stops while the connection
+   * lives (a durable session that failed and is restarted).
+   */
+  public record Attached(String sessionId, String connectionId, int pending, ActorRef<Command> session)
+      implements AttachResult {}
 
   /**
    * Creates interaction {@code interactionId}. {@code requester} gets exactly one {@link RequestResult} and is watched;
@@ -543,7 +548,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       context.watchWith(attach.connection(), new ConnectionGone(connectionId));
       ledger.pending().values().forEach(p -> attach.connection().tell(p.view()));
     }
-    attach.replyTo().tell(new Attached(sessionId, connectionId, ledger.pending().size()));
+    attach.replyTo().tell(new Attached(sessionId, connectionId, ledger.pending().size(), context.getSelf()));
     return unrecorded(ledger);
   }
 

@@ -53,6 +53,9 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
     INSTANCE
   }
 
+  /** A durable session that stopped on a failure is due to start again. */
+  private record Restart(String sessionId) implements Command {}
+
   /** From the roster after a restart: these sessions held pending work, start them again. */
   private record Resume(Set<String> sessionIds) implements Command {}
 
@@ -89,6 +92,8 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
   private final Set<String> rosterActive = new HashSet<>();
   private final Set<String> rosterIdle = new HashSet<>();
   private boolean rosterWriting;
+  /** Durable sessions that stopped on a failure and wait for their restart; bounded by the sessions of this node. */
+  private final Set<String> restarting = new HashSet<>();
   private final Map<String, List<Session.Command>> passivating = new HashMap<>();
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
   private int live;
@@ -135,6 +140,7 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
         .onMessage(SessionTerminated.class, this::onSessionTerminated)
         .onMessage(Shutdown.class, this::onShutdown)
         .onMessage(Resume.class, this::onResume)
+        .onMessage(Restart.class, this::onRestart)
         .onMessage(RosterChange.class, this::onRosterChange)
         .onMessageEquals(RosterUpdated.INSTANCE, this::onRosterUpdated)
         .build();
@@ -151,6 +157,17 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
       held.add(route.command());
       return this;
     }
+    if (restarting.contains(sessionId)) {
+      route
+          .command()
+          .refuse(
+              sessionId,
+              new RequestRefused(
+                  Refusal.UNAVAILABLE,
+                  "session " + sessionId + " is restarting after a journal failure; retry in "
+                      + settings.store().restartDelay().toMillis() + " ms"));
+      return this;
+    }
     Optional<ActorRef<Session.Command>> running = getContext().getChild(sessionId).map(ActorRef::unsafeUpcast);
     if (running.isPresent()) {
       running.get().tell(route.command());
@@ -163,6 +180,14 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
                   Refusal.SESSION_LIMIT, "this node already holds " + live + " sessions, the configured maximum"));
     } else {
       spawn(sessionId).tell(route.command());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRestart(Restart restart) {
+    restarting.remove(restart.sessionId());
+    if (!shuttingDown && getContext().getChild(restart.sessionId()).isEmpty()) {
+      spawn(restart.sessionId()).tell(Session.Resume.INSTANCE);
     }
     return this;
   }
@@ -192,6 +217,13 @@ public final class Sessions extends AbstractBehavior<Sessions.Command> {
   private Behavior<Command> onSessionTerminated(SessionTerminated terminated) {
     live--;
     List<Session.Command> held = passivating.remove(terminated.sessionId());
+    if (held == null && !shuttingDown && settings.store().durable()) {
+      // Not passivated, not closed: it failed (its journal, most likely). It holds pending interactions whose deadlines
+      // only run while it lives, so it is started again, after a delay that spares a database that is down.
+      getContext().getLog().warn("session {} stopped unexpectedly; restarting it in {}", terminated.sessionId(), settings.store().restartDelay());
+      restarting.add(terminated.sessionId());
+      getContext().scheduleOnce(settings.store().restartDelay(), getContext().getSelf(), new Restart(terminated.sessionId()));
+    }
     if (held != null && !held.isEmpty()) {
       if (shuttingDown) {
         held.forEach(command -> command.refuse(terminated.sessionId(), RequestRefused.shuttingDown()));

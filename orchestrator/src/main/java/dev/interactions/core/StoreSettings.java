@@ -1,6 +1,7 @@
 package dev.interactions.core;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 
 /**
  * Where sessions keep their record: the {@code orchestrator.persistence} section.
@@ -9,8 +10,10 @@ import com.typesafe.config.Config;
  * @param journalPluginId the Pekko Persistence journal plugin sessions write to
  * @param snapshotPluginId the Pekko Persistence snapshot store plugin sessions use
  * @param snapshotEvery a durable session saves a snapshot every this many events, so recovery replays at most that many
+ * @param restartDelay how long after a durable session stopped on a journal failure it is started again
  */
-public record StoreSettings(boolean durable, String journalPluginId, String snapshotPluginId, int snapshotEvery) {
+public record StoreSettings(
+    boolean durable, String journalPluginId, String snapshotPluginId, int snapshotEvery, Duration restartDelay) {
 
   /** Reads {@code orchestrator.persistence} of {@code config}. */
   public static StoreSettings from(Config config) {
@@ -30,6 +33,10 @@ public record StoreSettings(boolean durable, String journalPluginId, String snap
               + ", which is not configured (the jdbc store needs the persistence module on the classpath)");
     }
     return new StoreSettings(
-        store.equals("jdbc"), journal, c.getString(store + ".snapshot-plugin"), snapshotEvery);
+        store.equals("jdbc"),
+        journal,
+        c.getString(store + ".snapshot-plugin"),
+        snapshotEvery,
+        c.getDuration("restart-delay"));
   }
 }

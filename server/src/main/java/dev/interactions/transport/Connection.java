@@ -2,6 +2,7 @@ package dev.interactions.transport;
 
 import dev.interactions.core.Census;
 import dev.interactions.core.InteractionOutcome;
+import dev.interactions.core.Refusal;
 import dev.interactions.core.RequestRefused;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
@@ -65,6 +66,11 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
   private record AttachCompleted(Session.AttachResult result, Throwable failure) implements Command {}
 
+  /** The session incarnation this connection is attached to stopped (a durable session failed): attach again. */
+  private enum SessionStopped implements Command {
+    INSTANCE
+  }
+
   private enum LivenessCheck implements Command {
     INSTANCE
   }
@@ -104,6 +110,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
   private final Census census;
   private final RateLimit rateLimit;
   private long lastInboundNanos = System.nanoTime();
+  /** Whether a session ever took this connection: later attachments follow a session that stopped. */
+  private boolean attachedOnce;
   private int violations;
 
   private Connection(ActorContext<Command> context, TimerScheduler<Command> timers, Context connection) {
@@ -118,15 +126,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     send(
         new ServerMessage.Welcome(
             1, connection.sessionId(), connection.connectionId(), connection.settings().heartbeat().toMillis()));
-    context.pipeToSelf(
-        connection
-            .sessions()
-            .ask(
-                connection.sessionId(),
-                (ActorRef<Session.AttachResult> replyTo) ->
-                    new Session.Attach(connection.connectionId(), inbox, replyTo),
-                connection.askTimeout()),
-        AttachCompleted::new);
+    attach();
     if (connection.transport() == Transport.WEBSOCKET) {
       // Pekko HTTP cannot tell a dead peer from a quiet one; the client's own pings are the only proof of life.
       timers.startTimerWithFixedDelay(LIVENESS_TIMER, LivenessCheck.INSTANCE, connection.settings().heartbeat());
@@ -141,6 +141,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessageEquals(BinaryReceived.INSTANCE, this::onBinary)
         .onMessage(Deliver.class, this::onDeliver)
         .onMessage(AttachCompleted.class, this::onAttachCompleted)
+        .onMessageEquals(SessionStopped.INSTANCE, this::onSessionStopped)
         .onMessageEquals(LivenessCheck.INSTANCE, this::onLivenessCheck)
         .onMessageEquals(ClientGone.INSTANCE, this::leave)
         .onMessageEquals(OutboundGone.INSTANCE, this::onStreamGone)
@@ -214,10 +215,31 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     return this;
   }
 
+  private void attach() {
+    getContext()
+        .pipeToSelf(
+            connection
+                .sessions()
+                .ask(
+                    connection.sessionId(),
+                    (ActorRef<Session.AttachResult> replyTo) ->
+                        new Session.Attach(connection.connectionId(), inbox, replyTo),
+                    connection.askTimeout()),
+            AttachCompleted::new);
+  }
+
   private Behavior<Command> onAttachCompleted(AttachCompleted completed) {
     if (completed.result() instanceof Session.Attached attached) {
       // The replay was delivered to this mailbox before the session's reply completed, so it has been sent already.
       send(new ServerMessage.Synced(attached.pending()));
+      getContext().watchWith(attached.session(), SessionStopped.INSTANCE);
+      attachedOnce = true;
+      return this;
+    }
+    if (attachedOnce
+        && completed.result() instanceof RequestRefused refused
+        && refused.reason() == Refusal.SHUTTING_DOWN) {
+      // Its session stopped because the server is shutting down, which closes this connection itself in a moment.
       return this;
     }
     String reason =
@@ -226,6 +248,11 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
             : "session did not answer: " + completed.failure();
     send(ServerMessage.Error.of(ErrorCode.RATE_LIMITED, reason));
     return leave();
+  }
+
+  private Behavior<Command> onSessionStopped() {
+    attach();
+    return this;
   }
 
   private Behavior<Command> onLivenessCheck() {

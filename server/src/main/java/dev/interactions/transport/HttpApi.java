@@ -479,6 +479,7 @@ public final class HttpApi extends AllDirectives {
   private Route refusal(RequestRefused refused) {
     return switch (refused.reason()) {
       case SHUTTING_DOWN -> error(StatusCodes.SERVICE_UNAVAILABLE, "shutting_down", refused.message());
+      case UNAVAILABLE -> error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", refused.message());
       case DUPLICATE_ID -> error(StatusCodes.CONFLICT, "duplicate_id", refused.message());
       default -> error(StatusCodes.TOO_MANY_REQUESTS, refused.reason().name().toLowerCase(), refused.message());
     };

@@ -115,6 +115,8 @@ class DurableRecoveryTest {
             LONG_GRACE);
     try (ServerProcess server = ServerProcess.start(data.resolve("server.log"), settings.toArray(String[]::new))) {
       Created before = create(server, "outage", 600_000).join();
+      // Its deadline passes while the database is down: expiring it fails, and its session stops.
+      Created quiet = create(server, "outage-quiet", 3_000).join();
 
       h2.stop();
       HttpResponse<String> during = send(server, createRequest(server, "outage", 600_000)).join();
@@ -131,6 +133,10 @@ class DurableRecoveryTest {
       List<String> pending = new ArrayList<>();
       state.path("pending").forEach(p -> pending.add(p.path("id").asText()));
       assertEquals(List.of(before.id(), after.id()), pending, state.toString());
+
+      // Nobody touches the quiet session again: it restarts by itself, recovers, and records the expiry. The history is
+      // read from the journal, not from the session, so reading it does not start the session.
+      awaitHistoryEntry(server, quiet, "expired");
     } finally {
       h2.stop();
     }
@@ -141,6 +147,19 @@ class DurableRecoveryTest {
     return org.h2.tools.Server.createTcpServer(
             "-tcpPort", Integer.toString(port), "-baseDir", data.toString(), "-ifNotExists")
         .start();
+  }
+
+  private void awaitHistoryEntry(ServerProcess server, Created created, String status) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    HttpResponse<String> reply;
+    while (!(reply = send(server, HttpRequest.newBuilder(server.uri("/v1/sessions/" + created.sessionId() + "/interactions?status=" + status)).GET()).join())
+        .body()
+        .contains(created.id())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(created.id() + " never closed as " + status + ": " + reply.body());
+      }
+      Thread.sleep(500); // the session restarts after orchestrator.persistence.restart-delay
+    }
   }
 
   /** Polls {@code /health/ready} until it answers {@code status} with one of {@code states} as its body's status. */
