@@ -45,11 +45,11 @@ public final class JdbcStore {
   private final JdbcReadJournal journal;
   private final ActorRef<JournalRetention.Command> retention;
 
-  private JdbcStore(ActorSystem<?> system, JdbcSettings settings, Database database) {
+  private JdbcStore(ActorSystem<?> system, JdbcSettings settings, Database database, Executor blocking) {
     this.system = system;
     this.settings = settings;
     this.database = database;
-    this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(JdbcSettings.BLOCKING_DISPATCHER));
+    this.blocking = blocking;
     this.journal =
         PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     this.retention =
@@ -71,7 +71,7 @@ public final class JdbcStore {
               }
             },
             blocking)
-        .thenApply(done -> new JdbcStore(system, settings, database));
+        .thenApply(done -> new JdbcStore(system, settings, database, blocking));
   }
 
   private static void applySchema(Database database, String resource) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.interactions.protocol.WireCodec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,17 +52,7 @@ class InstrumentationTest {
 
     try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + SESSION + "/ws"))) {
       String connectionId = client.next("welcome").path("connectionId").asText();
-      String interactionId =
-          WireCodec.mapper()
-              .readTree(
-                  http.send(
-                          HttpRequest.newBuilder(URI.create(base + "/v1/sessions/" + SESSION + "/interactions"))
-                              .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"approve\",\"timeoutMs\":60000}"))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofString())
-                      .body())
-              .path("id")
-              .asText();
+      String interactionId = server.createInteraction(SESSION, 60_000);
       client.next("interaction");
 
       Scrape scrape =

@@ -1,5 +1,6 @@
 package dev.interactions.server;
 
+import dev.interactions.protocol.WireCodec;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -51,6 +52,18 @@ final class ServerProcess implements AutoCloseable {
 
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  /** Creates an interaction of {@code sessionId} over HTTP and returns its id. */
+  String createInteraction(String sessionId, long timeoutMs) throws IOException, InterruptedException {
+    HttpResponse<String> reply =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(uri("/v1/sessions/" + sessionId + "/interactions"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"approve\",\"timeoutMs\":" + timeoutMs + "}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return WireCodec.mapper().readTree(reply.body()).path("id").asText();
   }
 
   /** SIGTERM: a graceful shutdown. */

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.interactions.protocol.WireCodec;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -20,20 +16,9 @@ class SigtermShutdownTest {
     try (ServerProcess server =
         ServerProcess.start(
             null, "orchestrator.http.shutdown-deadline=5s", "orchestrator.persistence.store=memory")) {
-      HttpClient http = HttpClient.newHttpClient();
       try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + server.port + "/v1/sessions/sigterm/ws"))) {
         client.next("welcome");
-        String id =
-            WireCodec.mapper()
-                .readTree(
-                    http.send(
-                            HttpRequest.newBuilder(server.uri("/v1/sessions/sigterm/interactions"))
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"approve\",\"timeoutMs\":60000}"))
-                                .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                        .body())
-                .path("id")
-                .asText();
+        String id = server.createInteraction("sigterm", 60_000);
         client.next("interaction");
 
         long start = System.nanoTime();
