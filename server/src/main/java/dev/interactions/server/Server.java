@@ -13,6 +13,7 @@ import dev.interactions.persistence.JdbcStore;
 import dev.interactions.transport.ClientStreams;
 import dev.interactions.transport.Connections;
 import dev.interactions.transport.HttpApi;
+import dev.interactions.transport.RequestHeadDeadline;
 import dev.interactions.transport.TransportSettings;
 import dev.interactions.transport.auth.AuthSettings;
 import dev.interactions.transport.auth.Authenticator;
@@ -91,8 +92,18 @@ public final class Server {
     ServerSettings settings = ServerSettings.from(config);
     AuthSettings auth = AuthSettings.from(config);
     auth.requireSafeBinding(settings.host());
-    TransportSettings transport = TransportSettings.from(config);
     ActorSystem<?> system = orchestrator.system();
+    org.apache.pekko.http.javadsl.settings.ServerSettings http =
+        org.apache.pekko.http.javadsl.settings.ServerSettings.create(config);
+    TransportSettings configured = TransportSettings.from(config);
+    ConnectionCap cap =
+        ConnectionCap.fit(
+            http.getMaxConnections(),
+            configured.maxConnections(),
+            ConnectionCap.processFileDescriptorLimit(),
+            settings.fileDescriptorHeadroom());
+    cap.warnings().forEach(log::warn);
+    TransportSettings transport = configured.withMaxConnections(cap.streams());
     ServerMetrics metrics = ServerMetrics.start(system, config);
     ActorRef<Connections.Command> connections =
         system.systemActorOf(
@@ -122,11 +133,13 @@ public final class Server {
             Authenticator.from(auth),
             new ClientStreams(system, connections, transport, orchestrator.settings().askTimeout(), metrics.traffic()),
             new Health(system, watchdog(system, orchestrator, config), settings.readinessTimeout()),
-            store);
+            store,
+            settings.requestBodyTimeout());
     Route routes = metrics.route().map(scrape -> Directives.concat(scrape, api.routes())).orElse(api.routes());
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
-        .bind(routes)
+        .withSettings(http.withMaxConnections(cap.tcp()))
+        .bindFlow(RequestHeadDeadline.guard(settings.requestHeadTimeout(), routes.flow(system)))
         .thenApply(
             binding -> {
               phase.compareAndSet(Phase.BINDING, Phase.ACCEPTING);

@@ -22,6 +22,9 @@ import dev.interactions.protocol.WireCodec;
 import dev.interactions.transport.auth.AuthenticationFailed;
 import dev.interactions.transport.auth.Authenticator;
 import dev.interactions.transport.auth.Caller;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -35,6 +38,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -47,6 +51,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The HTTP surface of the server: WebSocket and SSE endpoints for clients, the requester API, and health. Every response
@@ -66,6 +71,8 @@ public final class HttpApi extends AllDirectives {
   private final ClientStreams streams;
   private final Health health;
   private final Optional<JdbcStore> store;
+  private final Duration bodyTimeout;
+  private final long maxBodyBytes;
 
   /**
    * @param orchestrator the orchestrator whose sessions are served
@@ -74,6 +81,7 @@ public final class HttpApi extends AllDirectives {
    * @param streams builds client streams
    * @param health what {@code /health/ready} reports
    * @param store the durable store, if sessions are durable: it serves the history of closed interactions
+   * @param bodyTimeout how long a request body may take to arrive once its head is in
    */
   public HttpApi(
       Orchestrator orchestrator,
@@ -81,7 +89,8 @@ public final class HttpApi extends AllDirectives {
       Authenticator authenticator,
       ClientStreams streams,
       Health health,
-      Optional<JdbcStore> store) {
+      Optional<JdbcStore> store,
+      Duration bodyTimeout) {
     this.system = orchestrator.system();
     this.sessions = orchestrator.sessions();
     this.core = orchestrator.settings();
@@ -90,21 +99,27 @@ public final class HttpApi extends AllDirectives {
     this.streams = streams;
     this.health = health;
     this.store = store;
+    this.bodyTimeout = bodyTimeout;
+    this.maxBodyBytes = system.settings().config().getBytes("pekko.http.server.parsing.max-content-length");
   }
 
-  /** All routes, with JSON errors for every rejection and failure. */
+  /** All routes, with JSON errors for every rejection, failure and request timeout. */
   public Route routes() {
-    return handleExceptions(
-        exceptions(),
+    return withRequestTimeoutResponse(
+        request ->
+            errorResponse(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the request took too long to answer"),
         () ->
-            handleRejections(
-                rejections(),
+            handleExceptions(
+                exceptions(),
                 () ->
-                    concat(
-                        pathSingleSlash(() -> get(() -> webAsset("web/index.html"))),
-                        path("client.js", () -> get(() -> webAsset("web/client.js"))),
-                        pathPrefix("health", this::health),
-                        pathPrefix("v1", () -> pathPrefix("sessions", () -> pathPrefix(this::session))))));
+                    handleRejections(
+                        rejections(),
+                        () ->
+                            concat(
+                                pathSingleSlash(() -> get(() -> webAsset("web/index.html"))),
+                                path("client.js", () -> get(() -> webAsset("web/client.js"))),
+                                pathPrefix("health", this::health),
+                                pathPrefix("v1", () -> pathPrefix("sessions", () -> pathPrefix(this::session)))))));
   }
 
   /** The demo page and browser client, served from the jar; no build step, no CDN. Cached briefly, revalidated. */
@@ -147,33 +162,38 @@ public final class HttpApi extends AllDirectives {
                     get(() -> caller(false, caller -> history(caller, sessionId))))),
         pathPrefix(
             interactionId ->
+                Identifiers.isValid(interactionId)
+                    ? interaction(sessionId, interactionId)
+                    : error(StatusCodes.BAD_REQUEST, "bad_request", "id: must match [A-Za-z0-9._:-]{1,128}")));
+  }
+
+  private Route interaction(String sessionId, String interactionId) {
+    return concat(
+        pathEndOrSingleSlash(
+            () ->
                 concat(
-                    pathEndOrSingleSlash(
-                        () ->
-                            concat(
-                                get(() -> caller(false, caller -> waitMs(waitMs -> read(caller, sessionId, interactionId, waitMs)))),
-                                delete(() -> caller(false, caller -> cancel(caller, sessionId, interactionId))))),
-                    path(
-                        "answer",
-                        () ->
-                            respondWith(
-                                sessionId,
-                                interactionId,
-                                HttpBodies.Answer.class,
-                                HttpBodies.Answer::connectionId,
-                                (answer, connectionId) ->
-                                    new InteractionOutcome.Answered(
-                                        withinPayloadLimit("value", answer.value()), connectionId))),
-                    path(
-                        "reject",
-                        () ->
-                            respondWith(
-                                sessionId,
-                                interactionId,
-                                HttpBodies.Reject.class,
-                                HttpBodies.Reject::connectionId,
-                                (reject, connectionId) ->
-                                    new InteractionOutcome.Rejected(withinPayloadLimit("reason", reject.reason())))))));
+                    get(() -> caller(false, caller -> waitMs(waitMs -> read(caller, sessionId, interactionId, waitMs)))),
+                    delete(() -> caller(false, caller -> cancel(caller, sessionId, interactionId))))),
+        path(
+            "answer",
+            () ->
+                respondWith(
+                    sessionId,
+                    interactionId,
+                    HttpBodies.Answer.class,
+                    HttpBodies.Answer::connectionId,
+                    (answer, connectionId) ->
+                        new InteractionOutcome.Answered(withinPayloadLimit("value", answer.value()), connectionId))),
+        path(
+            "reject",
+            () ->
+                respondWith(
+                    sessionId,
+                    interactionId,
+                    HttpBodies.Reject.class,
+                    HttpBodies.Reject::connectionId,
+                    (reject, connectionId) ->
+                        new InteractionOutcome.Rejected(withinPayloadLimit("reason", reject.reason())))));
   }
 
   /** {@code POST …/answer} and {@code …/reject}: the body becomes a client response, as if sent over a WebSocket. */
@@ -521,19 +541,48 @@ public final class HttpApi extends AllDirectives {
   }
 
   /**
-   * Reads a JSON body. A body that arrived whole is read as it is: Pekko's {@code toStrictEntity} would run a stream
-   * for it anyway (its strict entity only short-cuts the one-argument {@code toStrict}), a cost on every request.
+   * Reads a JSON body: {@code application/json} (a body without a {@code Content-Type} is read as JSON too), at most
+   * {@code pekko.http.server.parsing.max-content-length} bytes however it is framed, arriving within the body timeout,
+   * in valid UTF-8. A body that arrived whole is read as it is: Pekko's {@code toStrictEntity} would run a stream for it
+   * anyway (its strict entity only short-cuts the one-argument {@code toStrict}), a cost on every request.
    */
   private <T> Route body(Class<T> type, Function<T, Route> inner) {
     return extractEntity(
-        entity ->
-            entity instanceof HttpEntity.Strict strict
-                ? inner.apply(WireCodec.read(strict.getData().utf8String(), type))
-                : extractMaterializer(
-                    materializer ->
-                        onSuccess(
-                            entity.toStrict(core.askTimeout().toMillis(), materializer),
-                            read -> inner.apply(WireCodec.read(read.getData().utf8String(), type)))));
+        entity -> {
+          MediaType mediaType = entity.getContentType().mediaType();
+          if (!mediaType.equals(MediaTypes.APPLICATION_JSON) && !mediaType.equals(MediaTypes.APPLICATION_OCTET_STREAM)) {
+            throw new RequestBodyRefused(
+                StatusCodes.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json, not " + mediaType);
+          }
+          if (entity instanceof HttpEntity.Strict strict) {
+            return inner.apply(WireCodec.read(utf8(strict.getData()), type));
+          }
+          return extractMaterializer(
+              materializer ->
+                  onSuccess(
+                      entity
+                          .toStrict(bodyTimeout.toMillis(), maxBodyBytes, materializer)
+                          .exceptionally(
+                              failure -> {
+                                throw RequestBodyRefused.of(failure, bodyTimeout, maxBodyBytes);
+                              }),
+                      read -> inner.apply(WireCodec.read(utf8(read.getData()), type))));
+        });
+  }
+
+  /** The body as text, refusing what is not UTF-8 (a replacement character would silently change an answer). */
+  private static String utf8(ByteString data) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(data.asByteBuffer())
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new RequestBodyRefused(
+          StatusCodes.BAD_REQUEST, ErrorCode.BAD_MESSAGE.wireName(), "the body is not valid UTF-8", false);
+    }
   }
 
   private Route forbidden(String sessionId) {
@@ -549,36 +598,37 @@ public final class HttpApi extends AllDirectives {
   }
 
   private static HttpResponse jsonResponse(StatusCode status, Object body) {
-    return HttpResponse.create()
-        .withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, WireCodec.write(body)));
+    return ErrorResponses.json(status, body);
   }
 
   private static HttpResponse errorResponse(StatusCode status, String code, String message) {
-    return jsonResponse(status, HttpBodies.Error.of(code, message));
+    return ErrorResponses.error(status, code, message);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   private static boolean isTimeout(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    return cause instanceof TimeoutException;
+    return unwrap(failure) instanceof TimeoutException;
   }
 
   private ExceptionHandler exceptions() {
-    return ExceptionHandler.newBuilder()
-        .match(InvalidInputException.class, e -> complete(errorResponse(StatusCodes.BAD_REQUEST, "bad_request", e.getMessage())))
-        .match(AuthenticationFailed.class, e -> complete(errorResponse(StatusCodes.UNAUTHORIZED, "unauthorized", e.getMessage())))
-        .match(
-            org.apache.pekko.http.scaladsl.model.EntityStreamSizeException.class,
-            e -> complete(errorResponse(StatusCodes.PAYLOAD_TOO_LARGE, ErrorCode.TOO_LARGE.wireName(), "request body is too large")))
-        .matchAny(
-            e -> {
-              if (isTimeout(e)) {
-                return complete(errorResponse(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the session did not answer in time"));
-              }
-              system.log().error("request failed", e);
-              return complete(errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "unexpected error"));
-            })
-        .build();
+    return ExceptionHandler.newBuilder().matchAny(failure -> complete(failureResponse(unwrap(failure)))).build();
+  }
+
+  private HttpResponse failureResponse(Throwable failure) {
+    if (failure instanceof InvalidInputException invalid) {
+      return errorResponse(StatusCodes.BAD_REQUEST, "bad_request", invalid.getMessage());
+    } else if (failure instanceof AuthenticationFailed unauthenticated) {
+      return errorResponse(StatusCodes.UNAUTHORIZED, "unauthorized", unauthenticated.getMessage());
+    } else if (failure instanceof RequestBodyRefused refused) {
+      return refused.response();
+    } else if (failure instanceof TimeoutException) {
+      return errorResponse(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the session did not answer in time");
+    }
+    system.log().error("request failed", failure);
+    return errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "unexpected error");
   }
 
   private RejectionHandler rejections() {
@@ -592,14 +642,7 @@ public final class HttpApi extends AllDirectives {
                   response.entity() instanceof HttpEntity.Strict strict
                       ? strict.getData().utf8String()
                       : response.status().reason();
-              String code =
-                  switch (response.status().intValue()) {
-                    case 404 -> "not_found";
-                    case 405 -> "method_not_allowed";
-                    case 413 -> ErrorCode.TOO_LARGE.wireName();
-                    default -> "bad_request";
-                  };
-              return errorResponse(response.status(), code, message);
+              return ErrorResponses.error(response.status(), message);
             });
   }
 }

@@ -34,6 +34,21 @@ public record TransportSettings(
     allowedOrigins = List.copyOf(allowedOrigins);
   }
 
+  /** These settings with another cap of client streams. */
+  public TransportSettings withMaxConnections(int maxConnections) {
+    return new TransportSettings(
+        heartbeat,
+        livenessTimeout,
+        maxMessageBytes,
+        outboundBuffer,
+        messagesPerSecond,
+        messageBurst,
+        maxViolations,
+        maxConnections,
+        maxWait,
+        allowedOrigins);
+  }
+
   /** Reads {@code orchestrator.transport} from {@code config}. */
   public static TransportSettings from(Config config) {
     Config c = config.getConfig("orchestrator.transport");
