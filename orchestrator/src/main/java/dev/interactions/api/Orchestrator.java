@@ -11,12 +11,14 @@ import dev.interactions.core.OrchestratorSettings;
 import dev.interactions.core.RequestRefused;
 import dev.interactions.core.RequestResult;
 import dev.interactions.core.Session;
-import dev.interactions.core.SessionDirectory;
 import dev.interactions.core.SessionState;
-import dev.interactions.core.Sessions;
+import dev.interactions.core.ShardedSessions;
+import dev.interactions.core.ClusterSettings;
 import dev.interactions.core.Suspended;
 import dev.interactions.protocol.Identifiers;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,14 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.cluster.ClusterActorRefProvider;
+import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -49,31 +59,49 @@ import scala.jdk.javaapi.FutureConverters;
  */
 public final class Orchestrator implements AutoCloseable {
 
-  private static final String SESSIONS_ACTOR = "interaction-sessions";
-
   private final ActorSystem<?> system;
   private final boolean ownsSystem;
   private final OrchestratorSettings settings;
-  private final ActorRef<Sessions.Command> sessions;
-  private final SessionDirectory directory;
+  private final ShardedSessions directory;
   private final Cancellable shutdownTask;
+  /** Set by {@link #close()}: from then on the API refuses work, as a node shutting down does. */
+  private volatile boolean closed;
 
   private Orchestrator(ActorSystem<?> system, boolean ownsSystem) {
     this.system = system;
     this.ownsSystem = ownsSystem;
     this.settings = OrchestratorSettings.from(system.settings().config());
-    this.sessions = system.systemActorOf(Sessions.create(settings), SESSIONS_ACTOR, Props.empty());
-    this.directory = Sessions.directory(sessions, system);
+    joinItselfIfAlone(system);
+    this.directory = ShardedSessions.init(system, settings);
     this.shutdownTask =
         CoordinatedShutdown.get(system)
             .addCancellableTask(
                 CoordinatedShutdown.PhaseServiceRequestsDone(), "end-pending-interactions", this::endSessions);
   }
 
-  /** Starts an orchestrator in an actor system of its own, configured by {@code config} over the defaults. */
+  /**
+   * Starts an orchestrator in an actor system of its own, configured by {@code config} over {@code application.conf} and
+   * the defaults: a cluster of
+   * one node unless {@code orchestrator.cluster.seed-nodes} names others.
+   *
+   * @throws IllegalStateException if several nodes are configured on a store they cannot share
+   */
   public static Orchestrator start(Config config) {
-    return new Orchestrator(
-        ActorSystem.create(Behaviors.empty(), "interactions", ConfigFactory.load(config)), true);
+    return new Orchestrator(ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, configure(config)), true);
+  }
+
+  /**
+   * The configuration an orchestrator's own actor system runs with: {@code config} over {@code application.conf} and the
+   * defaults, with the cluster
+   * settings of {@code orchestrator.cluster} applied.
+   *
+   * @throws IllegalStateException if several nodes are configured on a store they cannot share
+   */
+  public static Config configure(Config config) {
+    Config loaded = config.withFallback(ConfigFactory.load()).resolve();
+    ClusterSettings cluster = ClusterSettings.from(loaded);
+    cluster.requireSharedStore(loaded);
+    return cluster.applyTo(loaded);
   }
 
   /** Starts an orchestrator in an actor system of its own, configured by {@code application.conf}. */
@@ -84,9 +112,30 @@ public final class Orchestrator implements AutoCloseable {
   /**
    * Starts an orchestrator inside an existing actor system, which keeps running after {@link #close()}. When that system
    * shuts down (through {@link CoordinatedShutdown}), sessions stop as {@link #close()} describes.
+   *
+   * <p>Sessions are Cluster Sharding entities, so the system must be a cluster node ({@code pekko.actor.provider =
+   * cluster}, which the orchestrator's {@code reference.conf} sets for systems created from the default configuration).
+   * If the system has no seed nodes and has not joined a cluster, it joins itself: a cluster of one node. Otherwise the
+   * sessions are spread over the host's cluster.
+   *
+   * @throws IllegalStateException if the system is not a cluster node
    */
   public static Orchestrator embed(ActorSystem<?> system) {
     return new Orchestrator(system, false);
+  }
+
+  private static void joinItselfIfAlone(ActorSystem<?> system) {
+    if (!(system.classicSystem() instanceof ExtendedActorSystem extended)
+        || !(extended.provider() instanceof ClusterActorRefProvider)) {
+      throw new IllegalStateException(
+          "the orchestrator's sessions are Cluster Sharding entities: its actor system needs pekko.actor.provider ="
+              + " cluster (Orchestrator.start() creates one)");
+    }
+    Cluster cluster = Cluster.get(system);
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()
+        && !cluster.state().getMembers().iterator().hasNext()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
   }
 
   /**
@@ -105,6 +154,9 @@ public final class Orchestrator implements AutoCloseable {
   public CompletionStage<InteractionOutcome> request(String sessionId, InteractionRequest request) {
     Identifiers.require("sessionId", sessionId);
     Duration timeout = request.validate(settings);
+    if (closed) {
+      return CompletableFuture.failedFuture(new InteractionRefusedException(RequestRefused.shuttingDown()));
+    }
     String interactionId = UUID.randomUUID().toString();
     CompletableFuture<InteractionOutcome> outcome = new CompletableFuture<>();
     // Two replies, two bounds: admission within the ask timeout (a session that cannot record the request, e.g. with its
@@ -153,6 +205,9 @@ public final class Orchestrator implements AutoCloseable {
    */
   public CompletionStage<ClientHandle> attach(String sessionId, InteractionListener listener) {
     Identifiers.require("sessionId", sessionId);
+    if (closed) {
+      return CompletableFuture.failedFuture(new InteractionRefusedException(RequestRefused.shuttingDown()));
+    }
     String connectionId = "local-" + UUID.randomUUID();
     CompletableFuture<ClientHandle> attached = new CompletableFuture<>();
     system.systemActorOf(
@@ -176,7 +231,7 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   /** The seam through which transports address sessions. */
-  public SessionDirectory sessions() {
+  public ShardedSessions sessions() {
     return directory;
   }
 
@@ -198,6 +253,7 @@ public final class Orchestrator implements AutoCloseable {
    */
   @Override
   public void close() {
+    closed = true;
     if (ownsSystem) {
       CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason());
       system.getWhenTerminated().toCompletableFuture().join();
@@ -207,10 +263,35 @@ public final class Orchestrator implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the sessions this node hosts (with the memory store, their pending interactions end as {@code shutdown} and
+   * their clients are told), waiting as long as the shutdown phase allows. With a durable store there is nothing to
+   * end: sharding stops the sessions when the node leaves, and what is pending stays in the journal.
+   */
   private CompletionStage<Done> endSessions() {
-    // As long as the shutdown phase it runs in allows: many sessions take longer to stop than one ask.
+    if (settings.store().durable()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
     Duration phase =
         system.settings().config().getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");
-    return Ask.ask(sessions, Sessions.Shutdown::new, phase, system);
+    return Ask.<ClusterShardingQuery, CurrentShardRegionState>ask(
+            ClusterSharding.get(system).shardState(),
+            replyTo -> new GetShardRegionState(directory.typeKey(), replyTo),
+            settings.askTimeout(),
+            system)
+        .thenCompose(
+            region -> {
+              List<CompletableFuture<Done>> closed = new ArrayList<>();
+              region.getShards().forEach(
+                  shard ->
+                      shard.getEntityIds().forEach(
+                          sessionId ->
+                              closed.add(
+                                  directory
+                                      .<Done>ask(sessionId, Session.Close::new, phase)
+                                      .toCompletableFuture())));
+              return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+            })
+        .thenApply(all -> Done.getInstance());
   }
 }

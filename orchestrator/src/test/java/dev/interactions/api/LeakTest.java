@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.interactions.core.Attachment;
 import dev.interactions.core.Census;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRequest;
@@ -138,18 +139,18 @@ class LeakTest {
     String connectionId = "device-" + cycle;
     String tag = Integer.toString(cycle);
     CompletableFuture<Void> shown = new CompletableFuture<>();
+    CompletableFuture<Void> attached = new CompletableFuture<>();
     SessionDirectory directory = orchestrator.sessions();
-    ActorRef<ServerMessage> device =
-        orchestrator
-            .system()
-            .systemActorOf(Device.create(sessionId, connectionId, tag, mode, directory, shown), connectionId, Props.empty());
+    orchestrator
+        .system()
+        .systemActorOf(
+            Device.create(sessionId, connectionId, tag, mode, directory, attached, shown), connectionId, Props.empty());
     Duration timeout = mode == Mode.DEADLINE ? Duration.ofMillis(20) : Duration.ofMinutes(1);
     RawJson payload = RawJson.parse("payload", "{\"cycle\":\"" + tag + "\"}");
-    return directory
-        .<Session.AttachResult>ask(sessionId, replyTo -> new Session.Attach(connectionId, device, replyTo), ASK)
-        .toCompletableFuture()
+    return attached
+        .orTimeout(ASK.toMillis(), TimeUnit.MILLISECONDS)
         .thenCompose(
-            attached -> {
+            ready -> {
               CompletableFuture<InteractionOutcome> outcome =
                   orchestrator
                       .request(sessionId, InteractionRequest.of("leak", payload, timeout))
@@ -175,48 +176,60 @@ class LeakTest {
   /** A client device as a transport connection would be: an actor attached to its session. */
   static final class Device {
 
-    static Behavior<ServerMessage> create(
+    static Behavior<Attachment.Event> create(
         String sessionId,
         String connectionId,
         String tag,
         Mode mode,
         SessionDirectory directory,
+        CompletableFuture<Void> attached,
         CompletableFuture<Void> shown) {
       return Behaviors.setup(
           context -> {
             Census census = Census.get(context.getSystem());
             census.connectionStarted();
+            context.spawn(
+                Attachment.create(sessionId, connectionId, directory, context.getSelf(), ASK, Duration.ofMillis(100)),
+                "attachment");
             String marker = "{\"cycle\":\"" + tag + "\"}";
             String[] mine = new String[1];
-            return Behaviors.receive(ServerMessage.class)
+            return Behaviors.receive(Attachment.Event.class)
                 .onMessage(
-                    ServerMessage.Interaction.class,
-                    shownInteraction -> {
-                      if (!shownInteraction.payload().text().equals(marker)) {
-                        return Behaviors.same();
-                      }
-                      mine[0] = shownInteraction.id();
-                      shown.complete(null);
-                      switch (mode) {
-                        case ANSWER -> respond(directory, sessionId, connectionId, mine[0],
-                            new InteractionOutcome.Answered(YES, connectionId), context.getSystem().ignoreRef());
-                        case REJECT -> respond(directory, sessionId, connectionId, mine[0],
-                            new InteractionOutcome.Rejected("no"), context.getSystem().ignoreRef());
-                        case DROP -> {
-                          return Behaviors.stopped();
-                        }
-                        default -> {}
-                      }
+                    Attachment.Attached.class,
+                    ok -> {
+                      attached.complete(null);
                       return Behaviors.same();
                     })
                 .onMessage(
-                    ServerMessage.Closed.class,
-                    closed -> {
-                      if (!closed.id().equals(mine[0])) {
-                        return Behaviors.same();
-                      }
-                      directory.tell(sessionId, new Session.Detach(connectionId));
+                    Attachment.Lost.class,
+                    lost -> {
+                      attached.completeExceptionally(new IllegalStateException(lost.refusal().message()));
                       return Behaviors.stopped();
+                    })
+                .onMessage(
+                    Attachment.Deliver.class,
+                    deliver -> {
+                      if (deliver.message() instanceof ServerMessage.Interaction shownInteraction) {
+                        if (!shownInteraction.payload().text().equals(marker)) {
+                          return Behaviors.same();
+                        }
+                        mine[0] = shownInteraction.id();
+                        shown.complete(null);
+                        switch (mode) {
+                          case ANSWER -> respond(directory, sessionId, connectionId, mine[0],
+                              new InteractionOutcome.Answered(YES, connectionId), context.getSystem().ignoreRef());
+                          case REJECT -> respond(directory, sessionId, connectionId, mine[0],
+                              new InteractionOutcome.Rejected("no"), context.getSystem().ignoreRef());
+                          case DROP -> {
+                            return Behaviors.stopped();
+                          }
+                          default -> {}
+                        }
+                      } else if (deliver.message() instanceof ServerMessage.Closed closed && closed.id().equals(mine[0])) {
+                        directory.tell(sessionId, new Session.Detach(connectionId));
+                        return Behaviors.stopped();
+                      }
+                      return Behaviors.same();
                     })
                 .onSignal(
                     PostStop.class,
