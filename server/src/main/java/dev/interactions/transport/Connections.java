@@ -23,7 +23,7 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
   public sealed interface Command {}
 
   /** Opens a connection of {@code transport} to session {@code sessionId}, writing to {@code outbound}. */
-  public record Open(String sessionId, Transport transport, ActorRef<Outbound> outbound, ActorRef<Opened> replyTo)
+  public record Open(String sessionId, Transport transport, Outbound outbound, ActorRef<Opened> replyTo)
       implements Command {}
 
   /** Ends every client stream, then replies; new connections are refused from then on. */
@@ -46,7 +46,7 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
    * @param sessions where connections find their sessions
    * @param settings transport bounds and timings
    * @param askTimeout how long a connection waits for its session to accept it
-   * @param traffic where connections report the client messages they receive
+   * @param traffic where connections report the client messages they receive and the slow consumers they drop
    */
   public static Behavior<Command> create(
       SessionDirectory sessions, TransportSettings settings, Duration askTimeout, Traffic traffic) {

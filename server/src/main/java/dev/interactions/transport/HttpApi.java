@@ -220,9 +220,7 @@ public final class HttpApi extends AllDirectives {
                         streams.open(sessionId, Transport.WEBSOCKET),
                         opened ->
                             opened.result() instanceof Connections.Accepted accepted
-                                ? complete(
-                                    upgrade.handleMessagesWith(
-                                        streams.webSocket(accepted.connection(), opened.outbound())))
+                                ? complete(streams.webSocket(upgrade, accepted.connection(), opened))
                                 : refusedConnection((Connections.Refused) opened.result()))));
   }
 
@@ -238,7 +236,7 @@ public final class HttpApi extends AllDirectives {
                     HttpResponse.create()
                         .withEntity(
                             HttpEntities.createChunked(
-                                EVENT_STREAM, streams.events(accepted.connection(), opened.outbound()))))
+                                EVENT_STREAM, streams.events(accepted.connection(), opened))))
                 : refusedConnection((Connections.Refused) opened.result()));
   }
 
