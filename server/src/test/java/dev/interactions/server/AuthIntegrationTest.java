@@ -34,6 +34,7 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +93,21 @@ class AuthIntegrationTest {
     String expired = TestTokens.expired(SECRET, "late", "expired");
 
     assertUnauthorized(server.get("/v1/sessions/expired", bearer(expired)), "token expired");
+  }
+
+  @Test
+  void tokenNamingAnUnknownCriticalHeaderExtensionIsUnauthorized() {
+    String critical =
+        TestTokens.claims("backend")
+            .withArrayClaim("sessions", new String[] {"*"})
+            .withClaim("scope", TestTokens.REQUESTER_SCOPE)
+            .withHeader(Map.of("crit", List.of("x-must-understand"), "x-must-understand", true))
+            .sign(TestTokens.hs256(SECRET));
+    assertEquals(200, server.get("/v1/sessions/critical", bearer(REQUESTER)).status(), "the same call without crit");
+
+    assertUnauthorized(
+        server.get("/v1/sessions/critical", bearer(critical)),
+        "token requires header extensions this server does not support (crit)");
   }
 
   @Test

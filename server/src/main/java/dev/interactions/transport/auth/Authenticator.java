@@ -44,6 +44,9 @@ import java.util.regex.Pattern;
  *       orchestrator.auth.jwt.requester-scope}) lets the bearer also request interactions of the sessions it may join.
  * </ul>
  *
+ * <p>A token with a {@code crit} header is rejected: it names extensions the verifier must understand, and this server
+ * understands none (RFC 7515 §4.1.11).
+ *
  * <p>{@code exp}, {@code nbf} and {@code iat} tolerate a clock skew of {@code orchestrator.auth.jwt.leeway} (30 s by
  * default). Example payload of a backend that requests interactions of any session:
  *
@@ -113,6 +116,11 @@ public final class Authenticator {
 
     Caller caller(String token) {
       DecodedJWT decoded = verify(token);
+      // RFC 7515 §4.1.11: a token whose crit header names extensions the recipient does not understand must be
+      // rejected. This server understands none, so any crit (even a malformed one) is refused.
+      if (!decoded.getHeaderClaim("crit").isMissing()) {
+        throw new AuthenticationFailed("token requires header extensions this server does not support (crit)");
+      }
       // The library checks exp only when present; an unexpiring token would be a password that never rotates.
       if (decoded.getExpiresAtAsInstant() == null) {
         throw new AuthenticationFailed("token has no expiry (exp)");
