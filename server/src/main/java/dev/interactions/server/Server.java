@@ -123,7 +123,7 @@ public final class Server {
             new ClientStreams(system, connections, transport, orchestrator.settings().askTimeout(), metrics.traffic()),
             new Health(system, watchdog(system, orchestrator, config), settings.readinessTimeout()),
             store);
-    Route routes = metrics.route().map(scrape -> Directives.concat(scrape, api.routes())).orElse(api.routes());
+    Route routes = metrics.route().map(scrape -> Directives.concat(api.metrics(scrape), api.routes())).orElse(api.routes());
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .bind(routes)

@@ -107,6 +107,27 @@ public final class HttpApi extends AllDirectives {
                         pathPrefix("v1", () -> pathPrefix("sessions", () -> pathPrefix(this::session))))));
   }
 
+  /**
+   * {@code GET /metrics} serving {@code scrape}: open with auth off (loopback only), otherwise for a bearer token (in the
+   * header) carrying the metrics scope: 401 without a valid token, 403 without the scope.
+   */
+  public Route metrics(Route scrape) {
+    return path(
+        "metrics",
+        () ->
+            get(
+                () ->
+                    handleExceptions(
+                        exceptions(),
+                        () ->
+                            caller(
+                                false,
+                                caller ->
+                                    caller.metricsReader()
+                                        ? scrape
+                                        : error(StatusCodes.FORBIDDEN, ErrorCode.FORBIDDEN.wireName(), "this token does not allow reading the metrics")))));
+  }
+
   /** The demo page and browser client, served from the jar; no build step, no CDN. Cached briefly, revalidated. */
   private Route webAsset(String resource) {
     return respondWithHeader(

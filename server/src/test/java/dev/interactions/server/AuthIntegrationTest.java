@@ -135,6 +135,21 @@ class AuthIntegrationTest {
     assertEquals("pending", reply.body().path("status").asText());
   }
 
+  // --- metrics -----------------------------------------------------------------------------------------------------
+
+  @Test
+  void metricsNeedABearerTokenWithTheMetricsScope() {
+    String scraper =
+        TestTokens.claims("prometheus").withClaim("scope", "interactions:metrics").sign(TestTokens.hs256(SECRET));
+
+    assertUnauthorized(server.get("/metrics"), "missing bearer token");
+    assertUnauthorized(server.get("/metrics?access_token=" + scraper), "missing bearer token");
+    TestServer.Reply requester = server.get("/metrics", bearer(REQUESTER));
+    assertEquals(403, requester.status(), String.valueOf(requester.body()));
+    assertEquals("forbidden", requester.body().path("error").path("code").asText());
+    server.getText("/metrics", bearer(scraper)); // 200, or it fails (what it holds depends on Kamon having started)
+  }
+
   // --- WebSocket clients -------------------------------------------------------------------------------------------
 
   @Test

@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  *       session. Missing means none.
  *   <li>{@code scope} (name set by {@code orchestrator.auth.jwt.scope-claim}): space-separated scopes (a JSON array of
  *       strings is accepted too). The scope {@code interactions:request} (set by {@code
- *       orchestrator.auth.jwt.requester-scope}) lets the bearer also request interactions of the sessions it may join.
+ *       orchestrator.auth.jwt.requester-scope}) lets the bearer also request interactions of the sessions it may join;
+ *       {@code interactions:metrics} ({@code orchestrator.auth.jwt.metrics-scope}) lets it read {@code GET /metrics}.
  * </ul>
  *
  * <p>A token with a {@code crit} header is rejected: it names extensions the verifier must understand, and this server
@@ -129,7 +130,12 @@ public final class Authenticator {
       if (subject == null || subject.isBlank()) {
         throw new AuthenticationFailed("token has no subject (sub)");
       }
-      return new Caller(subject, sessions(decoded), scopes(decoded).contains(settings.requesterScope()));
+      Set<String> scopes = scopes(decoded);
+      return new Caller(
+          subject,
+          sessions(decoded),
+          scopes.contains(settings.requesterScope()),
+          scopes.contains(settings.metricsScope()));
     }
 
     private DecodedJWT verify(String token) {

@@ -33,7 +33,7 @@ class AuthenticatorTest {
   void validClientTokenYieldsItsSubjectAndSessionsWithoutRequesting() {
     Caller caller = authenticate(TestTokens.client(SECRET, "user-42", "s1", "s2"));
 
-    assertEquals(new Caller("user-42", Set.of("s1", "s2"), false), caller);
+    assertEquals(new Caller("user-42", Set.of("s1", "s2"), false, false), caller);
   }
 
   @Test

@@ -24,7 +24,7 @@ class CallerTest {
   @Test
   void sessionsCannotBeChangedAfterwards() {
     Set<String> sessions = new HashSet<>(Set.of("s1"));
-    Caller caller = new Caller("user-42", sessions, false);
+    Caller caller = new Caller("user-42", sessions, false, false);
 
     sessions.add("s2");
 
