@@ -4,6 +4,8 @@ import dev.interactions.core.Ask;
 import dev.interactions.protocol.ServerMessage;
 import dev.interactions.protocol.WireCodec;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -70,8 +72,12 @@ public final class ClientStreams {
     this.reader = new MessageReader(settings.maxMessageBytes(), materializer);
   }
 
-  /** Opens a connection actor for session {@code sessionId}; its outbound queue is ready before the client is. */
-  public CompletionStage<Opened> open(String sessionId, Transport transport) {
+  /**
+   * Opens a connection actor for session {@code sessionId}; its outbound queue is ready before the client is.
+   *
+   * @param validUntil when the client's token stops being accepted, if it expires: the connection ends then
+   */
+  public CompletionStage<Opened> open(String sessionId, Transport transport, Optional<Instant> validUntil) {
     // Source.queue(n) does not preallocate its n slots, and refuses (rather than fails on) a message that does not fit.
     Pair<Pair<BoundedSourceQueue<ServerMessage>, CompletionStage<Done>>, Source<ServerMessage, NotUsed>> queue =
         Source.<ServerMessage>queue(settings.outboundBuffer())
@@ -81,7 +87,7 @@ public final class ClientStreams {
         new Outbound(queue.first().first(), KillSwitches.shared(transport.name()), queue.first().second());
     return Ask.<Connections.Command, Connections.Opened>ask(
             connections,
-            replyTo -> new Connections.Open(sessionId, transport, outbound, replyTo),
+            replyTo -> new Connections.Open(sessionId, transport, outbound, validUntil, replyTo),
             askTimeout,
             system)
         .thenApply(

@@ -12,6 +12,8 @@ import dev.interactions.protocol.InvalidInputException;
 import dev.interactions.protocol.ServerMessage;
 import dev.interactions.protocol.WireCodec;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -75,6 +77,10 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     INSTANCE
   }
 
+  private enum TokenExpiryCheck implements Command {
+    INSTANCE
+  }
+
   private enum OutboundGone implements Command {
     INSTANCE
   }
@@ -94,6 +100,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       String connectionId,
       Transport transport,
       Outbound outbound,
+      Optional<Instant> validUntil,
       SessionDirectory sessions,
       TransportSettings settings,
       Duration askTimeout,
@@ -101,6 +108,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
   private static final String LIVENESS_TIMER = "liveness";
   private static final String FLUSH_TIMER = "flush";
+  private static final String TOKEN_EXPIRY_TIMER = "token-expiry";
+  /** Longest single wait for a token's expiry: the scheduler refuses delays of many months, tokens may last longer. */
+  private static final Duration MAX_EXPIRY_WAIT = Duration.ofDays(1);
   /** How long a leaving connection waits for its last frames to be written before it aborts the socket. */
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
   /**
@@ -139,6 +149,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         new ServerMessage.Welcome(
             1, connection.sessionId(), connection.connectionId(), connection.settings().heartbeat().toMillis()));
     attach();
+    scheduleTokenExpiryCheck();
     if (connection.transport() == Transport.WEBSOCKET) {
       // Pekko HTTP cannot tell a dead peer from a quiet one; the client's own pings are the only proof of life.
       timers.startTimerWithFixedDelay(LIVENESS_TIMER, LivenessCheck.INSTANCE, connection.settings().heartbeat());
@@ -155,6 +166,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(AttachCompleted.class, this::onAttachCompleted)
         .onMessageEquals(SessionStopped.INSTANCE, this::onSessionStopped)
         .onMessageEquals(LivenessCheck.INSTANCE, this::onLivenessCheck)
+        .onMessageEquals(TokenExpiryCheck.INSTANCE, this::onTokenExpiryCheck)
         .onMessageEquals(OutboundOverflowed.INSTANCE, this::onOutboundOverflowed)
         .onMessageEquals(ClientGone.INSTANCE, this::leave)
         .onMessageEquals(OutboundGone.INSTANCE, this::onStreamGone)
@@ -277,6 +289,28 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       return leave();
     }
     return this;
+  }
+
+  /** The token let the client in, not stay forever: once it expires the client must come back with a fresh one. */
+  private void scheduleTokenExpiryCheck() {
+    connection
+        .validUntil()
+        .ifPresent(
+            validUntil -> {
+              Duration left = Duration.between(Instant.now(), validUntil);
+              Duration wait = left.isNegative() ? Duration.ZERO : left.compareTo(MAX_EXPIRY_WAIT) > 0 ? MAX_EXPIRY_WAIT : left;
+              timers.startSingleTimer(TOKEN_EXPIRY_TIMER, TokenExpiryCheck.INSTANCE, wait);
+            });
+  }
+
+  private Behavior<Command> onTokenExpiryCheck() {
+    if (Instant.now().isBefore(connection.validUntil().orElseThrow())) {
+      scheduleTokenExpiryCheck();
+      return this;
+    }
+    getContext().getLog().debug("token of connection {} expired, closing", connection.connectionId());
+    send(ServerMessage.Error.of(ErrorCode.TOKEN_EXPIRED, "token expired; reconnect with a fresh token"));
+    return leave();
   }
 
   private Behavior<Command> onStreamGone() {

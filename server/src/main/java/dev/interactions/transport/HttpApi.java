@@ -238,7 +238,7 @@ public final class HttpApi extends AllDirectives {
             allowedOrigin(
                 () ->
                     onSuccess(
-                        streams.open(sessionId, Transport.WEBSOCKET),
+                        streams.open(sessionId, Transport.WEBSOCKET, caller.validUntil()),
                         opened ->
                             opened.result() instanceof Connections.Accepted accepted
                                 ? complete(streams.webSocket(upgrade, accepted.connection(), opened))
@@ -250,7 +250,7 @@ public final class HttpApi extends AllDirectives {
       return forbidden(sessionId);
     }
     return onSuccess(
-        streams.open(sessionId, Transport.SSE),
+        streams.open(sessionId, Transport.SSE, caller.validUntil()),
         opened ->
             opened.result() instanceof Connections.Accepted accepted
                 ? complete(

@@ -11,6 +11,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import com.auth0.jwt.JWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -22,6 +23,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -33,6 +35,8 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -276,6 +280,38 @@ class AuthIntegrationTest {
     assertEquals("sse", welcome.path("sessionId").asText());
   }
 
+  // --- token expiry ------------------------------------------------------------------------------------------------
+
+  @Test
+  void webSocketAndEventStreamAreToldTheirTokenExpiredAndClosedOnceItsExpiryAndLeewayPass() throws Exception {
+    try (TestServer expiring = TestServer.start(jwt("orchestrator.auth.jwt.leeway = 1s"))) {
+      // Long enough to be accepted on a busy machine, short enough to expire during the test.
+      Instant expiry = Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.SECONDS);
+      String token =
+          JWT.create()
+              .withSubject("user-1")
+              .withExpiresAt(expiry)
+              .withArrayClaim("sessions", new String[] {"expiring"})
+              .sign(TestTokens.hs256(SECRET));
+      CompletableFuture<List<String>> events =
+          CompletableFuture.supplyAsync(() -> eventData(expiring.http("/v1/sessions/expiring/events?access_token=" + token)));
+
+      try (WsClient client = WsClient.connect(expiring.ws("/v1/sessions/expiring/ws"), bearer(token))) {
+        client.next("welcome");
+        client.next("synced");
+
+        JsonNode error = client.next("error");
+        Instant told = Instant.now();
+
+        assertEquals("token_expired", error.path("code").asText(), error.toString());
+        assertFalse(told.isBefore(expiry.plusSeconds(1)), "told at " + told + ", before exp + leeway " + expiry.plusSeconds(1));
+        assertEquals(1000, client.awaitClosedByServer());
+      }
+      List<String> data = events.get(30, TimeUnit.SECONDS);
+      assertTrue(data.get(data.size() - 1).contains("\"code\":\"token_expired\""), "the stream ends with the error: " + data);
+    }
+  }
+
   // --- start-up ----------------------------------------------------------------------------------------------------
 
   @Test
@@ -406,6 +442,23 @@ class AuthIntegrationTest {
       // Closing the body in the end unblocks the reader should no event ever come.
       String data = CompletableFuture.supplyAsync(() -> firstData(lines)).get(30, TimeUnit.SECONDS);
       return WireCodec.mapper().readTree(data);
+    }
+  }
+
+  /** Reads an event stream to its end and returns the data of every event. */
+  private static List<String> eventData(URI uri) {
+    try {
+      HttpResponse<InputStream> response =
+          HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofInputStream());
+      assertEquals(200, response.statusCode());
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        return lines.lines().filter(line -> line.startsWith("data:")).map(line -> line.substring(5).strip()).toList();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

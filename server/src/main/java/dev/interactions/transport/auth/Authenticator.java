@@ -135,7 +135,8 @@ public final class Authenticator {
           subject,
           sessions(decoded),
           scopes.contains(settings.requesterScope()),
-          scopes.contains(settings.metricsScope()));
+          scopes.contains(settings.metricsScope()),
+          Optional.of(decoded.getExpiresAtAsInstant().plus(settings.leeway())));
     }
 
     private DecodedJWT verify(String token) {
