@@ -1,6 +1,8 @@
 package dev.interactions.server.logging;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -13,6 +15,7 @@ import ch.qos.logback.core.Layout;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.joran.spi.JoranException;
+import ch.qos.logback.core.read.ListAppender;
 import ch.qos.logback.core.status.Status;
 import dev.interactions.transport.auth.TestTokens;
 import java.io.IOException;
@@ -72,5 +75,22 @@ class ShippedLogbackConfigurationTest {
     assertTrue(line.contains("Bearer [redacted] junk"), line);
     assertTrue(line.contains("access_token=[redacted]&x=%zz"), "the stack trace is masked too: " + line);
     assertTrue(line.contains("at dev.interactions.server.logging."), "the stack trace is there: " + line);
+  }
+
+  @Test
+  void pekkosAcceptErrorsAreThrottled() {
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.setContext(context);
+    lines.start();
+    root.detachAppender("STDOUT");
+    root.addAppender(lines);
+    Logger listener = context.getLogger("org.apache.pekko.io.TcpListener");
+
+    for (int i = 0; i < 10_000; i++) {
+      listener.error("Accept error: could not accept new connection", new IOException("Too many open files"));
+    }
+
+    assertEquals(1, lines.list.size(), "one line in full, the rest counted for the summary");
+    assertNotNull(lines.list.get(0).getThrowableProxy());
   }
 }
