@@ -15,7 +15,9 @@ public enum ErrorCode {
   /** The caller may not act on that session or interaction. */
   FORBIDDEN("forbidden"),
   /** Too many messages in a short time, or a bound of the session was reached. */
-  RATE_LIMITED("rate_limited");
+  RATE_LIMITED("rate_limited"),
+  /** The token the connection was opened with expired (after the leeway); the server closes it next. */
+  TOKEN_EXPIRED("token_expired");
 
   private final String wireName;
 

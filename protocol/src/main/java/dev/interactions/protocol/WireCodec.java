@@ -2,6 +2,7 @@ package dev.interactions.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,10 +12,12 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -24,6 +27,16 @@ import java.util.stream.Collectors;
 public final class WireCodec {
 
   private static final String WHOLE_MESSAGE = "(message)";
+
+  /** Where Jackson says a limit comes from: ", from `StreamReadConstraints.getMaxNestingDepth()`". */
+  private static final Pattern LIMIT_SOURCE = Pattern.compile(", from `[^`]*`");
+
+  /** Where an unclosed object or array began, quoting the whole input behind a Java type: "[Source: (String)…". */
+  private static final Pattern START_MARKER =
+      Pattern.compile(" \\(start marker at \\[Source: .*; line: (\\d+), column: (\\d+)\\]\\)", Pattern.DOTALL);
+
+  /** Anything left that looks like a reference to code: a quoted type, a package, a nested class. */
+  private static final Pattern CLASS_MARKER = Pattern.compile("`|\\bjava\\.|\\bdev\\.interactions|\\w\\$\\w");
 
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
@@ -42,6 +55,15 @@ public final class WireCodec {
               config ->
                   config
                       .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+          // Likewise a whole number is a JSON integer: not "1000", "", 1000.5, 1e3 (or even 1000.0) or true.
+          .withCoercionConfig(
+              LogicalType.Integer,
+              config ->
+                  config
+                      .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                      .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
                       .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                       .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
           .build();
@@ -122,7 +144,7 @@ public final class WireCodec {
     } catch (JsonMappingException e) {
       throw fromMapping(e);
     } catch (JsonProcessingException e) {
-      throw new InvalidInputException(WHOLE_MESSAGE, "malformed JSON: " + e.getOriginalMessage());
+      throw new InvalidInputException(WHOLE_MESSAGE, malformed(e));
     }
   }
 
@@ -137,7 +159,7 @@ public final class WireCodec {
       }
       return RawJson.of(node);
     } catch (JsonProcessingException e) {
-      throw new InvalidInputException(field, "malformed JSON: " + e.getOriginalMessage());
+      throw new InvalidInputException(field, malformed(e));
     }
   }
 
@@ -149,6 +171,47 @@ public final class WireCodec {
         e.getPath().stream()
             .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
             .collect(Collectors.joining("."));
-    return new InvalidInputException(field.isEmpty() ? WHOLE_MESSAGE : field, "invalid: " + e.getOriginalMessage());
+    return new InvalidInputException(field.isEmpty() ? WHOLE_MESSAGE : field, problem(e));
+  }
+
+  /**
+   * What is wrong with a value Jackson could not bind, in the client's terms. Jackson's own messages name our Java
+   * classes ({@code `java.lang.Long`}, {@code `dev.interactions.protocol.HttpBodies$CreateInteraction`}), which mean
+   * nothing to a client and tell an outsider how we are built.
+   */
+  private static String problem(JsonMappingException e) {
+    if (e.getCause() instanceof JsonProcessingException cause) {
+      // The input broke a parser rule or limit inside a field (e.g. a payload nested too deeply).
+      return malformed(cause);
+    }
+    if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+      Class<?> type = mismatch.getTargetType();
+      if (type == Long.class || type == long.class || type == Integer.class || type == int.class) {
+        return "must be a whole number";
+      }
+      if (type == String.class) {
+        return "must be a string";
+      }
+      if (type.isRecord() || type.isInterface()) {
+        return "must be a JSON object";
+      }
+    }
+    return "is invalid";
+  }
+
+  /** {@code malformed JSON: …} with Jackson's description of the syntax error, minus its references to our code. */
+  private static String malformed(JsonProcessingException e) {
+    if (e instanceof InputCoercionException) {
+      return "is out of range"; // a number too large for its field: only the field can say which range
+    }
+    String original = e.getOriginalMessage();
+    if (original == null) {
+      return "malformed JSON";
+    }
+    String description =
+        LIMIT_SOURCE.matcher(START_MARKER.matcher(original).replaceAll(" (opened at line $1, column $2)")).replaceAll("");
+    return CLASS_MARKER.matcher(description).find()
+        ? "malformed JSON"
+        : "malformed JSON: " + description;
   }
 }

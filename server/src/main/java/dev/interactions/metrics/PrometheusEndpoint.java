@@ -25,15 +25,15 @@ final class PrometheusEndpoint extends AllDirectives {
     this.registration = Kamon.addReporter("interactions-prometheus", reporter);
   }
 
-  /** The route serving the latest scrape data, as plain text (Prometheus's text exposition format). */
+  /**
+   * The route serving the latest scrape data, as plain text (Prometheus's text exposition format). It matches any
+   * request: the HTTP API mounts it at {@code GET /metrics}, behind its authorisation.
+   */
   Route route() {
-    return path(
-        "metrics",
-        () ->
-            get(
-                () ->
-                    complete(
-                        HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, reporter.scrapeData())))));
+    return extractRequest(
+        request ->
+            complete(
+                HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, reporter.scrapeData()))));
   }
 
   /** Stops reporting; the route keeps serving the last data. */

@@ -63,7 +63,7 @@ public final class ServerMetrics {
     return traffic;
   }
 
-  /** {@code GET /metrics}, or empty with metrics off. */
+  /** The Prometheus scrape, to be mounted at {@code GET /metrics} (see {@code HttpApi#metrics}); empty with metrics off. */
   public Optional<Route> route() {
     return endpoint.map(PrometheusEndpoint::route);
   }

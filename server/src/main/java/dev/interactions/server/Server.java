@@ -135,7 +135,7 @@ public final class Server {
             new Health(system, watchdog(system, orchestrator, config), settings.readinessTimeout()),
             store,
             settings.requestBodyTimeout());
-    Route routes = metrics.route().map(scrape -> Directives.concat(scrape, api.routes())).orElse(api.routes());
+    Route routes = metrics.route().map(scrape -> Directives.concat(api.metrics(scrape), api.routes())).orElse(api.routes());
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(http.withMaxConnections(cap.tcp()))

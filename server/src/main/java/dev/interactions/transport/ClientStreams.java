@@ -1,35 +1,43 @@
 package dev.interactions.transport;
 
 import dev.interactions.core.Ask;
+import dev.interactions.protocol.ServerMessage;
 import dev.interactions.protocol.WireCodec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.impl.engine.server.UpgradeToOtherProtocolResponseHeader;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.BufferOverflowException;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
  * Builds the streams of one client: a bounded outbound queue written by its {@link Connection} actor, and for a
- * WebSocket the inbound side that feeds the actor. The queue fails when it is full, so a client that does not read is
- * disconnected instead of being buffered without limit.
+ * WebSocket the inbound side that feeds the actor. A message that does not fit the queue tells the connection that
+ * its client does not read; the connection then ends the stream and, if the client still does not read, aborts the
+ * socket (see {@link Outbound}).
  */
 public final class ClientStreams {
 
-  /** An opened connection and the outbound stream to serve to its client. */
-  public record Opened(Connections.Opened result, Source<Outbound, NotUsed> outbound) {}
+  /** An opened connection and the outbound side to serve to its client. */
+  public record Opened(Connections.Opened result, Outbound outbound, Source<ServerMessage, NotUsed> messages) {}
 
   /** An SSE comment line: keeps proxies from closing a quiet stream, ignored by every client. */
   private static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");
@@ -47,7 +55,7 @@ public final class ClientStreams {
    * @param connections the parent of the connection actors
    * @param settings transport bounds and timings
    * @param askTimeout how long opening a connection may take
-   * @param traffic where the streams report the messages they send and the slow consumers they drop
+   * @param traffic where the streams report the messages they send
    */
   public ClientStreams(
       ActorSystem<?> system,
@@ -64,32 +72,40 @@ public final class ClientStreams {
     this.reader = new MessageReader(settings.maxMessageBytes(), materializer);
   }
 
-  /** Opens a connection actor for session {@code sessionId}; its outbound stream is ready before the client is. */
-  public CompletionStage<Opened> open(String sessionId, Transport transport) {
-    Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound =
-        ActorSource.<Outbound>actorRef(
-                message -> message == Outbound.End.INSTANCE,
-                message -> Optional.empty(),
-                settings.outboundBuffer(),
-                OverflowStrategy.fail())
+  /**
+   * Opens a connection actor for session {@code sessionId}; its outbound queue is ready before the client is.
+   *
+   * @param validUntil when the client's token stops being accepted, if it expires: the connection ends then
+   */
+  public CompletionStage<Opened> open(String sessionId, Transport transport, Optional<Instant> validUntil) {
+    // Source.queue(n) does not preallocate its n slots, and refuses (rather than fails on) a message that does not fit.
+    Pair<Pair<BoundedSourceQueue<ServerMessage>, CompletionStage<Done>>, Source<ServerMessage, NotUsed>> queue =
+        Source.<ServerMessage>queue(settings.outboundBuffer())
+            .watchTermination(Keep.both())
             .preMaterialize(materializer);
+    Outbound outbound =
+        new Outbound(queue.first().first(), KillSwitches.shared(transport.name()), queue.first().second());
     return Ask.<Connections.Command, Connections.Opened>ask(
             connections,
-            replyTo -> new Connections.Open(sessionId, transport, outbound.first(), replyTo),
+            replyTo -> new Connections.Open(sessionId, transport, outbound, validUntil, replyTo),
             askTimeout,
             system)
         .thenApply(
             result -> {
               if (result instanceof Connections.Refused) {
-                outbound.first().tell(Outbound.End.INSTANCE);
+                outbound.end();
               }
-              return new Opened(result, outbound.second());
+              return new Opened(result, outbound, queue.second());
             });
   }
 
-  /** The WebSocket handler of an accepted connection: client messages in, server messages out, each ending the other. */
-  public Flow<Message, Message, NotUsed> webSocket(
-      ActorRef<Connection.Command> connection, Source<Outbound, NotUsed> outbound) {
+  /**
+   * The upgrade response of an accepted WebSocket: client messages in, server messages out, each ending the other.
+   * The socket's bytes pass through the outbound's abort switch, so that a client that does not read can be cut off:
+   * Pekko HTTP turns any end of a message handler into a close frame, which such a client never reads, and the socket
+   * would stay open until the idle timeout.
+   */
+  public HttpResponse webSocket(WebSocketUpgrade upgrade, ActorRef<Connection.Command> connection, Opened opened) {
     // Not ActorSink.actorRef: it watches the actor and would cancel the coupled outbound side the moment the actor
     // stops, dropping the frames it sent last (a final error, "closed" at shutdown). The actor outlives its stream.
     Sink<Message, NotUsed> in =
@@ -102,60 +118,62 @@ public final class ClientStreams {
                 })
             .to(Sink.onComplete(ended -> connection.tell(Connection.ClientGone.INSTANCE)));
     Source<Message, NotUsed> out =
-        outbound
-            .collectType(Outbound.Frame.class)
+        opened
+            .messages()
             .map(
-                frame -> {
-                  String text = WireCodec.encode(frame.message());
+                message -> {
+                  String text = WireCodec.encode(message);
                   traffic.sent(Transport.WEBSOCKET, MessageReader.utf8Length(text));
                   return TextMessage.create(text);
                 });
-    return Flow.fromSinkAndSourceCoupled(in, out)
-        .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection, Transport.WEBSOCKET));
+    HttpResponse upgraded =
+        upgrade.handleMessagesWith(
+            Flow.fromSinkAndSourceCoupled(in, out)
+                .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection)));
+    return abortable(upgraded, opened.outbound());
   }
 
-  /** Tells the connection its stream is over, and counts a slow consumer if it ended because its buffer overflowed. */
-  private NotUsed tellWhenEnded(
-      CompletionStage<Done> ended, ActorRef<Connection.Command> connection, Transport transport) {
-    ended.whenCompleteAsync(
-        (done, failure) -> {
-          if (overflowed(failure)) {
-            traffic.slowConsumerDisconnected(transport);
-          }
-          connection.tell(Connection.StreamEnded.INSTANCE);
-        },
-        system.executionContext());
-    return NotUsed.getInstance();
-  }
-
-  private static boolean overflowed(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof BufferOverflowException) {
-        return true;
+  /**
+   * Puts the outbound's abort switch on the bytes of the upgraded socket. Pekko HTTP offers no public hook below its
+   * WebSocket stack, so this unwraps its internal protocol-switch header (stable since Akka HTTP 10.1, and also how
+   * its HTTP/2 upgrade works); {@code ConnectionLifecycleTest} fails if a Pekko HTTP upgrade changes it.
+   */
+  private static HttpResponse abortable(HttpResponse upgraded, Outbound outbound) {
+    for (HttpHeader header : upgraded.getHeaders()) {
+      if (header instanceof UpgradeToOtherProtocolResponseHeader protocolSwitch) {
+        org.apache.pekko.stream.scaladsl.Flow<ByteString, ByteString, Object> bytes =
+            protocolSwitch.handler().via(outbound.socketSwitch().flow());
+        return upgraded.removeHeader(header.name()).addHeader(new UpgradeToOtherProtocolResponseHeader(bytes));
       }
     }
-    return false;
+    throw new IllegalStateException("Pekko HTTP's WebSocket upgrade response has no protocol switch header");
+  }
+
+  /** Tells the connection its stream is over. */
+  private NotUsed tellWhenEnded(CompletionStage<Done> ended, ActorRef<Connection.Command> connection) {
+    ended.whenCompleteAsync((done, failure) -> connection.tell(Connection.StreamEnded.INSTANCE), system.executionContext());
+    return NotUsed.getInstance();
   }
 
   /**
    * The Server-Sent Events of an accepted connection: {@code event: <type>} and {@code data: <json>} per message, and a
    * {@code :} comment line whenever the stream is quiet for a heartbeat. Written by hand because Pekko's own heartbeat
-   * is an empty event, not a comment, and clients would see it as a message.
+   * is an empty event, not a comment, and clients would see it as a message. The outbound's abort fails the response
+   * entity, which makes Pekko HTTP abort the connection.
    */
-  public Source<ByteString, NotUsed> events(
-      ActorRef<Connection.Command> connection, Source<Outbound, NotUsed> outbound) {
-    return outbound
-        .collectType(Outbound.Frame.class)
+  public Source<ByteString, NotUsed> events(ActorRef<Connection.Command> connection, Opened opened) {
+    return opened
+        .messages()
         .map(
-            frame -> {
+            message -> {
               ByteString event =
                   ByteString.fromString(
-                      "event: " + WireCodec.typeName(frame.message()) + "\ndata: " + WireCodec.encode(frame.message()) + "\n\n");
+                      "event: " + WireCodec.typeName(message) + "\ndata: " + WireCodec.encode(message) + "\n\n");
               traffic.sent(Transport.SSE, event.length());
               return event;
             })
         .keepAlive(settings.heartbeat(), () -> HEARTBEAT)
-        .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection, Transport.SSE));
+        .via(opened.outbound().socketSwitch().flow())
+        .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection));
   }
-
 }

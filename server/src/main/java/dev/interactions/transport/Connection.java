@@ -12,6 +12,8 @@ import dev.interactions.protocol.InvalidInputException;
 import dev.interactions.protocol.ServerMessage;
 import dev.interactions.protocol.WireCodec;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -75,7 +77,16 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     INSTANCE
   }
 
+  private enum TokenExpiryCheck implements Command {
+    INSTANCE
+  }
+
   private enum OutboundGone implements Command {
+    INSTANCE
+  }
+
+  /** A message did not fit the outbound buffer: the client is not reading fast enough. */
+  private enum OutboundOverflowed implements Command {
     INSTANCE
   }
 
@@ -88,7 +99,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       String sessionId,
       String connectionId,
       Transport transport,
-      ActorRef<Outbound> outbound,
+      Outbound outbound,
+      Optional<Instant> validUntil,
       SessionDirectory sessions,
       TransportSettings settings,
       Duration askTimeout,
@@ -96,8 +108,16 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
   private static final String LIVENESS_TIMER = "liveness";
   private static final String FLUSH_TIMER = "flush";
-  /** How long a leaving connection waits for its last frames to be written before it stops regardless. */
+  private static final String TOKEN_EXPIRY_TIMER = "token-expiry";
+  /** Longest single wait for a token's expiry: the scheduler refuses delays of many months, tokens may last longer. */
+  private static final Duration MAX_EXPIRY_WAIT = Duration.ofDays(1);
+  /** How long a leaving connection waits for its last frames to be written before it aborts the socket. */
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * How long a slow consumer gets to read its backlog and the close frame behind it before its socket is aborted: a
+   * client that resumes reading at once still sees them; one that does not would keep the socket open indefinitely.
+   */
+  private static final Duration SLOW_CONSUMER_GRACE = Duration.ofSeconds(1);
 
   static Behavior<Command> create(Context connection) {
     return Behaviors.setup(
@@ -113,6 +133,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
   /** Whether a session ever took this connection: later attachments follow a session that stopped. */
   private boolean attachedOnce;
   private int violations;
+  /** Whether a message was refused for want of room; nothing more is queued after that. */
+  private boolean overflowed;
 
   private Connection(ActorContext<Command> context, TimerScheduler<Command> timers, Context connection) {
     super(context);
@@ -121,12 +143,13 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     this.census = Census.get(context.getSystem());
     this.rateLimit = new RateLimit(connection.settings().messagesPerSecond(), connection.settings().messageBurst());
     census.connectionStarted(connection.transport().census());
-    context.watchWith(connection.outbound(), OutboundGone.INSTANCE);
+    context.pipeToSelf(connection.outbound().terminated(), (done, failure) -> OutboundGone.INSTANCE);
     this.inbox = context.messageAdapter(ServerMessage.class, Deliver::new);
     send(
         new ServerMessage.Welcome(
             1, connection.sessionId(), connection.connectionId(), connection.settings().heartbeat().toMillis()));
     attach();
+    scheduleTokenExpiryCheck();
     if (connection.transport() == Transport.WEBSOCKET) {
       // Pekko HTTP cannot tell a dead peer from a quiet one; the client's own pings are the only proof of life.
       timers.startTimerWithFixedDelay(LIVENESS_TIMER, LivenessCheck.INSTANCE, connection.settings().heartbeat());
@@ -143,6 +166,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(AttachCompleted.class, this::onAttachCompleted)
         .onMessageEquals(SessionStopped.INSTANCE, this::onSessionStopped)
         .onMessageEquals(LivenessCheck.INSTANCE, this::onLivenessCheck)
+        .onMessageEquals(TokenExpiryCheck.INSTANCE, this::onTokenExpiryCheck)
+        .onMessageEquals(OutboundOverflowed.INSTANCE, this::onOutboundOverflowed)
         .onMessageEquals(ClientGone.INSTANCE, this::leave)
         .onMessageEquals(OutboundGone.INSTANCE, this::onStreamGone)
         .onMessageEquals(StreamEnded.INSTANCE, this::onStreamGone)
@@ -266,37 +291,89 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     return this;
   }
 
+  /** The token let the client in, not stay forever: once it expires the client must come back with a fresh one. */
+  private void scheduleTokenExpiryCheck() {
+    connection
+        .validUntil()
+        .ifPresent(
+            validUntil -> {
+              Duration left = Duration.between(Instant.now(), validUntil);
+              Duration wait = left.isNegative() ? Duration.ZERO : left.compareTo(MAX_EXPIRY_WAIT) > 0 ? MAX_EXPIRY_WAIT : left;
+              timers.startSingleTimer(TOKEN_EXPIRY_TIMER, TokenExpiryCheck.INSTANCE, wait);
+            });
+  }
+
+  private Behavior<Command> onTokenExpiryCheck() {
+    if (Instant.now().isBefore(connection.validUntil().orElseThrow())) {
+      scheduleTokenExpiryCheck();
+      return this;
+    }
+    getContext().getLog().debug("token of connection {} expired, closing", connection.connectionId());
+    send(ServerMessage.Error.of(ErrorCode.TOKEN_EXPIRED, "token expired; reconnect with a fresh token"));
+    return leave();
+  }
+
   private Behavior<Command> onStreamGone() {
-    // The stream ended on its own: the client stopped reading and its buffer overflowed, or it went away.
+    // The stream ended on its own: the client went away.
     connection.sessions().tell(connection.sessionId(), new Session.Detach(connection.connectionId()));
     return Behaviors.stopped();
   }
 
   /**
+   * The client does not read: it is detached at once, and its socket closed (a close frame if it still reads it within
+   * the grace, an abort otherwise) instead of being buffered for without limit. A warning without a stack trace: it is
+   * the client's doing, and counted in the metrics.
+   */
+  private Behavior<Command> onOutboundOverflowed() {
+    getContext()
+        .getLog()
+        .warn(
+            "slow consumer: connection {} of session {} did not read {} queued messages; disconnecting it",
+            connection.connectionId(),
+            connection.sessionId(),
+            connection.settings().outboundBuffer());
+    connection.traffic().slowConsumerDisconnected(connection.transport());
+    return leave(SLOW_CONSUMER_GRACE);
+  }
+
+  private Behavior<Command> leave() {
+    return leave(FLUSH_TIMEOUT);
+  }
+
+  /**
    * Detaches and ends the outbound stream, then waits until the whole stream has terminated (what was already sent is
    * written: a final error, "closed" frames at shutdown, then the close handshake) before stopping, so that a shutdown
-   * waiting for connections to stop does not cut sockets mid-write. A stream that cannot finish in time is abandoned.
+   * waiting for connections to stop does not cut sockets mid-write. A stream that cannot finish within {@code grace}
+   * has a client that does not read: its socket is aborted, which would otherwise stay open until Pekko's idle timeout.
    */
-  private Behavior<Command> leave() {
+  private Behavior<Command> leave(Duration grace) {
     connection.sessions().tell(connection.sessionId(), new Session.Detach(connection.connectionId()));
-    connection.outbound().tell(Outbound.End.INSTANCE);
+    connection.outbound().end();
     timers.cancel(LIVENESS_TIMER);
-    timers.startSingleTimer(FLUSH_TIMER, FlushTimedOut.INSTANCE, FLUSH_TIMEOUT);
+    timers.startSingleTimer(FLUSH_TIMER, FlushTimedOut.INSTANCE, grace);
     return Behaviors.receive(Command.class)
         .onMessageEquals(StreamEnded.INSTANCE, Behaviors::stopped)
-        .onMessageEquals(FlushTimedOut.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(FlushTimedOut.INSTANCE, this::abort)
         .onMessage(Command.class, ignored -> Behaviors.same())
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
 
+  private Behavior<Command> abort() {
+    connection.outbound().abort();
+    return Behaviors.stopped();
+  }
+
   private Behavior<Command> onPostStop() {
-    connection.outbound().tell(Outbound.End.INSTANCE);
+    connection.outbound().end();
     census.connectionStopped(connection.transport().census());
     return this;
   }
 
   private void send(ServerMessage message) {
-    connection.outbound().tell(new Outbound.Frame(message));
+    if (!overflowed && !connection.outbound().offer(message)) {
+      overflowed = true;
+      getContext().getSelf().tell(OutboundOverflowed.INSTANCE);
+    }
   }
 }

@@ -2,8 +2,10 @@ package dev.interactions.transport;
 
 import dev.interactions.core.SessionDirectory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,8 +24,16 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
   /** Messages the connection parent understands. */
   public sealed interface Command {}
 
-  /** Opens a connection of {@code transport} to session {@code sessionId}, writing to {@code outbound}. */
-  public record Open(String sessionId, Transport transport, ActorRef<Outbound> outbound, ActorRef<Opened> replyTo)
+  /**
+   * Opens a connection of {@code transport} to session {@code sessionId}, writing to {@code outbound}; it ends at
+   * {@code validUntil}, when the client's token stops being accepted, if it expires.
+   */
+  public record Open(
+      String sessionId,
+      Transport transport,
+      Outbound outbound,
+      Optional<Instant> validUntil,
+      ActorRef<Opened> replyTo)
       implements Command {}
 
   /** Ends every client stream, then replies; new connections are refused from then on. */
@@ -46,7 +56,7 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
    * @param sessions where connections find their sessions
    * @param settings transport bounds and timings
    * @param askTimeout how long a connection waits for its session to accept it
-   * @param traffic where connections report the client messages they receive
+   * @param traffic where connections report the client messages they receive and the slow consumers they drop
    */
   public static Behavior<Command> create(
       SessionDirectory sessions, TransportSettings settings, Duration askTimeout, Traffic traffic) {
@@ -99,6 +109,7 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
                           connectionId,
                           open.transport(),
                           open.outbound(),
+                          open.validUntil(),
                           sessions,
                           settings,
                           askTimeout,

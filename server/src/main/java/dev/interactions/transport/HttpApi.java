@@ -122,6 +122,27 @@ public final class HttpApi extends AllDirectives {
                                 pathPrefix("v1", () -> pathPrefix("sessions", () -> pathPrefix(this::session)))))));
   }
 
+  /**
+   * {@code GET /metrics} serving {@code scrape}: open with auth off (loopback only), otherwise for a bearer token (in the
+   * header) carrying the metrics scope: 401 without a valid token, 403 without the scope.
+   */
+  public Route metrics(Route scrape) {
+    return path(
+        "metrics",
+        () ->
+            get(
+                () ->
+                    handleExceptions(
+                        exceptions(),
+                        () ->
+                            caller(
+                                false,
+                                caller ->
+                                    caller.metricsReader()
+                                        ? scrape
+                                        : error(StatusCodes.FORBIDDEN, ErrorCode.FORBIDDEN.wireName(), "this token does not allow reading the metrics")))));
+  }
+
   /** The demo page and browser client, served from the jar; no build step, no CDN. Cached briefly, revalidated. */
   private Route webAsset(String resource) {
     return respondWithHeader(
@@ -237,12 +258,10 @@ public final class HttpApi extends AllDirectives {
             allowedOrigin(
                 () ->
                     onSuccess(
-                        streams.open(sessionId, Transport.WEBSOCKET),
+                        streams.open(sessionId, Transport.WEBSOCKET, caller.validUntil()),
                         opened ->
                             opened.result() instanceof Connections.Accepted accepted
-                                ? complete(
-                                    upgrade.handleMessagesWith(
-                                        streams.webSocket(accepted.connection(), opened.outbound())))
+                                ? complete(streams.webSocket(upgrade, accepted.connection(), opened))
                                 : refusedConnection((Connections.Refused) opened.result()))));
   }
 
@@ -251,14 +270,14 @@ public final class HttpApi extends AllDirectives {
       return forbidden(sessionId);
     }
     return onSuccess(
-        streams.open(sessionId, Transport.SSE),
+        streams.open(sessionId, Transport.SSE, caller.validUntil()),
         opened ->
             opened.result() instanceof Connections.Accepted accepted
                 ? complete(
                     HttpResponse.create()
                         .withEntity(
                             HttpEntities.createChunked(
-                                EVENT_STREAM, streams.events(accepted.connection(), opened.outbound()))))
+                                EVENT_STREAM, streams.events(accepted.connection(), opened))))
                 : refusedConnection((Connections.Refused) opened.result()));
   }
 

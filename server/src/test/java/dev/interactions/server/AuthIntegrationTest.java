@@ -11,6 +11,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import com.auth0.jwt.JWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -22,6 +23,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -33,7 +35,10 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +100,21 @@ class AuthIntegrationTest {
   }
 
   @Test
+  void tokenNamingAnUnknownCriticalHeaderExtensionIsUnauthorized() {
+    String critical =
+        TestTokens.claims("backend")
+            .withArrayClaim("sessions", new String[] {"*"})
+            .withClaim("scope", TestTokens.REQUESTER_SCOPE)
+            .withHeader(Map.of("crit", List.of("x-must-understand"), "x-must-understand", true))
+            .sign(TestTokens.hs256(SECRET));
+    assertEquals(200, server.get("/v1/sessions/critical", bearer(REQUESTER)).status(), "the same call without crit");
+
+    assertUnauthorized(
+        server.get("/v1/sessions/critical", bearer(critical)),
+        "token requires header extensions this server does not support (crit)");
+  }
+
+  @Test
   void requesterTokenInTheQueryIsNotAcceptedByRequesterEndpoints() {
     assertUnauthorized(
         server.post("/v1/sessions/query/interactions?access_token=" + REQUESTER, interaction()),
@@ -117,6 +137,21 @@ class AuthIntegrationTest {
 
     assertEquals(201, reply.status(), String.valueOf(reply.body()));
     assertEquals("pending", reply.body().path("status").asText());
+  }
+
+  // --- metrics -----------------------------------------------------------------------------------------------------
+
+  @Test
+  void metricsNeedABearerTokenWithTheMetricsScope() {
+    String scraper =
+        TestTokens.claims("prometheus").withClaim("scope", "interactions:metrics").sign(TestTokens.hs256(SECRET));
+
+    assertUnauthorized(server.get("/metrics"), "missing bearer token");
+    assertUnauthorized(server.get("/metrics?access_token=" + scraper), "missing bearer token");
+    TestServer.Reply requester = server.get("/metrics", bearer(REQUESTER));
+    assertEquals(403, requester.status(), String.valueOf(requester.body()));
+    assertEquals("forbidden", requester.body().path("error").path("code").asText());
+    server.getText("/metrics", bearer(scraper)); // 200, or it fails (what it holds depends on Kamon having started)
   }
 
   // --- WebSocket clients -------------------------------------------------------------------------------------------
@@ -243,6 +278,38 @@ class AuthIntegrationTest {
 
     assertEquals("welcome", welcome.path("type").asText());
     assertEquals("sse", welcome.path("sessionId").asText());
+  }
+
+  // --- token expiry ------------------------------------------------------------------------------------------------
+
+  @Test
+  void webSocketAndEventStreamAreToldTheirTokenExpiredAndClosedOnceItsExpiryAndLeewayPass() throws Exception {
+    try (TestServer expiring = TestServer.start(jwt("orchestrator.auth.jwt.leeway = 1s"))) {
+      // Long enough to be accepted on a busy machine, short enough to expire during the test.
+      Instant expiry = Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.SECONDS);
+      String token =
+          JWT.create()
+              .withSubject("user-1")
+              .withExpiresAt(expiry)
+              .withArrayClaim("sessions", new String[] {"expiring"})
+              .sign(TestTokens.hs256(SECRET));
+      CompletableFuture<List<String>> events =
+          CompletableFuture.supplyAsync(() -> eventData(expiring.http("/v1/sessions/expiring/events?access_token=" + token)));
+
+      try (WsClient client = WsClient.connect(expiring.ws("/v1/sessions/expiring/ws"), bearer(token))) {
+        client.next("welcome");
+        client.next("synced");
+
+        JsonNode error = client.next("error");
+        Instant told = Instant.now();
+
+        assertEquals("token_expired", error.path("code").asText(), error.toString());
+        assertFalse(told.isBefore(expiry.plusSeconds(1)), "told at " + told + ", before exp + leeway " + expiry.plusSeconds(1));
+        assertEquals(1000, client.awaitClosedByServer());
+      }
+      List<String> data = events.get(30, TimeUnit.SECONDS);
+      assertTrue(data.get(data.size() - 1).contains("\"code\":\"token_expired\""), "the stream ends with the error: " + data);
+    }
   }
 
   // --- start-up ----------------------------------------------------------------------------------------------------
@@ -375,6 +442,23 @@ class AuthIntegrationTest {
       // Closing the body in the end unblocks the reader should no event ever come.
       String data = CompletableFuture.supplyAsync(() -> firstData(lines)).get(30, TimeUnit.SECONDS);
       return WireCodec.mapper().readTree(data);
+    }
+  }
+
+  /** Reads an event stream to its end and returns the data of every event. */
+  private static List<String> eventData(URI uri) {
+    try {
+      HttpResponse<InputStream> response =
+          HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofInputStream());
+      assertEquals(200, response.statusCode());
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        return lines.lines().filter(line -> line.startsWith("data:")).map(line -> line.substring(5).strip()).toList();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

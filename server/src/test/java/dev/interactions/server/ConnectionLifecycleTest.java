@@ -7,22 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.metrics.KamonStartup;
 import dev.interactions.protocol.WireCodec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -30,10 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -63,7 +50,7 @@ class ConnectionLifecycleTest {
   @Test
   void clientThatFallsSilentIsDetachedWithinTheLivenessBound() throws Exception {
     try (TestServer server = TestServer.start(FAST_LIVENESS);
-        RawWebSocket peer = RawWebSocket.open(server, "silent", 0)) {
+        RawClient peer = RawClient.webSocket(server.port(), "silent", 0)) {
       // Alive (pinging) until the session is seen to list it; from then on it neither reads, writes nor closes.
       peer.keepAlive(Duration.ofMillis(100));
       await("the silent peer to be attached", () -> connections(server, "silent") == 1);
@@ -81,7 +68,7 @@ class ConnectionLifecycleTest {
   @Test
   void interactionOfAClientThatFellSilentEndsDisconnectedWhenTheGraceRunsOut() throws Exception {
     try (TestServer server = TestServer.start(FAST_LIVENESS + "orchestrator.session.reconnect-grace = 500ms\n");
-        RawWebSocket peer = RawWebSocket.open(server, "grace", 0)) {
+        RawClient peer = RawClient.webSocket(server.port(), "grace", 0)) {
       peer.keepAlive(Duration.ofMillis(100));
       await("the peer to be attached", () -> connections(server, "grace") == 1);
       String id = create(server, "grace", "{}").path("id").asText();
@@ -217,7 +204,7 @@ class ConnectionLifecycleTest {
     KamonStartup.start(
         ConfigFactory.parseString("orchestrator.metrics.tick-interval = 200ms").withFallback(ConfigFactory.load()).resolve());
     try (TestServer server = TestServer.start(config);
-        RawWebSocket reader = RawWebSocket.open(server, "slow", 4096)) {
+        RawClient reader = RawClient.webSocket(server.port(), "slow", 4096)) {
       await("the non-reading client to be attached", () -> connections(server, "slow") == 1);
       Scrape before = Scrape.await(server, "Kamon's first snapshot", Scrape::hasData);
 
@@ -501,156 +488,6 @@ class ConnectionLifecycleTest {
       if (socket != null) {
         socket.abort();
       }
-    }
-  }
-
-  /**
-   * A WebSocket client written on a plain socket, for peers the JDK client cannot play: one that never reads, and one
-   * that goes silent without a close frame or a FIN. It performs the opening handshake and can send pings; it never
-   * reads past the handshake.
-   */
-  private static final class RawWebSocket implements AutoCloseable {
-
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-    private final Socket socket;
-    private final OutputStream out;
-    private ScheduledExecutorService pinger;
-    private volatile long lastWriteNanos;
-
-    private RawWebSocket(Socket socket) throws IOException {
-      this.socket = socket;
-      this.out = socket.getOutputStream();
-    }
-
-    /**
-     * Opens a WebSocket to session {@code sessionId}; {@code receiveBufferBytes} above zero caps the socket's receive
-     * buffer (set before connecting, so the advertised window stays small).
-     */
-    static RawWebSocket open(TestServer server, String sessionId, int receiveBufferBytes) throws Exception {
-      Socket socket = new Socket();
-      if (receiveBufferBytes > 0) {
-        socket.setReceiveBufferSize(receiveBufferBytes);
-      }
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
-      socket.setSoTimeout(30_000);
-      RawWebSocket client = new RawWebSocket(socket);
-      try {
-        client.handshake(server.port(), sessionId);
-      } catch (Exception | AssertionError e) {
-        socket.close();
-        throw e;
-      }
-      return client;
-    }
-
-    private void handshake(int port, String sessionId) throws Exception {
-      byte[] nonce = new byte[16];
-      ThreadLocalRandom.current().nextBytes(nonce);
-      String key = Base64.getEncoder().encodeToString(nonce);
-      String request =
-          "GET /v1/sessions/" + sessionId + "/ws HTTP/1.1\r\n"
-              + "Host: 127.0.0.1:" + port + "\r\n"
-              + "Upgrade: websocket\r\n"
-              + "Connection: Upgrade\r\n"
-              + "Sec-WebSocket-Key: " + key + "\r\n"
-              + "Sec-WebSocket-Version: 13\r\n"
-              + "\r\n";
-      out.write(request.getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      lastWriteNanos = System.nanoTime();
-      String response = readHeaders(socket.getInputStream());
-      if (!response.startsWith("HTTP/1.1 101")) {
-        throw new AssertionError("upgrade refused: " + response);
-      }
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
-      String accept = Base64.getEncoder().encodeToString(digest);
-      if (!response.toLowerCase().contains("sec-websocket-accept: " + accept.toLowerCase())) {
-        throw new AssertionError("wrong Sec-WebSocket-Accept: " + response);
-      }
-    }
-
-    /** Reads the response head byte by byte, so that nothing of the WebSocket stream is consumed. */
-    private static String readHeaders(InputStream in) throws IOException {
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int matched = 0;
-      byte[] end = {'\r', '\n', '\r', '\n'};
-      while (matched < end.length) {
-        int b = in.read();
-        if (b < 0) {
-          throw new AssertionError("closed during the handshake: " + head.toString(StandardCharsets.US_ASCII));
-        }
-        head.write(b);
-        matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-      }
-      return head.toString(StandardCharsets.US_ASCII);
-    }
-
-    /** Sends a ping every {@code period} until {@link #fallSilent()}. */
-    void keepAlive(Duration period) {
-      pinger = Executors.newSingleThreadScheduledExecutor();
-      pinger.scheduleAtFixedRate(() -> sendText(PING), 0, period.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** Stops pinging; once this returns nothing more is written. */
-    void fallSilent() throws InterruptedException {
-      pinger.shutdownNow();
-      assertTrue(pinger.awaitTermination(10, TimeUnit.SECONDS), "the pinger did not stop");
-    }
-
-    /** Sends one masked text frame (a client must mask, RFC 6455 §5.3). */
-    synchronized void sendText(String text) {
-      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-      if (payload.length > 125) {
-        throw new IllegalArgumentException("only short frames are needed here");
-      }
-      byte[] mask = new byte[4];
-      ThreadLocalRandom.current().nextBytes(mask);
-      byte[] frame = new byte[2 + 4 + payload.length];
-      frame[0] = (byte) 0x81; // FIN, text
-      frame[1] = (byte) (0x80 | payload.length); // masked
-      System.arraycopy(mask, 0, frame, 2, 4);
-      for (int i = 0; i < payload.length; i++) {
-        frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
-      }
-      try {
-        out.write(frame);
-        out.flush();
-        lastWriteNanos = System.nanoTime();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    /**
-     * Reads and discards whatever the server sent, until it ends the TCP connection (end of stream or a reset); fails
-     * if it is still open after the socket's read timeout.
-     */
-    void awaitServerHangUp() throws IOException {
-      InputStream in = socket.getInputStream();
-      byte[] discard = new byte[64 * 1024];
-      try {
-        while (in.read(discard) >= 0) {
-          // the server's backlog of frames, unread until now
-        }
-      } catch (SocketTimeoutException e) {
-        throw new AssertionError("the server kept the TCP connection open", e);
-      } catch (SocketException reset) {
-        // an abortive close ends the connection too
-      }
-    }
-
-    /** When the last frame was written, by {@link System#nanoTime()}. */
-    long lastWriteNanos() {
-      return lastWriteNanos;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (pinger != null) {
-        pinger.shutdownNow();
-      }
-      socket.close();
     }
   }
 }

@@ -69,9 +69,9 @@ public final class TestServer implements AutoCloseable {
   }
 
   /** A GET whose body is not JSON (the Prometheus scrape): its body as text; fails on a status other than 200. */
-  public String getText(String path) {
+  public String getText(String path, String... headers) {
     try {
-      HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = http.send(request(path, headers).GET().build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new AssertionError("GET " + path + ": " + response.statusCode() + " " + response.body());
       }

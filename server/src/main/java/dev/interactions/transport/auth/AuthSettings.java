@@ -53,6 +53,7 @@ public record AuthSettings(Mode mode, Optional<JwtSettings> jwt) {
    * @param sessionsClaim name of the claim listing the sessions the bearer may join
    * @param scopeClaim name of the claim holding the bearer's scopes
    * @param requesterScope the scope that lets the bearer request interactions
+   * @param metricsScope the scope that lets the bearer read the metrics ({@code GET /metrics})
    * @param leeway clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}, in whole seconds
    */
   public record JwtSettings(
@@ -62,6 +63,7 @@ public record AuthSettings(Mode mode, Optional<JwtSettings> jwt) {
       String sessionsClaim,
       String scopeClaim,
       String requesterScope,
+      String metricsScope,
       Duration leeway) {
 
     /** Checks that every component is present and the leeway is not negative. */
@@ -72,6 +74,7 @@ public record AuthSettings(Mode mode, Optional<JwtSettings> jwt) {
       requireText("jwt.sessions-claim", sessionsClaim);
       requireText("jwt.scope-claim", scopeClaim);
       requireText("jwt.requester-scope", requesterScope);
+      requireText("jwt.metrics-scope", metricsScope);
       Objects.requireNonNull(leeway, "leeway");
       if (leeway.isNegative()) {
         throw new IllegalArgumentException("orchestrator.auth.jwt.leeway must not be negative, was " + leeway);
@@ -117,6 +120,7 @@ public record AuthSettings(Mode mode, Optional<JwtSettings> jwt) {
                 j.getString("sessions-claim"),
                 j.getString("scope-claim"),
                 j.getString("requester-scope"),
+                j.getString("metrics-scope"),
                 wholeSeconds(j.getDuration("leeway")))));
   }
 

@@ -41,8 +41,12 @@ import java.util.regex.Pattern;
  *       session. Missing means none.
  *   <li>{@code scope} (name set by {@code orchestrator.auth.jwt.scope-claim}): space-separated scopes (a JSON array of
  *       strings is accepted too). The scope {@code interactions:request} (set by {@code
- *       orchestrator.auth.jwt.requester-scope}) lets the bearer also request interactions of the sessions it may join.
+ *       orchestrator.auth.jwt.requester-scope}) lets the bearer also request interactions of the sessions it may join;
+ *       {@code interactions:metrics} ({@code orchestrator.auth.jwt.metrics-scope}) lets it read {@code GET /metrics}.
  * </ul>
+ *
+ * <p>A token with a {@code crit} header is rejected: it names extensions the verifier must understand, and this server
+ * understands none (RFC 7515 §4.1.11).
  *
  * <p>{@code exp}, {@code nbf} and {@code iat} tolerate a clock skew of {@code orchestrator.auth.jwt.leeway} (30 s by
  * default). Example payload of a backend that requests interactions of any session:
@@ -113,6 +117,11 @@ public final class Authenticator {
 
     Caller caller(String token) {
       DecodedJWT decoded = verify(token);
+      // RFC 7515 §4.1.11: a token whose crit header names extensions the recipient does not understand must be
+      // rejected. This server understands none, so any crit (even a malformed one) is refused.
+      if (!decoded.getHeaderClaim("crit").isMissing()) {
+        throw new AuthenticationFailed("token requires header extensions this server does not support (crit)");
+      }
       // The library checks exp only when present; an unexpiring token would be a password that never rotates.
       if (decoded.getExpiresAtAsInstant() == null) {
         throw new AuthenticationFailed("token has no expiry (exp)");
@@ -121,7 +130,13 @@ public final class Authenticator {
       if (subject == null || subject.isBlank()) {
         throw new AuthenticationFailed("token has no subject (sub)");
       }
-      return new Caller(subject, sessions(decoded), scopes(decoded).contains(settings.requesterScope()));
+      Set<String> scopes = scopes(decoded);
+      return new Caller(
+          subject,
+          sessions(decoded),
+          scopes.contains(settings.requesterScope()),
+          scopes.contains(settings.metricsScope()),
+          Optional.of(decoded.getExpiresAtAsInstant().plus(settings.leeway())));
     }
 
     private DecodedJWT verify(String token) {

@@ -1,6 +1,8 @@
 package dev.interactions.transport.auth;
 
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -9,18 +11,23 @@ import java.util.Set;
  * @param subject who the caller is (the token's {@code sub}); for logs and audit, never for decisions
  * @param sessions the session ids the caller may join; {@value #ALL_SESSIONS} stands for every session
  * @param requester whether the caller may request interactions (of the sessions it may join)
+ * @param metricsReader whether the caller may read the server's metrics ({@code GET /metrics})
+ * @param validUntil when the caller's token stops being accepted (its {@code exp} plus the leeway); empty when nothing
+ *     expires (auth off)
  */
-public record Caller(String subject, Set<String> sessions, boolean requester) {
+public record Caller(
+    String subject, Set<String> sessions, boolean requester, boolean metricsReader, Optional<Instant> validUntil) {
 
   /** The entry of {@link #sessions} that grants every session. */
   public static final String ALL_SESSIONS = "*";
 
-  /** The caller when auth mode is {@code none}: may join every session and request interactions in it. */
-  public static final Caller ANYONE = new Caller("anonymous", Set.of(ALL_SESSIONS), true);
+  /** The caller when auth mode is {@code none}: may join every session, request interactions and read the metrics. */
+  public static final Caller ANYONE = new Caller("anonymous", Set.of(ALL_SESSIONS), true, true, Optional.empty());
 
   /** Checks the components and keeps an immutable copy of {@code sessions}. */
   public Caller {
     Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(validUntil, "validUntil");
     sessions = Set.copyOf(sessions);
   }
 

@@ -33,7 +33,15 @@ class AuthenticatorTest {
   void validClientTokenYieldsItsSubjectAndSessionsWithoutRequesting() {
     Caller caller = authenticate(TestTokens.client(SECRET, "user-42", "s1", "s2"));
 
-    assertEquals(new Caller("user-42", Set.of("s1", "s2"), false), caller);
+    assertEquals(new Caller("user-42", Set.of("s1", "s2"), false, false, caller.validUntil()), caller);
+  }
+
+  @Test
+  void callerIsValidUntilTheTokensExpiryPlusTheLeeway() {
+    Instant expiry = Instant.now().plusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    String token = JWT.create().withSubject("user-42").withExpiresAt(expiry).sign(hs256(SECRET));
+
+    assertEquals(Optional.of(expiry.plusSeconds(30)), authenticate(token).validUntil(), "reference.conf's leeway is 30 s");
   }
 
   @Test

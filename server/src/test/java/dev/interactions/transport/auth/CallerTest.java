@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ class CallerTest {
   @Test
   void sessionsCannotBeChangedAfterwards() {
     Set<String> sessions = new HashSet<>(Set.of("s1"));
-    Caller caller = new Caller("user-42", sessions, false);
+    Caller caller = new Caller("user-42", sessions, false, false, Optional.empty());
 
     sessions.add("s2");
 
