@@ -7,7 +7,9 @@ import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRefusedException;
 import dev.interactions.core.InteractionRequest;
 import dev.interactions.core.InteractionSuspendedException;
+import dev.interactions.core.ClusterReadiness;
 import dev.interactions.core.OrchestratorSettings;
+import dev.interactions.core.Readiness;
 import dev.interactions.core.RequestRefused;
 import dev.interactions.core.RequestResult;
 import dev.interactions.core.Session;
@@ -59,6 +61,9 @@ import scala.jdk.javaapi.FutureConverters;
  */
 public final class Orchestrator implements AutoCloseable {
 
+  /** The name of the readiness check of this node's cluster membership and its share of the sessions. */
+  private static final String CLUSTER_CHECK = "cluster";
+
   private final ActorSystem<?> system;
   private final boolean ownsSystem;
   private final OrchestratorSettings settings;
@@ -73,6 +78,7 @@ public final class Orchestrator implements AutoCloseable {
     this.settings = OrchestratorSettings.from(system.settings().config());
     joinItselfIfAlone(system);
     this.directory = ShardedSessions.init(system, settings);
+    Readiness.get(system).register(CLUSTER_CHECK, new ClusterReadiness(system, directory.typeKey()));
     this.shutdownTask =
         CoordinatedShutdown.get(system)
             .addCancellableTask(
@@ -98,7 +104,8 @@ public final class Orchestrator implements AutoCloseable {
    * @throws IllegalStateException if several nodes are configured on a store they cannot share
    */
   public static Config configure(Config config) {
-    Config loaded = config.withFallback(ConfigFactory.load()).resolve();
+    // Merged before it is resolved, so that settings derived from others (a database URL) follow config's values.
+    Config loaded = ConfigFactory.load(config.withFallback(ConfigFactory.defaultApplication()));
     ClusterSettings cluster = ClusterSettings.from(loaded);
     cluster.requireSharedStore(loaded);
     return cluster.applyTo(loaded);

@@ -25,19 +25,19 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class Attachment {
 
   /** Messages an attachment understands. */
-  public sealed interface Command {}
+  public sealed interface Command extends ClusterMessage {}
 
   /** A frame for the client, from the session. */
-  public record Frame(ServerMessage message) implements Command, ClusterMessage {}
+  public record Frame(ServerMessage message) implements Command {}
 
   /** The session took this attachment; it has just sent the {@code pending} interactions it holds. */
-  public record Accepted(int pending, ActorRef<Session.Command> session, String node) implements Command, ClusterMessage {}
+  public record Accepted(int pending, ActorRef<Session.Command> session, String node) implements Command {}
 
   /** The session refused this attachment. */
-  public record Refused(RequestRefused refusal) implements Command, ClusterMessage {}
+  public record Refused(RequestRefused refusal) implements Command {}
 
   /** From a session that is restarting in place (a journal failure) and so forgets its attachments: attach again. */
-  public enum Reattach implements Command, ClusterMessage {
+  public enum Reattach implements Command {
     INSTANCE
   }
 
@@ -54,7 +54,7 @@ public final class Attachment {
   }
 
   /** What the connection hears from its attachment. */
-  public sealed interface Event {}
+  public sealed interface Event extends ClusterMessage {}
 
   /** A frame to send to the client. */
   public record Deliver(ServerMessage message) implements Event {}

@@ -64,7 +64,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Session");
 
   /** The reply to {@link RequestInteraction}. */
-  public sealed interface Admission permits Admitted, RequestRefused {}
+  public sealed interface Admission extends ClusterMessage permits Admitted, RequestRefused {}
 
   /**
    * The interaction exists; {@code created} is false if the request's idempotency key named an interaction the session

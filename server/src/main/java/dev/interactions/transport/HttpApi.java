@@ -350,7 +350,7 @@ public final class HttpApi extends AllDirectives {
     CompletionStage<SessionState> state = sessions.ask(sessionId, Session.GetState::new, core.askTimeout());
     return onSuccess(
         state,
-        s -> json(StatusCodes.OK, new HttpBodies.Session(s.sessionId(), s.connections(), s.pending())));
+        s -> json(StatusCodes.OK, new HttpBodies.Session(s.sessionId(), s.connections(), s.pending(), s.node())));
   }
 
   // --- requesters ------------------------------------------------------------------------------------------------
