@@ -471,8 +471,13 @@ class SessionTest {
   private SessionDirectory directoryWith(String overrides) {
     OrchestratorSettings settings =
         OrchestratorSettings.from(ConfigFactory.parseString(overrides).withFallback(CONFIG));
-    return ShardedSessions.init(
-        testKit.system(), settings, EntityTypeKey.create(Session.Command.class, "Session-" + ++entityTypes));
+    ShardedSessions sessions =
+        ShardedSessions.init(
+            testKit.system(), settings, EntityTypeKey.create(Session.Command.class, "Session-" + ++entityTypes));
+    // A new entity type starts its shard coordinator first; the tests' short waits are for the sessions, not for that.
+    sessions.ask("warm-up", Session.GetState::new, Duration.ofSeconds(30)).toCompletableFuture().join();
+    nothingIsLeftBehind();
+    return sessions;
   }
 
   /**
