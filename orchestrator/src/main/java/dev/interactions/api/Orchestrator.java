@@ -3,6 +3,7 @@ package dev.interactions.api;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.core.Ask;
+import dev.interactions.core.InteractionAdmission;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRefusedException;
 import dev.interactions.core.InteractionRequest;
@@ -68,6 +69,7 @@ public final class Orchestrator implements AutoCloseable {
   private final boolean ownsSystem;
   private final OrchestratorSettings settings;
   private final ShardedSessions directory;
+  private final InteractionAdmission admission;
   private final Cancellable shutdownTask;
   /** Set by {@link #close()}: from then on the API refuses work, as a node shutting down does. */
   private volatile boolean closed;
@@ -78,6 +80,7 @@ public final class Orchestrator implements AutoCloseable {
     this.settings = OrchestratorSettings.from(system.settings().config());
     joinItselfIfAlone(system);
     this.directory = ShardedSessions.init(system, settings);
+    this.admission = new InteractionAdmission(directory, settings);
     Readiness.get(system).register(CLUSTER_CHECK, new ClusterReadiness(system, directory.typeKey()));
     this.shutdownTask =
         CoordinatedShutdown.get(system)
@@ -159,18 +162,38 @@ public final class Orchestrator implements AutoCloseable {
    * @throws dev.interactions.protocol.InvalidInputException naming the field if the id or the request is invalid
    */
   public CompletionStage<InteractionOutcome> request(String sessionId, InteractionRequest request) {
-    Identifiers.require("sessionId", sessionId);
-    Duration timeout = request.validate(settings);
     if (closed) {
+      request.validate(settings);
       return CompletableFuture.failedFuture(new InteractionRefusedException(RequestRefused.shuttingDown()));
     }
-    String interactionId = UUID.randomUUID().toString();
     CompletableFuture<InteractionOutcome> outcome = new CompletableFuture<>();
     // Two replies, two bounds: admission within the ask timeout (a session that cannot record the request, e.g. with its
     // journal down, fails the future then), the outcome by the deadline plus slack.
+    InteractionAdmission.Admitting admitting =
+        admission.admit(sessionId, request, timeout -> outcomeReference(outcome, timeout));
+    String interactionId = admitting.interactionId();
+    admitting
+        .admission()
+        .whenComplete(
+            (admitted, failure) -> {
+              if (failure != null && outcome.completeExceptionally(failure)) {
+                // Not admitted in time: if the request is recorded later after all, it is cancelled, not left behind.
+                directory.tell(sessionId, new Session.CancelInteraction(interactionId));
+              }
+            });
+    outcome.whenComplete(
+        (ended, failure) -> {
+          if (failure instanceof CancellationException) {
+            directory.tell(sessionId, new Session.CancelInteraction(interactionId));
+          }
+        });
+    return outcome;
+  }
+
+  /** The reference the interaction's one result goes to, completing {@code outcome}; it gives up after the deadline. */
+  private ActorRef<RequestResult> outcomeReference(CompletableFuture<InteractionOutcome> outcome, Duration timeout) {
     PromiseRef<Object> outcomeRef =
         PromiseRef.apply(Adapter.toClassic(system), Timeout.create(timeout.plus(settings.outcomeSlack())));
-    ActorRef<RequestResult> requester = Adapter.toTyped(outcomeRef.ref());
     FutureConverters.asJava(outcomeRef.future())
         .whenCompleteAsync(
             (result, failure) -> {
@@ -185,25 +208,7 @@ public final class Orchestrator implements AutoCloseable {
               }
             },
             system.executionContext());
-    directory
-        .<Session.Admission>ask(
-            sessionId,
-            replyTo -> new Session.RequestInteraction(interactionId, request, timeout, requester, replyTo),
-            settings.askTimeout())
-        .whenComplete(
-            (admission, failure) -> {
-              if (failure != null && outcome.completeExceptionally(failure)) {
-                // Not admitted in time: if the request is recorded later after all, it is cancelled, not left behind.
-                directory.tell(sessionId, new Session.CancelInteraction(interactionId));
-              }
-            });
-    outcome.whenComplete(
-        (ended, failure) -> {
-          if (failure instanceof CancellationException) {
-            directory.tell(sessionId, new Session.CancelInteraction(interactionId));
-          }
-        });
-    return outcome;
+    return Adapter.toTyped(outcomeRef.ref());
   }
 
   /**
@@ -235,6 +240,11 @@ public final class Orchestrator implements AutoCloseable {
   public CompletionStage<SessionState> state(String sessionId) {
     Identifiers.require("sessionId", sessionId);
     return directory.ask(sessionId, Session.GetState::new, settings.askTimeout());
+  }
+
+  /** The one front door for requests, shared with the HTTP API. */
+  public InteractionAdmission admission() {
+    return admission;
   }
 
   /** The seam through which transports address sessions. */

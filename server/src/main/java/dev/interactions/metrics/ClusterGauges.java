@@ -31,8 +31,8 @@ final class ClusterGauges {
     EXITING,
     DOWN,
     REMOVED,
-    PREPARING_FOR_SHUTDOWN,
-    READY_FOR_SHUTDOWN
+    SHUTTING_DOWN,
+    SHUT_DOWN
   }
 
   private final ActorSystem<?> system;
@@ -80,10 +80,10 @@ final class ClusterGauges {
       return Status.EXITING;
     } else if (status == MemberStatus.down()) {
       return Status.DOWN;
-    } else if (status == MemberStatus.preparingForShutdown()) {
-      return Status.PREPARING_FOR_SHUTDOWN;
-    } else if (status == MemberStatus.readyForShutdown()) {
-      return Status.READY_FOR_SHUTDOWN;
+    } else if (status == MemberStatus.shuttingDown()) {
+      return Status.SHUTTING_DOWN;
+    } else if (status == MemberStatus.shutDown()) {
+      return Status.SHUT_DOWN;
     }
     return Status.REMOVED;
   }
