@@ -255,11 +255,14 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       SessionDirectory directory,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     // A journal failure (writing or recovering) restarts the session in place after a backoff, as long as it fails:
-    // pending interactions and their deadlines come back by themselves once the database is back.
+    // pending interactions and their deadlines come back by themselves once the database is back. Commands that arrive
+    // during the backoff are dropped, not held: their callers time out with "unavailable", and a request refused that
+    // way must not be recorded later behind their back. Attachments retry by themselves.
     super(
         persistenceId(sessionId),
         SupervisorStrategy.restartWithBackoff(
-            settings.store().restartDelay(), settings.store().restartDelay().multipliedBy(15), 0.2));
+                settings.store().restartDelay(), settings.store().restartDelay().multipliedBy(15), 0.2)
+            .withStashCapacity(0));
     this.context = context;
     this.timers = timers;
     this.sessionId = sessionId;

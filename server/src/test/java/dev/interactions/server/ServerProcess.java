@@ -36,6 +36,8 @@ final class ServerProcess implements AutoCloseable {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("-Dorchestrator.http.port=" + port);
+    // A free cluster port of its own unless the test names one (several nodes of one cluster).
+    command.add("-Dorchestrator.cluster.port=0");
     for (String setting : settings) {
       command.add("-D" + setting);
     }
