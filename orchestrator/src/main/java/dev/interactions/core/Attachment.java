@@ -2,6 +2,7 @@ package dev.interactions.core;
 
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -142,11 +143,21 @@ public final class Attachment {
     return Behaviors.receive(Command.class)
         .onMessage(Frame.class, this::deliver)
         .onMessageEquals(Reattach.INSTANCE, () -> attachAgain(session))
-        .onMessageEquals(SessionGone.INSTANCE, () -> attaching(false))
-        // Late answers to an attempt that had already timed out.
+        .onMessageEquals(SessionGone.INSTANCE, this::onSessionGone)
+        // From a session closed because the orchestrator shuts down; other refusals here answer an attempt that had
+        // already timed out, as do late acceptances.
+        .onMessage(Refused.class, refused -> onRefused(refused.refusal(), false))
         .onMessage(Accepted.class, accepted -> Behaviors.same())
-        .onMessage(Refused.class, refused -> Behaviors.same())
         .build();
+  }
+
+  /** A session gone while this node shuts down is not followed: its next incarnation would only be stopped again. */
+  private Behavior<Command> onSessionGone() {
+    if (CoordinatedShutdown.get(context.getSystem()).getShutdownReason().isPresent()) {
+      connection.tell(new Lost(RequestRefused.shuttingDown(), false));
+      return Behaviors.stopped();
+    }
+    return attaching(false);
   }
 
   private Behavior<Command> deliver(Frame frame) {
@@ -162,6 +173,9 @@ public final class Attachment {
   }
 
   private Behavior<Command> onRefused(RequestRefused refusal, boolean first) {
+    if (refusal.reason() != Refusal.SHUTTING_DOWN && !timers.isTimerActive(ATTACH_TIMER)) {
+      return Behaviors.same();
+    }
     timers.cancel(ATTACH_TIMER);
     if (first || refusal.reason() == Refusal.SHUTTING_DOWN) {
       connection.tell(new Lost(refusal, first));

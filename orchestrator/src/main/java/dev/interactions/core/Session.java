@@ -399,6 +399,11 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
 
   private void onPostStop() {
     census.sessionStopped();
+    if (lifecycle == Lifecycle.CLOSING) {
+      // Closed for a shutdown: its clients must not attach again to a session that would only be closed again.
+      Attachment.Refused closed = new Attachment.Refused(RequestRefused.shuttingDown());
+      connections.attachments().forEach(attachment -> attachment.tell(closed));
+    }
     closeWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
   }
 
