@@ -15,7 +15,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <p>A connection spawns one as its child. It attaches through the {@link SessionDirectory} (by session id, never a
  * cached entity reference), hands the session's frames to its connection, and attaches again by itself whenever the
  * session incarnation it is attached to goes away: the entity moved to another node (rebalance, a node lost), was
- * stopped, or is restarting after a journal failure. A connection closing cleanly tells the session {@link
+ * stopped, or was stopped by a journal failure and restarted by its shard. A connection closing cleanly tells the session {@link
  * Session.Detach} itself; however it stops, this child stops with it. Each (re-)attachment replays what is pending, so the connection
  * ends it with {@code synced} and the client never has to reconnect its socket. The session watches the attachment, so
  * whenever the connection stops (and with it this child), the session learns it lost a connection.
@@ -36,11 +36,6 @@ public final class Attachment {
 
   /** The session refused this attachment. */
   public record Refused(RequestRefused refusal) implements Command {}
-
-  /** From a session that is restarting in place (a journal failure) and so forgets its attachments: attach again. */
-  public enum Reattach implements Command {
-    INSTANCE
-  }
 
   private enum SessionGone implements Command {
     INSTANCE
@@ -134,15 +129,13 @@ public final class Attachment {
         .onMessage(Refused.class, refused -> onRefused(refused.refusal(), first))
         .onMessageEquals(AttachTimedOut.INSTANCE, () -> onTimedOut(first))
         // From an incarnation this attachment has already left: the attempt under way covers it.
-        .onMessageEquals(Reattach.INSTANCE, Behaviors::same)
         .onMessageEquals(SessionGone.INSTANCE, Behaviors::same)
         .build();
   }
 
-  private Behavior<Command> attached(ActorRef<Session.Command> session) {
+  private Behavior<Command> attached() {
     return Behaviors.receive(Command.class)
         .onMessage(Frame.class, this::deliver)
-        .onMessageEquals(Reattach.INSTANCE, () -> attachAgain(session))
         .onMessageEquals(SessionGone.INSTANCE, this::onSessionGone)
         // From a session closed because the orchestrator shuts down; other refusals here answer an attempt that had
         // already timed out, as do late acceptances.
@@ -169,7 +162,7 @@ public final class Attachment {
     timers.cancel(ATTACH_TIMER);
     context.watchWith(accepted.session(), SessionGone.INSTANCE);
     connection.tell(new Attached(accepted.pending(), accepted.node(), first));
-    return attached(accepted.session());
+    return attached();
   }
 
   private Behavior<Command> onRefused(RequestRefused refusal, boolean first) {
@@ -204,10 +197,5 @@ public final class Attachment {
         .onMessageEquals(Retry.INSTANCE, () -> attaching(first))
         .onAnyMessage(ignored -> Behaviors.same())
         .build();
-  }
-
-  private Behavior<Command> attachAgain(ActorRef<Session.Command> session) {
-    context.unwatch(session);
-    return attaching(false);
   }
 }

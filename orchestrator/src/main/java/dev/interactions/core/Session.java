@@ -14,8 +14,6 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -254,15 +252,11 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       OrchestratorSettings settings,
       SessionDirectory directory,
       ActorRef<ClusterSharding.ShardCommand> shard) {
-    // A journal failure (writing or recovering) restarts the session in place after a backoff, as long as it fails:
-    // pending interactions and their deadlines come back by themselves once the database is back. Commands that arrive
-    // during the backoff are dropped, not held: their callers time out with "unavailable", and a request refused that
-    // way must not be recorded later behind their back. Attachments retry by themselves.
-    super(
-        persistenceId(sessionId),
-        SupervisorStrategy.restartWithBackoff(
-                settings.store().restartDelay(), settings.store().restartDelay().multipliedBy(15), 0.2)
-            .withStashCapacity(0));
+    // A journal failure (writing or recovering) stops the session, as Pekko does by default: what it had not recorded
+    // is not answered, and a request refused as "unavailable" is never recorded later behind its caller's back. Its
+    // shard starts it again after entity-restart-backoff (remembered entities), as long as it fails, so pending
+    // interactions and their deadlines come back by themselves once the database is back.
+    super(persistenceId(sessionId));
     this.context = context;
     this.timers = timers;
     this.sessionId = sessionId;
@@ -315,7 +309,6 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
         .onSignal(RecoveryFailed.class, (ledger, failed) -> onRecoveryFailed(failed))
-        .onSignal(PreRestart.instance(), ledger -> onRestart())
         .onSignal(PostStop.instance(), ledger -> onPostStop())
         .build();
   }
@@ -387,14 +380,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   }
 
   private void onRecoveryFailed(RecoveryFailed failed) {
-    context.getLog().warn("session {}: could not recover from the journal, retrying: {}", sessionId, failed.getFailure().toString());
-  }
-
-  /** A journal failure restarts this session in place; its attachments must attach to the new incarnation. */
-  private void onRestart() {
-    context.getLog().warn("session {}: journal failure, restarting after a backoff", sessionId);
-    connections.attachments().forEach(attachment -> attachment.tell(Attachment.Reattach.INSTANCE));
-    census.sessionStopped();
+    context.getLog().warn("session {}: could not recover from the journal; its shard restarts it: {}", sessionId, failed.getFailure().toString());
   }
 
   private void onPostStop() {
