@@ -29,6 +29,11 @@ final class AttachedConnections {
     return byId.containsKey(connectionId);
   }
 
+  /** The attachment of {@code connectionId}, or null if it is not attached. */
+  ActorRef<Attachment.Command> get(String connectionId) {
+    return byId.get(connectionId);
+  }
+
   void add(String connectionId, ActorRef<Attachment.Command> attachment) {
     byId.put(connectionId, attachment);
   }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -105,15 +106,29 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
 
   /**
    * A client's answer or rejection, from connection {@code connectionId}; the receipt goes to {@code replyTo} once the
-   * outcome is recorded.
+   * outcome is recorded. With {@code receiptWithFrames}, and the connection attached to this session, it goes through
+   * the connection's {@link Attachment} instead, with the session's frames: between nodes, messages to two different
+   * actors may overtake each other, and the answering client must hear its {@code ack} before the {@code closed}.
    */
   public record Respond(
       String interactionId,
       String connectionId,
       InteractionOutcome.Response response,
       String ref,
-      ActorRef<ServerMessage.Receipt> replyTo)
+      ActorRef<ServerMessage.Receipt> replyTo,
+      boolean receiptWithFrames)
       implements Command {
+
+    /** A response whose receipt goes to {@code replyTo} (HTTP, the Java API). */
+    public Respond(
+        String interactionId,
+        String connectionId,
+        InteractionOutcome.Response response,
+        String ref,
+        ActorRef<ServerMessage.Receipt> replyTo) {
+      this(interactionId, connectionId, response, ref, replyTo, false);
+    }
+
     @Override
     public void refuse(String sessionId, RequestRefused refusal) {
       replyTo.tell(new ServerMessage.Error(ErrorCode.RATE_LIMITED, refusal.message(), interactionId, ref));
@@ -467,22 +482,26 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
 
   private Effect<SessionEvent, SessionLedger> onRespond(SessionLedger ledger, Respond respond) {
     String id = respond.interactionId();
+    Consumer<ServerMessage.Receipt> receiptTo = receiptTo(respond);
     if (ledger.pending().containsKey(id)) {
       // The answering client gets its ack before anyone hears "closed".
-      return close(ledger, id, respond.response(), new ServerMessage.Ack(id, respond.ref()), respond.replyTo());
+      return close(ledger, id, respond.response(), new ServerMessage.Ack(id, respond.ref()), receiptTo);
     }
     SessionEvent.Closed closed = ledger.closed().get(id);
-    respond
-        .replyTo()
-        .tell(
-            closed != null
-                ? Interaction.alreadyClosed(id, closed.toOutcome(), respond.ref())
-                : new ServerMessage.Error(
-                    ErrorCode.UNKNOWN_INTERACTION,
-                    "no interaction " + id + " in session " + sessionId,
-                    id,
-                    respond.ref()));
+    receiptTo.accept(
+        closed != null
+            ? Interaction.alreadyClosed(id, closed.toOutcome(), respond.ref())
+            : new ServerMessage.Error(
+                ErrorCode.UNKNOWN_INTERACTION, "no interaction " + id + " in session " + sessionId, id, respond.ref()));
     return Effect().none();
+  }
+
+  private Consumer<ServerMessage.Receipt> receiptTo(Respond respond) {
+    ActorRef<Attachment.Command> attachment =
+        respond.receiptWithFrames() ? connections.get(respond.connectionId()) : null;
+    return attachment != null
+        ? receipt -> attachment.tell(new Attachment.Frame(receipt))
+        : receipt -> respond.replyTo().tell(receipt);
   }
 
   private Effect<SessionEvent, SessionLedger> close(SessionLedger ledger, String id, InteractionOutcome outcome) {
@@ -498,7 +517,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       String id,
       InteractionOutcome outcome,
       ServerMessage.Receipt receipt,
-      ActorRef<ServerMessage.Receipt> receiptTo) {
+      Consumer<ServerMessage.Receipt> receiptTo) {
     SessionEvent.Requested requested = ledger.pending().get(id);
     if (requested == null) {
       return Effect().none();
@@ -507,7 +526,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   }
 
   private Effect<SessionEvent, SessionLedger> closeAll(
-      List<SessionEvent.Closed> closings, ServerMessage.Receipt receipt, ActorRef<ServerMessage.Receipt> receiptTo) {
+      List<SessionEvent.Closed> closings, ServerMessage.Receipt receipt, Consumer<ServerMessage.Receipt> receiptTo) {
     long issued = System.nanoTime();
     return Effect()
         .persist(List.<SessionEvent>copyOf(closings))
@@ -515,7 +534,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
             after -> {
               journalWritten(issued);
               if (receiptTo != null) {
-                receiptTo.tell(receipt);
+                receiptTo.accept(receipt);
               }
               closings.forEach(this::announceClosed);
               if (!after.closed().isEmpty() && !timers.isTimerActive(RETENTION_TIMER)) {

@@ -210,8 +210,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .sessions()
         .tell(
             connection.sessionId(),
-            new Session.Respond(
-                interactionId, connection.connectionId(), response, ref, inbox.narrow()));
+            new Session.Respond(interactionId, connection.connectionId(), response, ref, inbox.narrow(), true));
   }
 
   private Behavior<Command> onOversized(Oversized oversized) {
