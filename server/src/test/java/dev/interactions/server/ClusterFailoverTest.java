@@ -127,11 +127,13 @@ class ClusterFailoverTest {
     int markA = onA.mark();
     int markB = onB.mark();
     long killedAt = System.nanoTime();
+    System.out.printf("ClusterFailoverTest: kill -9 of %s at %s%n", victim.clusterAddress(), java.time.LocalTime.now());
     victim.kill();
 
     // The session comes back on a surviving node with every pending interaction: same ids, same deadlines.
-    JsonNode state = awaitSessionBack(a, base, victim, pending);
-    Duration failover = Duration.ofNanos(System.nanoTime() - killedAt);
+    Reached reached = awaitSessionBack(a, base, victim, pending);
+    JsonNode state = reached.state();
+    Duration failover = Duration.ofNanos(reached.atNanos() - killedAt);
     String newNode = state.path("node").asText();
     assertTrue(
         Set.of(a.clusterAddress(), b.clusterAddress()).contains(newNode), "the session is on a surviving node: " + newNode);
@@ -157,6 +159,11 @@ class ClusterFailoverTest {
     assertTrue(
         failover.compareTo(FAILOVER_BOUND) <= 0,
         "failover took " + failover.toMillis() + " ms, over the bound of " + FAILOVER_BOUND.toSeconds() + " s");
+    replayedAfter.forEach(
+        (name, after) ->
+            assertTrue(
+                after.compareTo(FAILOVER_BOUND) <= 0,
+                name + " was replayed " + after.toMillis() + " ms after the kill, over " + FAILOVER_BOUND.toSeconds() + " s"));
 
     // The HTTP waits that were under way when the node died return (their wait was on the dead node): none hangs.
     for (var waiting : List.of(waitingRequester, waitingReader)) {
@@ -520,33 +527,51 @@ class ClusterFailoverTest {
     throw new AssertionError("no session among 300 was placed on " + host.clusterAddress());
   }
 
-  /** Polls the session on {@code node} until another node than {@code dead} hosts it with exactly {@code pending}. */
-  private JsonNode awaitSessionBack(ServerProcess node, String path, ServerProcess dead, Map<String, String> pending)
-      throws InterruptedException {
+  /** A state of the session as read by a poll, and when the reply came. */
+  private record Reached(JsonNode state, long atNanos) {}
+
+  /**
+   * Polls the session on {@code node} until another node than {@code dead} hosts it with exactly {@code pending}, and
+   * returns that state with the moment its reply arrived. A poll sent while the session has no home waits for it up to
+   * the server's ask timeout (10 s), so one poll after the other would only see the session back in steps of that
+   * timeout: a new poll is sent every half second, and the first reply that finds the session back wins.
+   */
+  private Reached awaitSessionBack(ServerProcess node, String path, ServerProcess dead, Map<String, String> pending)
+      throws Exception {
     long deadline = System.nanoTime() + GENEROUS.toNanos();
-    String last = "nothing yet";
-    while (System.nanoTime() < deadline) {
+    CompletableFuture<Reached> back = new CompletableFuture<>();
+    List<String> replies = java.util.Collections.synchronizedList(new ArrayList<>());
+    while (!back.isDone() && System.nanoTime() < deadline) {
+      send(node, HttpRequest.newBuilder(node.uri(path)).GET())
+          .whenComplete(
+              (reply, failure) -> {
+                long at = System.nanoTime();
+                if (failure != null) {
+                  replies.add(failure.toString());
+                  return;
+                }
+                replies.add(reply.statusCode() + " " + reply.body());
+                if (reply.statusCode() == 200) {
+                  JsonNode state = json(reply);
+                  if (!state.path("node").asText().equals(dead.clusterAddress()) && pendingOf(state).equals(pending)) {
+                    back.complete(new Reached(state, at));
+                  }
+                } else if (reply.statusCode() != 503) {
+                  // While the shard has no home the session's ask times out: 503 unavailable, and nothing else.
+                  back.completeExceptionally(new AssertionError("while failing over: " + reply.statusCode() + " " + reply.body()));
+                }
+              });
       try {
-        HttpResponse<String> reply =
-            http.send(
-                HttpRequest.newBuilder(node.uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        last = reply.statusCode() + " " + reply.body();
-        if (reply.statusCode() == 200) {
-          JsonNode state = json(reply);
-          if (!state.path("node").asText().equals(dead.clusterAddress()) && pendingOf(state).equals(pending)) {
-            return state;
-          }
-        } else {
-          // While the shard has no home the session's ask times out: 503 unavailable, and nothing else.
-          assertEquals(503, reply.statusCode(), last);
-        }
-      } catch (IOException e) {
-        last = e.toString();
+        return back.get(500, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException notYet) {
+        // the next poll
       }
-      Thread.sleep(200); // the next poll; each one waits for the session up to the ask timeout anyway
     }
-    throw new AssertionError("the session never came back elsewhere with its pending interactions; last: " + last);
+    try {
+      return back.get(1, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException never) {
+      throw new AssertionError("the session never came back elsewhere with its pending interactions; replies: " + replies);
+    }
   }
 
   /**
