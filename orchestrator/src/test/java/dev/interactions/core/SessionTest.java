@@ -332,9 +332,9 @@ class SessionTest {
             "i1", InteractionRequest.of("approve", PAYLOAD), LONG, requester.getRef(), admission.getRef()));
     admission.expectMessageClass(Session.Admitted.class);
 
-    testKit.stop(session);
+    testKit.stop(session, Duration.ofSeconds(20));
 
-    assertEquals(InteractionOutcome.Shutdown.INSTANCE, requester.receiveMessage());
+    assertEquals(InteractionOutcome.Shutdown.INSTANCE, requester.receiveMessage(Duration.ofSeconds(20)));
   }
 
   @Test
