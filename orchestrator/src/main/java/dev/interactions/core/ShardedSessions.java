@@ -1,7 +1,6 @@
 package dev.interactions.core;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -68,20 +67,6 @@ public final class ShardedSessions implements SessionDirectory {
 
   @Override
   public <R> CompletionStage<R> ask(String sessionId, Function<ActorRef<R>, Session.Command> command, Duration timeout) {
-    // Completed on the dispatcher, not in the ask's own callback thread: see Ask.
-    CompletableFuture<R> result = new CompletableFuture<>();
-    sharding
-        .entityRefFor(typeKey, sessionId)
-        .ask(command::apply, timeout)
-        .whenCompleteAsync(
-            (reply, failure) -> {
-              if (failure != null) {
-                result.completeExceptionally(failure);
-              } else {
-                result.complete(reply);
-              }
-            },
-            system.executionContext());
-    return result;
+    return Ask.onDispatcher(sharding.entityRefFor(typeKey, sessionId).ask(command::apply, timeout), system);
   }
 }
