@@ -19,7 +19,7 @@ import org.h2.mvstore.MVStore;
  * Keeps the embedded H2 database's file bounded while the node runs. H2's MVStore never overwrites a page: every commit
  * writes a new chunk holding the pages it changed, and the old copies stay in older chunks as garbage. H2 reclaims them
  * in its background writer thread, but {@code WRITE_DELAY=0} (which makes every acknowledged write reach the file before
- * the acknowledgement) turns that thread off, so without this the file grows by ≈ 4–7 KB per event and only shrinks when
+ * the acknowledgement) turns that thread off, so without this the file grows by ≈ 4–8 KB per event and only shrinks when
  * the database is closed.
  *
  * <p>Every {@code h2-compaction.interval} one step runs {@link MVStore#compactFile(int)} (what H2 itself runs when it
