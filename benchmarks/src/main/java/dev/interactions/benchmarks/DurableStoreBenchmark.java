@@ -40,6 +40,11 @@ import org.HdrHistogram.Recorder;
  *       times a new orchestrator (in a fresh JVM) until every one is back ({@code recovery-restart} is that phase);
  *   <li>{@code size DB SESSIONS IN_FLIGHT LIFECYCLES MAX_SECONDS}: database size after that many lifecycles (or as many as
  *       fit in the time), before and after a retention sweep.
+ *   <li>{@code h2-file SESSIONS IN_FLIGHT LIFECYCLES PERIOD_S}: issue 10's H2 file size against the live data, with the
+ *       store's file compaction running as configured: half the lifecycles in one set of sessions, which then go idle,
+ *       and after a 10-s pause half in another; then a retention sweep (period {@code PERIOD_S}, longer than the second
+ *       half takes) deletes the first set whole, and compaction steps run until the file stops shrinking. Live data is
+ *       the bytes of the live rows' column values.
  * </ul>
  *
  * <p>{@code DB} is {@code h2} (a new temporary directory each time) or {@code postgres} (the tables of database
@@ -68,6 +73,8 @@ public final class DurableStoreBenchmark {
           "orchestrator.persistence.jdbc.retention.period",
           "orchestrator.persistence.jdbc.retention.sweep-interval",
           "orchestrator.persistence.jdbc.retention.batch-size",
+          "orchestrator.persistence.jdbc.h2-compaction.interval",
+          "orchestrator.persistence.jdbc.h2-compaction.max-time",
           "orchestrator.session.closed-retention",
           "orchestrator.session.reconnect-grace");
 
@@ -76,6 +83,8 @@ public final class DurableStoreBenchmark {
       "orchestrator.session.reconnect-grace = 3h\n" + "orchestrator.interaction.max-timeout = 3h\n";
 
   private static final Duration RECOVERY_TIMEOUT = Duration.ofHours(2);
+  /** h2-file: the pause between its two phases. */
+  private static final Duration PHASE_GAP = Duration.ofSeconds(10);
   /** Requests issued but not yet admitted (recorded) at most while filling. */
   private static final int FILL_AHEAD = 2_000;
 
@@ -105,6 +114,12 @@ public final class DurableStoreBenchmark {
                   Integer.parseInt(a.get(3)),
                   Long.parseLong(a.get(4)),
                   Integer.parseInt(a.get(5)));
+          case "h2-file" ->
+              h2File(
+                  Integer.parseInt(a.get(1)),
+                  Integer.parseInt(a.get(2)),
+                  Long.parseLong(a.get(3)),
+                  Integer.parseInt(a.get(4)));
           default -> throw new IllegalArgumentException("unknown mode " + a.get(0) + ", see the class comment");
         };
     if (a.get(0).equals("recovery-restart")) {
@@ -402,6 +417,153 @@ public final class DurableStoreBenchmark {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+  // 4. The H2 file against its live data, with the store's compaction (issue 10)
+
+  private static Map<String, Object> h2File(int sessions, int inFlight, long lifecycles, int periodSeconds)
+      throws Exception {
+    StoreDatabase database = StoreDatabase.fresh("h2");
+    Map<String, Object> result = header("h2-file", database);
+    Duration period = Duration.ofSeconds(periodSeconds);
+    String overrides =
+        "orchestrator.persistence.jdbc.retention.period = " + periodSeconds + "s\n"
+            + "orchestrator.persistence.jdbc.retention.sweep-interval = 24h\n";
+    progress("h2-file: %,d sessions x 2, %,d in flight, %,d lifecycles, retention period %s", sessions, inFlight,
+        lifecycles, period);
+    FileSizeSampler peak = new FileSizeSampler(database);
+    try (Started started = Started.on(database, overrides)) {
+      result.put("settings", started.settings());
+      result.put("empty", database.measureLive());
+      InteractionRequest request = InteractionRequest.of("approve", PAYLOAD);
+      result.put("load_average_before", Machine.currentLoadAverage());
+      // Phase A: these sessions go idle afterwards, and the sweep deletes them.
+      result.put("phase_a", phase(started, "a", sessions, inFlight, lifecycles / 2, request));
+      Instant phaseAEnd = Instant.now();
+      result.put("after_phase_a", database.measureLive());
+      // A pause between the phases, so that the sweep's cutoff (its start minus the period) can fall between them:
+      // phase A's sessions are then idle past the period and deleted whole, and none of phase B's events is old
+      // enough to be deleted.
+      Thread.sleep(PHASE_GAP.toMillis());
+      result.put("phase_b", phase(started, "b", sessions, inFlight, lifecycles - lifecycles / 2, request));
+      Map<String, Long> afterLifecycles = database.measureLive();
+      result.put("after_lifecycles", withRatio(afterLifecycles));
+      result.put("peak_file_bytes_during_lifecycles", peak.peak());
+      progress("  after %,d lifecycles: %s (peak %,d)", lifecycles, result.get("after_lifecycles"), peak.peak());
+      Duration wait = Duration.between(Instant.now(), phaseAEnd.plus(PHASE_GAP.dividedBy(2)).plus(period));
+      if (wait.isNegative()) {
+        throw new IllegalStateException("phase B took longer than the retention period: raise PERIOD_S");
+      }
+      progress("  waiting %d s for phase A's sessions to pass the retention period", wait.toSeconds());
+      Thread.sleep(wait.toMillis());
+      result.put("before_sweep", withRatio(database.measureLive()));
+      long sweepStart = System.nanoTime();
+      JournalRetention.Swept swept = started.store.sweep(Duration.ofMinutes(30)).toCompletableFuture().join();
+      result.put("sweep_seconds", round(seconds(sweepStart), 2));
+      result.put("swept", swept.toString());
+      result.put("after_sweep", withRatio(database.measureLive()));
+      progress("  sweep %s in %.1f s; after: %s", swept, seconds(sweepStart), result.get("after_sweep"));
+      // Compaction steps (the same the store runs every interval) until the file stops shrinking.
+      long compactionStart = System.nanoTime();
+      int steps = 0;
+      int withoutProgress = 0;
+      long smallest = Long.MAX_VALUE;
+      List<Long> stepMillis = new ArrayList<>();
+      while (withoutProgress < 3 && steps < 200) {
+        long stepStart = System.nanoTime();
+        var step = started.store.compactH2File(Duration.ofMinutes(5)).toCompletableFuture().join();
+        stepMillis.add(Math.round((System.nanoTime() - stepStart) / 1e6));
+        if (step.failure() != null) {
+          throw new IllegalStateException("compaction failed: " + step.failure());
+        }
+        steps++;
+        if (steps == 1) {
+          result.put("after_first_compaction_step", withRatio(database.measureLive()));
+        }
+        withoutProgress = step.fileBytesAfter() < smallest ? 0 : withoutProgress + 1;
+        smallest = Math.min(smallest, step.fileBytesAfter());
+      }
+      result.put("compaction_steps", steps);
+      result.put("compaction_step_ms", stepMillis);
+      result.put("compaction_seconds", round(seconds(compactionStart), 2));
+      result.put("after_compaction", withRatio(database.measureLive()));
+      progress("  after %d compaction steps in %.1f s: %s", steps, seconds(compactionStart), result.get("after_compaction"));
+    }
+    peak.stop();
+    // H2 compacts for MAX_COMPACT_TIME (200 ms by default) when the last connection closes.
+    result.put("after_close_file_bytes", database.filesBytes());
+    // For reference, what the live data takes in a store of its own: a full copy without the garbage (not compressed),
+    // and what SHUTDOWN COMPACT leaves (H2 compresses that copy).
+    result.put("compacted_copy_file_bytes", database.compactedCopyBytes());
+    database.execute("SHUTDOWN COMPACT");
+    result.put("after_shutdown_compact_file_bytes", database.filesBytes());
+    progress("  after close %,d; compacted copy %,d; after SHUTDOWN COMPACT %,d", result.get("after_close_file_bytes"),
+        result.get("compacted_copy_file_bytes"), result.get("after_shutdown_compact_file_bytes"));
+    return result;
+  }
+
+  private static Map<String, Object> phase(
+      Started started, String prefix, int sessions, int inFlight, long lifecycles, InteractionRequest request)
+      throws Exception {
+    String[] ids = new String[sessions];
+    for (int i = 0; i < sessions; i++) {
+      ids[i] = prefix + "-" + i;
+    }
+    Clients clients = Clients.attach(started.orchestrator, ids);
+    ClosedLoop.Window window =
+        ClosedLoop.runCycles(
+            session -> started.orchestrator.request(ids[session], request),
+            sessions,
+            inFlight,
+            lifecycles,
+            Duration.ofHours(2));
+    Map<String, Object> result = new LinkedHashMap<>();
+    putWindow(result, window);
+    result.put("journal_write_latency", started.journalLatency());
+    result.put("refused_answers", clients.refused.sum());
+    progress("  phase %s: %,d lifecycles in %.0f s (%,.0f/s), p50 %s ms, p99 %s ms, %d failures", prefix,
+        window.cycles(), window.usage().seconds(), window.cycles() / window.usage().seconds(), result.get("p50_ms"),
+        result.get("p99_ms"), window.failures());
+    return result;
+  }
+
+  private static Map<String, Object> withRatio(Map<String, Long> sizes) {
+    Map<String, Object> withRatio = new LinkedHashMap<>(sizes);
+    long live = sizes.get("live_row_bytes");
+    withRatio.put("file_per_live", live == 0 ? null : round((double) sizes.get("database_bytes") / live, 2));
+    long events = sizes.get("all_events");
+    withRatio.put("file_bytes_per_event", events == 0 ? null : sizes.get("database_bytes") / events);
+    return withRatio;
+  }
+
+  /** The largest size the H2 directory had, sampled every 100 ms on a thread of its own. */
+  private static final class FileSizeSampler {
+    private final java.util.concurrent.ScheduledExecutorService sampler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    private final java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+
+    FileSizeSampler(StoreDatabase database) {
+      sampler.scheduleAtFixedRate(
+          () -> {
+            try {
+              peak.accumulateAndGet(database.filesBytes(), Math::max);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+              // a file H2 deletes while it is listed (a temporary one): the next sample sees the directory again
+            }
+          },
+          0,
+          100,
+          TimeUnit.MILLISECONDS);
+    }
+
+    long peak() {
+      return peak.get();
+    }
+
+    void stop() {
+      sampler.shutdownNow();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
 
   /** An orchestrator on a durable store, started as a server starts it; closing it shuts it down gracefully. */
   private static final class Started implements AutoCloseable {
@@ -467,8 +629,12 @@ public final class DurableStoreBenchmark {
   /** One answering in-process client per session, attached through {@code Orchestrator.attach}. */
   private record Clients(LongAdder refused, AtomicReference<String> firstRefusal) {
     static Clients attach(Orchestrator orchestrator, int sessions) {
+      return attach(orchestrator, sessionIds(sessions));
+    }
+
+    static Clients attach(Orchestrator orchestrator, String[] ids) {
       Clients clients = new Clients(new LongAdder(), new AtomicReference<>());
-      String[] ids = sessionIds(sessions);
+      int sessions = ids.length;
       for (int from = 0; from < sessions; from += 1_000) {
         List<CompletableFuture<ClientHandle>> batch = new ArrayList<>();
         for (int s = from; s < Math.min(sessions, from + 1_000); s++) {

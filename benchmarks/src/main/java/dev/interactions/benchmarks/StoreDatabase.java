@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.h2.mvstore.MVStoreTool;
 
 /**
  * The database a durable-store benchmark runs on, fresh for each scenario: an H2 file database in a new temporary
@@ -118,6 +119,44 @@ record StoreDatabase(String kind, String url, String user, String password, Stri
       sizes.put("database_bytes", filesBytes());
     }
     return sizes;
+  }
+
+  /**
+   * {@link #measure()} plus {@code live_row_bytes}: the bytes of the column values of every row in the journal, tag and
+   * snapshot tables (variable-length values by {@code OCTET_LENGTH}, fixed-width ones at their width: BIGINT 8, INTEGER
+   * 4, BOOLEAN 1). Indexes, page headers and free space are not counted: this is what any store has to keep.
+   */
+  Map<String, Long> measureLive() throws SQLException, IOException {
+    Map<String, Long> sizes = measure();
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      sizes.put("live_row_bytes",
+          count(statement, "SELECT COALESCE(SUM(8 + 1 + OCTET_LENGTH(\"persistence_id\") + 8 + OCTET_LENGTH(\"writer\") + 8"
+              + " + OCTET_LENGTH(\"adapter_manifest\") + OCTET_LENGTH(\"event_payload\") + 4"
+              + " + OCTET_LENGTH(\"event_ser_manifest\") + COALESCE(OCTET_LENGTH(\"meta_payload\"), 0)"
+              + " + COALESCE(4 + OCTET_LENGTH(\"meta_ser_manifest\"), 0)), 0) FROM \"event_journal\"")
+          + count(statement, "SELECT COALESCE(SUM(8 + OCTET_LENGTH(\"tag\")), 0) FROM \"event_tag\"")
+          + count(statement, "SELECT COALESCE(SUM(OCTET_LENGTH(\"persistence_id\") + 8 + 8 + 4"
+              + " + OCTET_LENGTH(\"snapshot_ser_manifest\") + OCTET_LENGTH(\"snapshot_payload\")"
+              + " + COALESCE(4 + OCTET_LENGTH(\"meta_ser_manifest\"), 0) + COALESCE(OCTET_LENGTH(\"meta_payload\"), 0)), 0)"
+              + " FROM \"snapshot\""));
+    }
+    return sizes;
+  }
+
+  /**
+   * The size of a copy of the H2 file holding only its live pages, uncompressed (H2's own compaction tool, the one
+   * {@code SHUTDOWN COMPACT} uses, without its compression); the database must be closed. The copy is deleted.
+   */
+  long compactedCopyBytes() throws IOException {
+    Path source = directory.resolve("db.mv.db");
+    Path copy = directory.resolve("compacted-copy.mv.db");
+    MVStoreTool.compact(source.toString(), copy.toString(), false);
+    try {
+      return Files.size(copy);
+    } finally {
+      Files.delete(copy);
+    }
   }
 
   /** Bytes of the H2 directory's files (the database file and any temporary ones). */

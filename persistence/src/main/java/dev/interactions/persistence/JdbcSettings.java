@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param sweepInterval how often the retention sweep runs
  * @param batchSize how many sessions or events one retention statement covers
  * @param historyMaxLimit largest page of the history endpoint
+ * @param h2CompactionInterval how often the embedded H2 database's file is compacted
+ * @param h2CompactionMaxTime how long one compaction step should take at most (writes wait for it)
  */
 public record JdbcSettings(
     String profile,
@@ -20,7 +22,9 @@ public record JdbcSettings(
     Duration retentionPeriod,
     Duration sweepInterval,
     int batchSize,
-    int historyMaxLimit) {
+    int historyMaxLimit,
+    Duration h2CompactionInterval,
+    Duration h2CompactionMaxTime) {
 
   /** Where the blocking JDBC calls of this module run. */
   public static final String BLOCKING_DISPATCHER = "orchestrator.persistence.jdbc.blocking-dispatcher";
@@ -34,7 +38,9 @@ public record JdbcSettings(
         c.getDuration("retention.period"),
         c.getDuration("retention.sweep-interval"),
         c.getInt("retention.batch-size"),
-        c.getInt("history.max-limit"));
+        c.getInt("history.max-limit"),
+        c.getDuration("h2-compaction.interval"),
+        c.getDuration("h2-compaction.max-time"));
   }
 
   /** The schema script for the configured database. */

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The durable store of sessions on a JDBC database: started once per node when {@code orchestrator.persistence.store =
- * jdbc}. It creates the schema if asked to, runs the {@link JournalRetention} sweeper, answers health checks, and reads
- * the history of closed interactions from the journal as a stream (one page at a time, never a whole history).
+ * jdbc}. It creates the schema if asked to, runs the {@link JournalRetention} sweeper and, on an embedded H2 file
+ * database, the {@link H2FileCompaction}, answers health checks, and reads the history of closed interactions from the
+ * journal as a stream (one page at a time, never a whole history).
  */
 public final class JdbcStore {
 
@@ -44,8 +45,10 @@ public final class JdbcStore {
   private final Executor blocking;
   private final JdbcReadJournal journal;
   private final ActorRef<JournalRetention.Command> retention;
+  private final Optional<ActorRef<H2FileCompaction.Command>> compaction;
 
-  private JdbcStore(ActorSystem<?> system, JdbcSettings settings, Database database, Executor blocking) {
+  private JdbcStore(
+      ActorSystem<?> system, JdbcSettings settings, Database database, Executor blocking, boolean compactH2File) {
     this.system = system;
     this.settings = settings;
     this.database = database;
@@ -54,24 +57,39 @@ public final class JdbcStore {
         PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     this.retention =
         system.systemActorOf(JournalRetention.create(database, settings), "journal-retention", Props.empty());
+    this.compaction =
+        compactH2File
+            ? Optional.of(
+                system.systemActorOf(H2FileCompaction.create(database, settings), "h2-file-compaction", Props.empty()))
+            : Optional.empty();
   }
 
   /**
-   * Starts the store of {@code system}: applies the schema (when configured), then starts retention. Fails if the
-   * database cannot be reached, so that a server does not open its port on a store it cannot use.
+   * Starts the store of {@code system}: applies the schema (when configured), then starts retention (and compaction of
+   * an embedded H2 file). Fails if the database cannot be reached, so that a server does not open its port on a store
+   * it cannot use.
    */
   public static CompletionStage<JdbcStore> start(ActorSystem<?> system) {
     JdbcSettings settings = JdbcSettings.from(system.settings().config());
     Database database = new Database(system);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(JdbcSettings.BLOCKING_DISPATCHER));
-    return CompletableFuture.runAsync(
+    return CompletableFuture.supplyAsync(
             () -> {
               if (settings.createSchema()) {
                 applySchema(database, settings.schemaResource());
               }
+              return isH2File(database);
             },
             blocking)
-        .thenApply(done -> new JdbcStore(system, settings, database, blocking));
+        .thenApply(compactH2File -> new JdbcStore(system, settings, database, blocking, compactH2File));
+  }
+
+  private static boolean isH2File(Database database) {
+    try {
+      return H2FileCompaction.appliesTo(database);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not reach the database: " + e.getMessage(), e);
+    }
   }
 
   private static void applySchema(Database database, String resource) {
@@ -152,6 +170,21 @@ public final class JdbcStore {
   /** Runs a retention sweep now and completes with what it deleted. */
   public CompletionStage<JournalRetention.Swept> sweep(Duration timeout) {
     return AskPattern.ask(retention, JournalRetention.SweepNow::new, timeout, system.scheduler());
+  }
+
+  /**
+   * Runs a step of the H2 file's compaction now and completes with the file's size before and after it; on any other
+   * database than an embedded H2 file, completes at once with a failure saying so.
+   */
+  public CompletionStage<H2FileCompaction.Compacted> compactH2File(Duration timeout) {
+    return compaction
+        .<CompletionStage<H2FileCompaction.Compacted>>map(
+            compactor ->
+                AskPattern.ask(compactor, H2FileCompaction.CompactNow::new, timeout, system.scheduler()))
+        .orElseGet(
+            () ->
+                CompletableFuture.completedFuture(
+                    new H2FileCompaction.Compacted(0, 0, "not an H2 file database opened in this process")));
   }
 
   /** The settings in force. */
