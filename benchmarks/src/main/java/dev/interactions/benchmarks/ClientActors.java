@@ -1,8 +1,10 @@
 package dev.interactions.benchmarks;
 
+import dev.interactions.core.Attachment;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
 import dev.interactions.api.Orchestrator;
-import dev.interactions.core.Session;
-import dev.interactions.core.SessionDirectory;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,26 +33,61 @@ final class ClientActors {
     return clients;
   }
 
-  /** Attaches client {@code i} to session {@code sessionPrefix + i}, {@value #ATTACH_BATCH} at a time. */
+  /**
+   * Attaches client {@code i} to session {@code sessionPrefix + i}, {@value #ATTACH_BATCH} at a time, as a transport
+   * does: through an {@link Attachment}, owned by an actor that hands the client its frames and stops with it.
+   */
   static void attach(
-      SessionDirectory directory, String sessionPrefix, List<ActorRef<ServerMessage>> clients, Duration timeout) {
+      Orchestrator orchestrator, String sessionPrefix, List<ActorRef<ServerMessage>> clients, Duration timeout) {
     for (int from = 0; from < clients.size(); from += ATTACH_BATCH) {
-      List<CompletableFuture<Session.AttachResult>> batch = new ArrayList<>();
+      List<CompletableFuture<Attachment.Event>> batch = new ArrayList<>();
       for (int i = from; i < Math.min(clients.size(), from + ATTACH_BATCH); i++) {
         ActorRef<ServerMessage> client = clients.get(i);
-        String connectionId = client.path().name();
-        batch.add(
-            directory
-                .<Session.AttachResult>ask(
-                    sessionPrefix + i, replyTo -> new Session.Attach(connectionId, client, replyTo), timeout)
-                .toCompletableFuture());
+        CompletableFuture<Attachment.Event> attached = new CompletableFuture<>();
+        orchestrator
+            .system()
+            .systemActorOf(
+                owner(orchestrator, sessionPrefix + i, client, attached, timeout),
+                client.path().name() + "-attachment",
+                Props.empty());
+        batch.add(attached);
       }
-      for (CompletableFuture<Session.AttachResult> attached : batch) {
-        Session.AttachResult result = attached.join();
-        if (!(result instanceof Session.Attached)) {
-          throw new IllegalStateException("attach refused: " + result);
+      for (CompletableFuture<Attachment.Event> attached : batch) {
+        Attachment.Event event = attached.join();
+        if (!(event instanceof Attachment.Attached)) {
+          throw new IllegalStateException("attach refused: " + event);
         }
       }
     }
+  }
+
+  private static Behavior<Attachment.Event> owner(
+      Orchestrator orchestrator,
+      String sessionId,
+      ActorRef<ServerMessage> client,
+      CompletableFuture<Attachment.Event> attached,
+      Duration timeout) {
+    return Behaviors.setup(
+        context -> {
+          context.watch(client);
+          context.spawn(
+              Attachment.create(
+                  sessionId, client.path().name(), orchestrator.sessions(), context.getSelf(), timeout, Duration.ofMillis(500)),
+              "attachment");
+          return Behaviors.receive(Attachment.Event.class)
+              .onMessage(
+                  Attachment.Deliver.class,
+                  deliver -> {
+                    client.tell(deliver.message());
+                    return Behaviors.same();
+                  })
+              .onAnyMessage(
+                  event -> {
+                    attached.complete(event);
+                    return event instanceof Attachment.Lost ? Behaviors.stopped() : Behaviors.same();
+                  })
+              .onSignal(Terminated.class, clientStopped -> Behaviors.stopped())
+              .build();
+        });
   }
 }

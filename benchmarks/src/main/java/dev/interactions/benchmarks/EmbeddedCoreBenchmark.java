@@ -270,7 +270,7 @@ public final class EmbeddedCoreBenchmark {
               "client-",
               sessions,
               name -> AnsweringClient.create(directory, "session-" + name.substring("client-".length()), name, ANSWER));
-      ClientActors.attach(directory, "session-", clients, ATTACH_TIMEOUT);
+      ClientActors.attach(orchestrator, "session-", clients, ATTACH_TIMEOUT);
       String[] ids = sessionIds(sessions);
       double setup = (System.nanoTime() - setupStart) / 1e9;
       InteractionRequest request = InteractionRequest.of("approve", PAYLOAD);

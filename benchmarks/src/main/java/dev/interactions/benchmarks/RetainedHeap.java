@@ -79,7 +79,7 @@ final class RetainedHeap {
       long withClients = Heap.settledUsedBytes();
       Path before = Heap.histogram();
 
-      attach(orchestrator.sessions(), "idle-", clients);
+      attach(orchestrator, "idle-", clients);
       await("all sessions alive", () -> census.sessions() == count);
       long withSessions = Heap.settledUsedBytes();
       Path after = Heap.histogram();
@@ -103,7 +103,7 @@ final class RetainedHeap {
       Census census = Census.get(orchestrator.system());
       warmUp(orchestrator, census, true);
       List<ActorRef<ServerMessage>> clients = spawnSilentClients(orchestrator, "pending-client-", sessions);
-      attach(orchestrator.sessions(), "pending-", clients);
+      attach(orchestrator, "pending-", clients);
       long withSessions = Heap.settledUsedBytes();
       Path idle = Heap.histogram();
 
@@ -162,7 +162,7 @@ final class RetainedHeap {
   private static void warmUp(Orchestrator orchestrator, Census census, boolean interactions) throws Exception {
     SessionDirectory directory = orchestrator.sessions();
     List<ActorRef<ServerMessage>> clients = spawnSilentClients(orchestrator, "warm-up-client-", 1_000);
-    attach(directory, "warm-up-", clients);
+    attach(orchestrator, "warm-up-", clients);
     if (interactions) {
       List<CompletableFuture<InteractionOutcome>> requested = new ArrayList<>();
       for (int s = 0; s < clients.size(); s++) {
@@ -184,8 +184,8 @@ final class RetainedHeap {
     return ClientActors.spawn(orchestrator, prefix, count, name -> Behaviors.<ServerMessage>ignore());
   }
 
-  private static void attach(SessionDirectory directory, String sessionPrefix, List<ActorRef<ServerMessage>> clients) {
-    ClientActors.attach(directory, sessionPrefix, clients, TIMEOUT);
+  private static void attach(Orchestrator orchestrator, String sessionPrefix, List<ActorRef<ServerMessage>> clients) {
+    ClientActors.attach(orchestrator, sessionPrefix, clients, TIMEOUT);
   }
 
   /** Answers every pending interaction of sessions {@code pending-0..}, each with a distinct value. */

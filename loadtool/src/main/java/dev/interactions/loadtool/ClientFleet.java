@@ -126,7 +126,7 @@ final class ClientFleet {
     }
     LoadClient client = new LoadClient(json, claims, tally, timers, gone -> replace(slot, gone));
     live.add(client);
-    return client.connect(httpClients.get(slot % HTTP_CLIENTS), webSocketUri(options.sessionOf(runId, slot)));
+    return client.connect(httpClients.get(slot % HTTP_CLIENTS), webSocketUri(slot));
   }
 
   private void replace(int slot, LoadClient gone) {
@@ -138,15 +138,17 @@ final class ClientFleet {
     timers.schedule(() -> connect(slot), pause, TimeUnit.MILLISECONDS);
   }
 
-  private URI webSocketUri(String sessionId) {
-    String scheme = options.url().getScheme().equals("https") ? "wss" : "ws";
+  /** The WebSocket of slot {@code slot}'s session on the server of that slot; a replacement reconnects to the same one. */
+  private URI webSocketUri(int slot) {
+    URI base = options.clientUrl(slot);
+    String scheme = base.getScheme().equals("https") ? "wss" : "ws";
     String token =
         options.clientToken()
             .map(value -> "?access_token=" + URLEncoder.encode(value, StandardCharsets.UTF_8))
             .orElse("");
-    URI base = options.url();
     return URI.create(
-        scheme + "://" + base.getRawAuthority() + base.getRawPath() + "/v1/sessions/" + sessionId + "/ws" + token);
+        scheme + "://" + base.getRawAuthority() + base.getRawPath() + "/v1/sessions/" + options.sessionOf(runId, slot)
+            + "/ws" + token);
   }
 
   private static ThreadFactory daemon(String name) {

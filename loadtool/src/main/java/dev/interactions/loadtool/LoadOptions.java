@@ -3,7 +3,10 @@ package dev.interactions.loadtool;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -12,8 +15,9 @@ import java.util.Set;
 /**
  * What to run, from the command line.
  *
- * @param url the server, e.g. {@code http://127.0.0.1:8080}
- * @param metricsUrl its Prometheus scrape, {@code <url>/metrics} unless given
+ * @param urls the servers, e.g. {@code http://127.0.0.1:8080}: one, or the nodes of a cluster; clients and requesters are
+ *     spread over them ({@link #clientUrl}, {@link #requesterUrl})
+ * @param metricsUrls their Prometheus scrapes, in the same order; {@code <url>/metrics} of each unless given
  * @param clients WebSocket clients kept connected (each dropped or disconnected one is replaced by a new one)
  * @param sessions sessions the clients are spread over (client {@code i} joins session {@code i % sessions})
  * @param requesters concurrent requesters, each one interaction at a time (a closed loop)
@@ -27,8 +31,8 @@ import java.util.Set;
  * @param progressEvery how often to print a progress line
  */
 public record LoadOptions(
-    URI url,
-    URI metricsUrl,
+    List<URI> urls,
+    List<URI> metricsUrls,
     int clients,
     int sessions,
     int requesters,
@@ -50,8 +54,10 @@ public record LoadOptions(
       requesters creating interactions over HTTP, then checks that every interaction ended and that the server's own
       gauges (GET /metrics) returned to where they were before the load.
 
-        --url URL                   server address                                  [http://127.0.0.1:8080]
-        --metrics-url URL           Prometheus scrape                               [<url>/metrics]
+        --url URL[,URL...]          server address; several (repeated or comma-
+                                    separated) for the nodes of a cluster: clients
+                                    and requesters are spread over them round-robin [http://127.0.0.1:8080]
+        --metrics-url URL[,URL...]  Prometheus scrape of each server, same order    [<url>/metrics]
         --clients N                 WebSocket clients kept connected                [200]
         --sessions S                sessions the clients are spread over            [50]
         --requesters M              concurrent requesters (HTTP, closed loop)       [20]
@@ -71,6 +77,9 @@ public record LoadOptions(
         --help                      this text
 
       Durations: 500ms, 20s, 30m, 1h (a bare number is seconds).
+
+      With several servers the gauges are read from each, reported per node and in total, and each node must return
+      to its own baseline.
 
       Exit status: 0 every interaction ended and the server returned to its baseline; 1 an interaction never ended
       (hung) or the server kept sessions, connections or pending interactions after the settle period (a leak);
@@ -99,13 +108,18 @@ public record LoadOptions(
           "client-token",
           "progress");
 
+  /** The options that may be given several times, and list their values separated by commas. */
+  private static final Set<String> LISTS = Set.of("url", "metrics-url");
+
   /**
-   * Parses {@code --name value} and {@code --name=value} arguments.
+   * Parses {@code --name value} and {@code --name=value} arguments. {@code --url} and {@code --metrics-url} add up over
+   * repetitions and commas; any other option given twice keeps its last value.
    *
    * @throws IllegalArgumentException naming the option at fault
    */
   public static LoadOptions parse(String... args) {
     Map<String, String> given = new HashMap<>();
+    Map<String, List<String>> lists = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
@@ -125,14 +139,31 @@ public record LoadOptions(
       if (!KNOWN.contains(name)) {
         throw new IllegalArgumentException("unknown option --" + name);
       }
-      given.put(name, value);
+      if (LISTS.contains(name)) {
+        lists.computeIfAbsent(name, key -> new ArrayList<>()).addAll(List.of(value.split(",", -1)));
+      } else {
+        given.put(name, value);
+      }
     }
-    URI url = uri("url", given.getOrDefault("url", "http://127.0.0.1:8080"));
-    String base = url.toString().replaceAll("/+$", "");
+    List<URI> urls =
+        distinct(
+            "url",
+            lists.getOrDefault("url", List.of("http://127.0.0.1:8080")).stream()
+                .map(text -> URI.create(uri("url", text).toString().replaceAll("/+$", "")))
+                .toList());
+    List<URI> metricsUrls =
+        lists.containsKey("metrics-url")
+            ? distinct("metrics-url", lists.get("metrics-url").stream().map(text -> uri("metrics-url", text)).toList())
+            : urls.stream().map(url -> URI.create(url + "/metrics")).toList();
+    if (metricsUrls.size() != urls.size()) {
+      throw new IllegalArgumentException(
+          "--metrics-url names " + metricsUrls.size() + " scrape(s) for " + urls.size()
+              + " server(s): give one per --url, in the same order");
+    }
     LoadOptions options =
         new LoadOptions(
-            URI.create(base),
-            uri("metrics-url", given.getOrDefault("metrics-url", base + "/metrics")),
+            urls,
+            metricsUrls,
             positive("clients", given.getOrDefault("clients", "200")),
             positive("sessions", given.getOrDefault("sessions", "50")),
             positive("requesters", given.getOrDefault("requesters", "20")),
@@ -149,6 +180,21 @@ public record LoadOptions(
       throw new IllegalArgumentException("--interaction-timeout must be between 100ms and 1h");
     }
     return options;
+  }
+
+  /**
+   * The server client slot {@code slot} connects to: round-robin over the servers, shifted by one for every round of
+   * the sessions, so that the clients of one session are spread over the servers too (with plain {@code slot % servers}
+   * and as many sessions as a multiple of the servers, all clients of a session would share one server, and an
+   * interaction would never be fanned out to clients on several nodes).
+   */
+  public URI clientUrl(int slot) {
+    return urls.get((slot % sessions + slot / sessions) % urls.size());
+  }
+
+  /** The server requester {@code number} sends its requests to: round-robin over the servers. */
+  public URI requesterUrl(int number) {
+    return urls.get(number % urls.size());
   }
 
   /** The session id of client slot {@code slot}, unique to this run so that runs never share sessions. */
@@ -202,6 +248,17 @@ public record LoadOptions(
       // falls through to the message below, which says what is expected
     }
     throw new IllegalArgumentException("--" + option + " must be a whole number above 0, not '" + text + "'");
+  }
+
+  private static List<URI> distinct(String option, List<URI> uris) {
+    Set<URI> seen = new HashSet<>();
+    for (URI uri : uris) {
+      if (!seen.add(uri)) {
+        // The same server twice would count its gauges twice and skew the spread.
+        throw new IllegalArgumentException("--" + option + " names " + uri + " twice");
+      }
+    }
+    return uris;
   }
 
   private static URI uri(String option, String text) {

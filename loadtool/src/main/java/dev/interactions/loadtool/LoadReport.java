@@ -20,8 +20,12 @@ import java.util.function.LongFunction;
  *     client dropping while another interaction was on its way to it causes some, so they are reported, not failed
  * @param errors definite errors by kind
  * @param hung interactions whose end was never learned, by reason
- * @param gaugesAtEnd the gauges after the settle period; empty when they could not be read
+ * @param server the server's address; the addresses of all of them, comma-separated, when there are several
+ * @param gaugesAtStart the server's gauges before the load; with several servers, their total
+ * @param gaugesAtEnd the gauges after the settle period (the total with several servers); empty when they could not be
+ *     read
  * @param settleSeconds how long the server took to return to its baseline (the whole period when it did not)
+ * @param nodes each server's share of the clients and requesters, and its own gauges (one entry for a single server)
  * @param failures why the run failed; empty when it passed
  */
 public record LoadReport(
@@ -45,13 +49,25 @@ public record LoadReport(
     ServerGauges gaugesAtStart,
     Optional<ServerGauges> gaugesAtEnd,
     double settleSeconds,
+    List<NodeReport> nodes,
     List<String> failures) {
+
+  /**
+   * One server of the run.
+   *
+   * @param clients client slots that connect to it
+   * @param requesters requesters that send their requests to it
+   * @param gaugesAtEnd empty when they could not be read after the settle period
+   */
+  public record NodeReport(
+      String server, int clients, int requesters, ServerGauges gaugesAtStart, Optional<ServerGauges> gaugesAtEnd) {}
 
   public LoadReport {
     outcomes = Map.copyOf(outcomes);
     unplannedOutcomes = Map.copyOf(unplannedOutcomes);
     errors = Map.copyOf(errors);
     hung = Map.copyOf(hung);
+    nodes = List.copyOf(nodes);
     failures = List.copyOf(failures);
   }
 
@@ -119,24 +135,50 @@ public record LoadReport(
                 clientActivity.drops(),
                 clientActivity.disconnects(),
                 clientActivity.lostRaces()))
-        .append("server gauges      start -> end (after ")
+        .append("server gauges      ")
+        .append(nodes.size() == 1 ? "" : "total of " + nodes.size() + " servers, ")
+        .append("start -> end (after ")
         .append(Figures.seconds(settleSeconds))
         .append(" of settling)\n");
-    gauge(text, "sessions alive", gauges -> OptionalLong.of(gauges.sessionsAlive()), Figures::count);
-    gauge(text, "connections alive", gauges -> OptionalLong.of(gauges.connectionsAlive()), Figures::count);
-    gauge(text, "pending", gauges -> OptionalLong.of(gauges.pendingInteractions()), Figures::count);
-    gauge(text, "heap after GC", ServerGauges::heapAfterGcBytes, Figures::mebibytes);
-    gauge(text, "threads", ServerGauges::threads, Figures::count);
-    gauge(text, "open fds", ServerGauges::openFileDescriptors, Figures::count);
+    gauges(text, "  ", gaugesAtStart, gaugesAtEnd);
+    if (nodes.size() > 1) {
+      for (NodeReport node : nodes) {
+        text.append(
+            String.format(
+                "  %s (%d clients, %d requesters)%n", node.server(), node.clients(), node.requesters()));
+        gauges(text, "    ", node.gaugesAtStart(), node.gaugesAtEnd());
+      }
+    }
     text.append(passed() ? "PASSED\n" : "FAILED\n");
     failures.forEach(failure -> text.append("  - ").append(failure).append('\n'));
     return text.toString();
   }
 
-  private void gauge(
-      StringBuilder text, String name, Function<ServerGauges, OptionalLong> value, LongFunction<String> format) {
-    text.append(String.format("  %-17s %12s -> %s%n", name, shown(value.apply(gaugesAtStart), format),
-        gaugesAtEnd.map(end -> shown(value.apply(end), format)).orElse("unreadable")));
+  private static void gauges(StringBuilder text, String indent, ServerGauges start, Optional<ServerGauges> end) {
+    gauge(text, indent, "sessions alive", start, end, gauges -> OptionalLong.of(gauges.sessionsAlive()), Figures::count);
+    gauge(
+        text, indent, "connections alive", start, end, gauges -> OptionalLong.of(gauges.connectionsAlive()), Figures::count);
+    gauge(text, indent, "pending", start, end, gauges -> OptionalLong.of(gauges.pendingInteractions()), Figures::count);
+    gauge(text, indent, "heap after GC", start, end, ServerGauges::heapAfterGcBytes, Figures::mebibytes);
+    gauge(text, indent, "threads", start, end, ServerGauges::threads, Figures::count);
+    gauge(text, indent, "open fds", start, end, ServerGauges::openFileDescriptors, Figures::count);
+  }
+
+  private static void gauge(
+      StringBuilder text,
+      String indent,
+      String name,
+      ServerGauges start,
+      Optional<ServerGauges> end,
+      Function<ServerGauges, OptionalLong> value,
+      LongFunction<String> format) {
+    text.append(
+        String.format(
+            "%s%-17s %12s -> %s%n",
+            indent,
+            name,
+            shown(value.apply(start), format),
+            end.map(gauges -> shown(value.apply(gauges), format)).orElse("unreadable")));
   }
 
   private static String shown(OptionalLong value, LongFunction<String> format) {

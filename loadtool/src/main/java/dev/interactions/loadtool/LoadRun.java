@@ -2,17 +2,21 @@ package dev.interactions.loadtool;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * One run of the tool: read the baseline, connect the clients, request interactions for the duration, let the last
@@ -35,17 +39,18 @@ public final class LoadRun {
   private static final Duration STOP_AFTER_INTERRUPT = Duration.ofSeconds(10);
 
   private final LoadOptions options;
-  private final GaugeSource gauges;
+  private final ClusterGaugeSource gauges;
   private final HttpClient http;
   private final ObjectMapper json;
   private final PrintStream out;
 
   /**
-   * @param gauges where the server's gauges come from (its {@link MetricsEndpoint} in real runs)
+   * @param gauges where the servers' gauges come from (each one's {@link MetricsEndpoint} in real runs), for the
+   *     servers of {@code options} in the same order
    * @param http the client for the requesters' HTTP calls
    * @param out where the progress goes
    */
-  public LoadRun(LoadOptions options, GaugeSource gauges, HttpClient http, ObjectMapper json, PrintStream out) {
+  public LoadRun(LoadOptions options, ClusterGaugeSource gauges, HttpClient http, ObjectMapper json, PrintStream out) {
     this.options = options;
     this.gauges = gauges;
     this.http = http;
@@ -59,8 +64,8 @@ public final class LoadRun {
    * @throws GaugesUnavailableException if the baseline cannot be read: without it leaks cannot be checked
    */
   public LoadReport run() throws GaugesUnavailableException, InterruptedException {
-    ServerGauges baseline = gauges.read();
-    out.println("server before the load: " + baseline.summary());
+    ClusterGauges baseline = gauges.read();
+    out.println((options.urls().size() == 1 ? "server" : "servers") + " before the load: " + baseline.summary());
     if (Math.ceil((double) options.clients() / options.sessions()) > SERVER_CONNECTIONS_PER_SESSION) {
       out.println(
           "warning: more than " + SERVER_CONNECTIONS_PER_SESSION + " clients per session; a server with the default "
@@ -69,7 +74,12 @@ public final class LoadRun {
     String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     Tally tally = new Tally();
     ClientFleet fleet = new ClientFleet(options, runId, tally, json);
-    out.printf("run %s: connecting %d clients to %d sessions%n", runId, options.clients(), options.sessions());
+    out.printf(
+        "run %s: connecting %d clients to %d sessions%s%n",
+        runId,
+        options.clients(),
+        options.sessions(),
+        options.urls().size() == 1 ? "" : " through " + options.urls().size() + " servers");
     fleet.start();
     out.printf(
         "%d clients connected; %d requesters for %s%n",
@@ -87,9 +97,9 @@ public final class LoadRun {
     progressTimer.scheduleAtFixedRate(new Progress(tally, gauges, out, started), every, every, TimeUnit.MILLISECONDS);
 
     AtomicBoolean stopping = new AtomicBoolean();
-    RequesterApi api = new RequesterApi(http, options.url(), options.requesterToken(), json);
     List<Thread> requesters = new ArrayList<>();
     for (int i = 0; i < options.requesters(); i++) {
+      RequesterApi api = new RequesterApi(http, options.requesterUrl(i), options.requesterToken(), json);
       Thread thread =
           new Thread(new Requester(i, api, options, runId, tally, stopping::get, json), "requester-" + i);
       thread.setDaemon(true);
@@ -121,7 +131,7 @@ public final class LoadRun {
     return report(tally, baseline, loadSeconds, settled);
   }
 
-  private LoadReport report(Tally tally, ServerGauges baseline, double loadSeconds, Settling.Result settled) {
+  private LoadReport report(Tally tally, ClusterGauges baseline, double loadSeconds, Settling.Result settled) {
     LatencySummary latency = LatencySummary.of(tally.allRoundTrips());
     Map<String, Long> hung = tally.hungByReason();
     List<String> failures = new ArrayList<>();
@@ -140,14 +150,14 @@ public final class LoadRun {
               + Figures.duration(options.settle())
               + ": "
               + String.join(", ", settled.aboveBaseline())
-              + (settled.aboveBaseline().stream().anyMatch(above -> above.startsWith("sessions"))
+              + (settled.aboveBaseline().stream().anyMatch(above -> above.contains("sessions alive"))
                   ? " (a session stays alive for orchestrator.session.closed-retention, 10 min by default, after its"
                       + " last interaction closed: run the server with a short retention, e.g."
                       + " -Dorchestrator.session.closed-retention=5s, and settle for longer than it)"
                   : ""));
     }
     return new LoadReport(
-        options.url().toString(),
+        options.urls().stream().map(URI::toString).collect(Collectors.joining(",")),
         options.clients(),
         options.sessions(),
         options.requesters(),
@@ -164,10 +174,27 @@ public final class LoadRun {
         tally.errors(),
         hung,
         tally.clientCounts(),
-        baseline,
-        settled.last(),
+        baseline.total(),
+        settled.last().map(ClusterGauges::total),
         settled.seconds(),
+        nodes(baseline, settled.last()),
         failures);
+  }
+
+  private List<LoadReport.NodeReport> nodes(ClusterGauges baseline, Optional<ClusterGauges> end) {
+    List<LoadReport.NodeReport> nodes = new ArrayList<>();
+    for (int node = 0; node < options.urls().size(); node++) {
+      URI url = options.urls().get(node);
+      int index = node;
+      nodes.add(
+          new LoadReport.NodeReport(
+              url.toString(),
+              (int) IntStream.range(0, options.clients()).filter(slot -> options.clientUrl(slot).equals(url)).count(),
+              (int) IntStream.range(0, options.requesters()).filter(number -> options.requesterUrl(number).equals(url)).count(),
+              baseline.nodes().get(index).gauges(),
+              end.map(gauges -> gauges.nodes().get(index).gauges())));
+    }
+    return nodes;
   }
 
   private static void joinAll(List<Thread> threads, Duration within) throws InterruptedException {

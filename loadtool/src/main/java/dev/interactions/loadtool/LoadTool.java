@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code java -jar interactions-loadtool.jar [options]}: load and soak a running server, then check it for leaks.
@@ -52,14 +55,18 @@ public final class LoadTool {
     ObjectMapper json = new ObjectMapper().registerModule(new Jdk8Module());
     HttpClient http =
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-    GaugeSource gauges = new MetricsEndpoint(http, options.metricsUrl(), options.requesterToken(), GaugeNames.SERVER);
+    List<GaugeSource> scrapes = new ArrayList<>();
+    for (URI metricsUrl : options.metricsUrls()) {
+      scrapes.add(new MetricsEndpoint(http, metricsUrl, options.requesterToken(), GaugeNames.SERVER));
+    }
+    ClusterGaugeSource gauges = new ClusterGaugeSource(options.urls(), scrapes);
     LoadReport report;
     try {
       report = new LoadRun(options, gauges, http, json, out).run();
     } catch (GaugesUnavailableException e) {
       err.println("error: cannot read the server's gauges, so leaks cannot be checked; nothing was run.");
       err.println("  " + e.getMessage());
-      err.println("  The tool needs the server's Prometheus scrape (--metrics-url, default <url>/metrics).");
+      err.println("  The tool needs server's Prometheus scrape (--metrics-url, default <url>/metrics).");
       return NO_GAUGES;
     }
     out.print(report.toText());

@@ -6,12 +6,12 @@ import java.io.PrintStream;
 final class Progress implements Runnable {
 
   private final Tally tally;
-  private final GaugeSource gauges;
+  private final ClusterGaugeSource gauges;
   private final PrintStream out;
   private final long startedNanos;
   private long previousNanos;
 
-  Progress(Tally tally, GaugeSource gauges, PrintStream out, long startedNanos) {
+  Progress(Tally tally, ClusterGaugeSource gauges, PrintStream out, long startedNanos) {
     this.tally = tally;
     this.gauges = gauges;
     this.out = out;
@@ -27,13 +27,14 @@ final class Progress implements Runnable {
     previousNanos = now;
     String server;
     try {
-      server = gauges.read().summary();
+      ClusterGauges read = gauges.read();
+      server = (read.nodes().size() == 1 ? "server: " : "servers: ") + read.summary();
     } catch (GaugesUnavailableException e) {
       tally.error("metrics scrape failed during the load");
-      server = "unavailable (" + e.getMessage() + ")";
+      server = "server: unavailable (" + e.getMessage() + ")";
     }
     out.printf(
-        "%7s  rt/s %7s  in flight %5d  clients %6d  ended %8d  errors %6d  hung %4d  | server: %s%n",
+        "%7s  rt/s %7s  in flight %5d  clients %6d  ended %8d  errors %6d  hung %4d  | %s%n",
         Figures.seconds((now - startedNanos) / 1e9),
         Figures.rate(roundTrips / intervalSeconds),
         tally.inFlight(),

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * After the load: polls the server's gauges until they are back at the baseline or the settle period is over. A server
- * that frees everything shortly after its clients leave passes at the first or second poll; one that leaks never does.
+ * After the load: polls the servers' gauges until every node is back at its baseline or the settle period is over. A
+ * server that frees everything shortly after its clients leave passes at the first or second poll; one that leaks never
+ * does.
  */
 final class Settling {
 
@@ -18,7 +19,7 @@ final class Settling {
    * @param seconds how long it took to get back, or the whole settle period when it did not
    * @param unreadable why the last read failed, when it did
    */
-  record Result(Optional<ServerGauges> last, List<String> aboveBaseline, double seconds, Optional<String> unreadable) {
+  record Result(Optional<ClusterGauges> last, List<String> aboveBaseline, double seconds, Optional<String> unreadable) {
 
     boolean returnedToBaseline() {
       return last.isPresent() && aboveBaseline.isEmpty();
@@ -28,16 +29,16 @@ final class Settling {
   private Settling() {}
 
   /** Reads {@code gauges} every {@code poll} until they are at {@code baseline} or {@code settle} has passed. */
-  static Result awaitBaseline(GaugeSource gauges, ServerGauges baseline, Duration settle, Duration poll)
+  static Result awaitBaseline(ClusterGaugeSource gauges, ClusterGauges baseline, Duration settle, Duration poll)
       throws InterruptedException {
     long started = System.nanoTime();
     long deadline = started + settle.toNanos();
-    Optional<ServerGauges> last = Optional.empty();
+    Optional<ClusterGauges> last = Optional.empty();
     List<String> above = List.of();
     Optional<String> unreadable = Optional.empty();
     while (true) {
       try {
-        ServerGauges now = gauges.read();
+        ClusterGauges now = gauges.read();
         last = Optional.of(now);
         above = now.aboveBaseline(baseline);
         unreadable = Optional.empty();

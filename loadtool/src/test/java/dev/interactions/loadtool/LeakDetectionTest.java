@@ -22,7 +22,7 @@ class LeakDetectionTest {
               "--url", server.url(), "--clients", "20", "--sessions", "5", "--requesters", "5", "--duration", "3s",
               "--mix", "answer=1", "--settle", "2s");
 
-      LoadReport report = new LoadRun(options, server.census(), HttpClient.newHttpClient(), new ObjectMapper(), System.out).run();
+      LoadReport report = new LoadRun(options, server.gauges(), HttpClient.newHttpClient(), new ObjectMapper(), System.out).run();
 
       assertFalse(report.passed(), report.toText());
       assertEquals(5, report.gaugesAtEnd().orElseThrow().sessionsAlive(), report.toText());

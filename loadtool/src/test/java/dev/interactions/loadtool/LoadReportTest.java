@@ -1,6 +1,7 @@
 package dev.interactions.loadtool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -106,6 +107,7 @@ class LoadReportTest {
             start,
             Optional.of(end),
             60.0,
+            List.of(new LoadReport.NodeReport("http://127.0.0.1:8080", 200, 20, start, Optional.of(end))),
             List.of("the server did not return to its baseline within 60.0 s: sessions alive 3 > 0"));
 
     String text = report.toText();
@@ -117,5 +119,55 @@ class LoadReportTest {
     assertTrue(text.contains("heap after GC         20.0 MiB -> 24.0 MiB"), text);
     assertTrue(text.contains("threads           not exported -> not exported"), text);
     assertTrue(text.contains("FAILED\n  - the server did not return to its baseline"), text);
+    assertTrue(text.contains("server gauges      start -> end (after 60.0 s of settling)\n"), text);
+    assertFalse(text.contains("(200 clients, 20 requesters)"), "one server has no per-node block:\n" + text);
+  }
+
+  @Test
+  void severalServersAreReportedInTotalAndNodeByNode() {
+    ServerGauges first = new ServerGauges(2, 0, 1, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
+    ServerGauges second = new ServerGauges(0, 0, 0, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
+    ServerGauges idle = new ServerGauges(0, 0, 0, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty());
+    LoadReport report =
+        new LoadReport(
+            "http://127.0.0.1:8081,http://127.0.0.1:8082",
+            200,
+            50,
+            20,
+            Mix.DEFAULT.toString(),
+            20,
+            20,
+            0,
+            0,
+            0,
+            0,
+            new LatencySummary(0, 0, 0, 0, 0),
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            new ClientCounts(200, 0, 0, 0),
+            idle,
+            Optional.of(new ServerGauges(2, 0, 1, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty())),
+            60.0,
+            List.of(
+                new LoadReport.NodeReport("http://127.0.0.1:8081", 100, 10, idle, Optional.of(first)),
+                new LoadReport.NodeReport("http://127.0.0.1:8082", 100, 10, idle, Optional.of(second))),
+            List.of());
+
+    String text = report.toText();
+
+    assertTrue(text.contains("== Load report: http://127.0.0.1:8081,http://127.0.0.1:8082 =="), text);
+    assertTrue(
+        text.contains(
+            "server gauges      total of 2 servers, start -> end (after 60.0 s of settling)\n"
+                + "  sessions alive               0 -> 2\n"),
+        text);
+    assertTrue(
+        text.contains("  http://127.0.0.1:8081 (100 clients, 10 requesters)\n    sessions alive               0 -> 2\n"),
+        text);
+    assertTrue(
+        text.contains("  http://127.0.0.1:8082 (100 clients, 10 requesters)\n    sessions alive               0 -> 0\n"),
+        text);
   }
 }

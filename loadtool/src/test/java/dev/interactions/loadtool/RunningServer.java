@@ -5,19 +5,51 @@ import com.typesafe.config.ConfigFactory;
 import dev.interactions.api.Orchestrator;
 import dev.interactions.metrics.KamonStartup;
 import dev.interactions.core.Census;
+import dev.interactions.core.Refusal;
+import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.server.Server;
+import java.net.URI;
+import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /** A real server (the standalone one, started in-process) on an ephemeral loopback port. */
 final class RunningServer implements AutoCloseable {
 
   private final Orchestrator orchestrator;
   private final Server server;
+  private final LongAdder interactionsClosed = new LongAdder();
 
   private RunningServer(Orchestrator orchestrator, Server server) {
     this.orchestrator = orchestrator;
     this.server = server;
+    // Counts what this server decided, passing every event on to the observer the server installed (its metrics).
+    Census census = Census.get(orchestrator.system());
+    Census.Observer metrics = census.observer();
+    census.observe(
+        new Census.Observer() {
+          @Override
+          public void interactionClosed(OutcomeCode outcome, Duration sinceRequested) {
+            interactionsClosed.increment();
+            metrics.interactionClosed(outcome, sinceRequested);
+          }
+
+          @Override
+          public void refused(Refusal reason) {
+            metrics.refused(reason);
+          }
+
+          @Override
+          public void journalWritten(Duration latency) {
+            metrics.journalWritten(latency);
+          }
+
+          @Override
+          public void sessionRecovered(Duration duration) {
+            metrics.sessionRecovered(duration);
+          }
+        });
   }
 
   /** Starts a server with {@code overrides} (HOCON) over the defaults, on a free port. */
@@ -59,6 +91,16 @@ final class RunningServer implements AutoCloseable {
             OptionalLong.empty(),
             OptionalLong.empty(),
             OptionalLong.empty());
+  }
+
+  /** Interactions this server closed, whatever their outcome, since it started. */
+  long interactionsClosed() {
+    return interactionsClosed.sum();
+  }
+
+  /** The run's view of this one server's gauges: its {@link #census()}. */
+  ClusterGaugeSource gauges() {
+    return ClusterGaugeSource.of(URI.create(url()), census());
   }
 
   @Override

@@ -59,7 +59,7 @@ class ShortSoakTest {
     LoadOptions options = LoadOptions.parse(withUrl());
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    LoadReport report = new LoadRun(options, server.census(), http, json, System.out).run();
+    LoadReport report = new LoadRun(options, server.gauges(), http, json, System.out).run();
 
     System.out.print(report.toText());
     assertTrue(report.passed(), report.toText());

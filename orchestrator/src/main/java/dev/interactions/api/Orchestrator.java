@@ -3,20 +3,25 @@ package dev.interactions.api;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.core.Ask;
+import dev.interactions.core.InteractionAdmission;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRefusedException;
 import dev.interactions.core.InteractionRequest;
 import dev.interactions.core.InteractionSuspendedException;
+import dev.interactions.core.ClusterReadiness;
 import dev.interactions.core.OrchestratorSettings;
+import dev.interactions.core.Readiness;
 import dev.interactions.core.RequestRefused;
 import dev.interactions.core.RequestResult;
 import dev.interactions.core.Session;
-import dev.interactions.core.SessionDirectory;
 import dev.interactions.core.SessionState;
-import dev.interactions.core.Sessions;
+import dev.interactions.core.ShardedSessions;
+import dev.interactions.core.ClusterSettings;
 import dev.interactions.core.Suspended;
 import dev.interactions.protocol.Identifiers;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +29,14 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.cluster.ClusterActorRefProvider;
+import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -49,31 +62,56 @@ import scala.jdk.javaapi.FutureConverters;
  */
 public final class Orchestrator implements AutoCloseable {
 
-  private static final String SESSIONS_ACTOR = "interaction-sessions";
+  /** The name of the readiness check of this node's cluster membership and its share of the sessions. */
+  private static final String CLUSTER_CHECK = "cluster";
 
   private final ActorSystem<?> system;
   private final boolean ownsSystem;
   private final OrchestratorSettings settings;
-  private final ActorRef<Sessions.Command> sessions;
-  private final SessionDirectory directory;
+  private final ShardedSessions directory;
+  private final InteractionAdmission admission;
   private final Cancellable shutdownTask;
+  /** Set by {@link #close()}: from then on the API refuses work, as a node shutting down does. */
+  private volatile boolean closed;
 
   private Orchestrator(ActorSystem<?> system, boolean ownsSystem) {
     this.system = system;
     this.ownsSystem = ownsSystem;
     this.settings = OrchestratorSettings.from(system.settings().config());
-    this.sessions = system.systemActorOf(Sessions.create(settings), SESSIONS_ACTOR, Props.empty());
-    this.directory = Sessions.directory(sessions, system);
+    joinItselfIfAlone(system);
+    this.directory = ShardedSessions.init(system, settings);
+    this.admission = new InteractionAdmission(directory, settings);
+    Readiness.get(system).register(CLUSTER_CHECK, new ClusterReadiness(system, directory.typeKey()));
     this.shutdownTask =
         CoordinatedShutdown.get(system)
             .addCancellableTask(
                 CoordinatedShutdown.PhaseServiceRequestsDone(), "end-pending-interactions", this::endSessions);
   }
 
-  /** Starts an orchestrator in an actor system of its own, configured by {@code config} over the defaults. */
+  /**
+   * Starts an orchestrator in an actor system of its own, configured by {@code config} over {@code application.conf} and
+   * the defaults: a cluster of
+   * one node unless {@code orchestrator.cluster.seed-nodes} names others.
+   *
+   * @throws IllegalStateException if several nodes are configured on a store they cannot share
+   */
   public static Orchestrator start(Config config) {
-    return new Orchestrator(
-        ActorSystem.create(Behaviors.empty(), "interactions", ConfigFactory.load(config)), true);
+    return new Orchestrator(ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, configure(config)), true);
+  }
+
+  /**
+   * The configuration an orchestrator's own actor system runs with: {@code config} over {@code application.conf} and the
+   * defaults, with the cluster
+   * settings of {@code orchestrator.cluster} applied.
+   *
+   * @throws IllegalStateException if several nodes are configured on a store they cannot share
+   */
+  public static Config configure(Config config) {
+    // Merged before it is resolved, so that settings derived from others (a database URL) follow config's values.
+    Config loaded = ConfigFactory.load(config.withFallback(ConfigFactory.defaultApplication()));
+    ClusterSettings cluster = ClusterSettings.from(loaded);
+    cluster.requireSharedStore(loaded);
+    return cluster.applyTo(loaded);
   }
 
   /** Starts an orchestrator in an actor system of its own, configured by {@code application.conf}. */
@@ -84,9 +122,30 @@ public final class Orchestrator implements AutoCloseable {
   /**
    * Starts an orchestrator inside an existing actor system, which keeps running after {@link #close()}. When that system
    * shuts down (through {@link CoordinatedShutdown}), sessions stop as {@link #close()} describes.
+   *
+   * <p>Sessions are Cluster Sharding entities, so the system must be a cluster node ({@code pekko.actor.provider =
+   * cluster}, which the orchestrator's {@code reference.conf} sets for systems created from the default configuration).
+   * If the system has no seed nodes and has not joined a cluster, it joins itself: a cluster of one node. Otherwise the
+   * sessions are spread over the host's cluster.
+   *
+   * @throws IllegalStateException if the system is not a cluster node
    */
   public static Orchestrator embed(ActorSystem<?> system) {
     return new Orchestrator(system, false);
+  }
+
+  private static void joinItselfIfAlone(ActorSystem<?> system) {
+    if (!(system.classicSystem() instanceof ExtendedActorSystem extended)
+        || !(extended.provider() instanceof ClusterActorRefProvider)) {
+      throw new IllegalStateException(
+          "the orchestrator's sessions are Cluster Sharding entities: its actor system needs pekko.actor.provider ="
+              + " cluster (Orchestrator.start() creates one)");
+    }
+    Cluster cluster = Cluster.get(system);
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()
+        && !cluster.state().getMembers().iterator().hasNext()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
   }
 
   /**
@@ -103,36 +162,20 @@ public final class Orchestrator implements AutoCloseable {
    * @throws dev.interactions.protocol.InvalidInputException naming the field if the id or the request is invalid
    */
   public CompletionStage<InteractionOutcome> request(String sessionId, InteractionRequest request) {
-    Identifiers.require("sessionId", sessionId);
-    Duration timeout = request.validate(settings);
-    String interactionId = UUID.randomUUID().toString();
+    if (closed) {
+      request.validate(settings);
+      return CompletableFuture.failedFuture(new InteractionRefusedException(RequestRefused.shuttingDown()));
+    }
     CompletableFuture<InteractionOutcome> outcome = new CompletableFuture<>();
     // Two replies, two bounds: admission within the ask timeout (a session that cannot record the request, e.g. with its
     // journal down, fails the future then), the outcome by the deadline plus slack.
-    PromiseRef<Object> outcomeRef =
-        PromiseRef.apply(Adapter.toClassic(system), Timeout.create(timeout.plus(settings.outcomeSlack())));
-    ActorRef<RequestResult> requester = Adapter.toTyped(outcomeRef.ref());
-    FutureConverters.asJava(outcomeRef.future())
-        .whenCompleteAsync(
-            (result, failure) -> {
-              if (result instanceof InteractionOutcome ended) {
-                outcome.complete(ended);
-              } else if (result instanceof RequestRefused refused) {
-                outcome.completeExceptionally(new InteractionRefusedException(refused));
-              } else if (result instanceof Suspended suspended) {
-                outcome.completeExceptionally(new InteractionSuspendedException(suspended));
-              } else {
-                outcome.completeExceptionally(failure);
-              }
-            },
-            system.executionContext());
-    directory
-        .<Session.Admission>ask(
-            sessionId,
-            replyTo -> new Session.RequestInteraction(interactionId, request, timeout, requester, replyTo),
-            settings.askTimeout())
+    InteractionAdmission.Admitting admitting =
+        admission.admit(sessionId, request, timeout -> outcomeReference(outcome, timeout));
+    String interactionId = admitting.interactionId();
+    admitting
+        .admission()
         .whenComplete(
-            (admission, failure) -> {
+            (admitted, failure) -> {
               if (failure != null && outcome.completeExceptionally(failure)) {
                 // Not admitted in time: if the request is recorded later after all, it is cancelled, not left behind.
                 directory.tell(sessionId, new Session.CancelInteraction(interactionId));
@@ -147,12 +190,36 @@ public final class Orchestrator implements AutoCloseable {
     return outcome;
   }
 
+  /** The reference the interaction's one result goes to, completing {@code outcome}; it gives up after the deadline. */
+  private ActorRef<RequestResult> outcomeReference(CompletableFuture<InteractionOutcome> outcome, Duration timeout) {
+    PromiseRef<Object> outcomeRef =
+        PromiseRef.apply(Adapter.toClassic(system), Timeout.create(timeout.plus(settings.outcomeSlack())));
+    FutureConverters.asJava(outcomeRef.future())
+        .whenCompleteAsync(
+            (result, failure) -> {
+              if (result instanceof InteractionOutcome ended) {
+                outcome.complete(ended);
+              } else if (result instanceof RequestRefused refused) {
+                outcome.completeExceptionally(new InteractionRefusedException(refused));
+              } else if (result instanceof Suspended suspended) {
+                outcome.completeExceptionally(new InteractionSuspendedException(suspended));
+              } else {
+                outcome.completeExceptionally(failure);
+              }
+            },
+            system.executionContext());
+    return Adapter.toTyped(outcomeRef.ref());
+  }
+
   /**
    * Attaches an in-process client to session {@code sessionId}. It is shown every pending interaction at once and every
    * new one from then on. Completes exceptionally with an {@link InteractionRefusedException} over a bound.
    */
   public CompletionStage<ClientHandle> attach(String sessionId, InteractionListener listener) {
     Identifiers.require("sessionId", sessionId);
+    if (closed) {
+      return CompletableFuture.failedFuture(new InteractionRefusedException(RequestRefused.shuttingDown()));
+    }
     String connectionId = "local-" + UUID.randomUUID();
     CompletableFuture<ClientHandle> attached = new CompletableFuture<>();
     system.systemActorOf(
@@ -175,8 +242,13 @@ public final class Orchestrator implements AutoCloseable {
     return directory.ask(sessionId, Session.GetState::new, settings.askTimeout());
   }
 
+  /** The one front door for requests, shared with the HTTP API. */
+  public InteractionAdmission admission() {
+    return admission;
+  }
+
   /** The seam through which transports address sessions. */
-  public SessionDirectory sessions() {
+  public ShardedSessions sessions() {
     return directory;
   }
 
@@ -198,6 +270,7 @@ public final class Orchestrator implements AutoCloseable {
    */
   @Override
   public void close() {
+    closed = true;
     if (ownsSystem) {
       CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason());
       system.getWhenTerminated().toCompletableFuture().join();
@@ -207,10 +280,35 @@ public final class Orchestrator implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the sessions this node hosts (with the memory store, their pending interactions end as {@code shutdown} and
+   * their clients are told), waiting as long as the shutdown phase allows. With a durable store there is nothing to
+   * end: sharding stops the sessions when the node leaves, and what is pending stays in the journal.
+   */
   private CompletionStage<Done> endSessions() {
-    // As long as the shutdown phase it runs in allows: many sessions take longer to stop than one ask.
+    if (settings.store().durable()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
     Duration phase =
         system.settings().config().getDuration("pekko.coordinated-shutdown.phases.service-requests-done.timeout");
-    return Ask.ask(sessions, Sessions.Shutdown::new, phase, system);
+    return Ask.<ClusterShardingQuery, CurrentShardRegionState>ask(
+            ClusterSharding.get(system).shardState(),
+            replyTo -> new GetShardRegionState(directory.typeKey(), replyTo),
+            settings.askTimeout(),
+            system)
+        .thenCompose(
+            region -> {
+              List<CompletableFuture<Done>> closed = new ArrayList<>();
+              region.getShards().forEach(
+                  shard ->
+                      shard.getEntityIds().forEach(
+                          sessionId ->
+                              closed.add(
+                                  directory
+                                      .<Done>ask(sessionId, Session.Close::new, phase)
+                                      .toCompletableFuture())));
+              return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+            })
+        .thenApply(all -> Done.getInstance());
   }
 }

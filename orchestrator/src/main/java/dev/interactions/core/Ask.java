@@ -2,6 +2,7 @@ package dev.interactions.core;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -22,18 +23,22 @@ public final class Ask {
   /** Asks {@code target} the message built by {@code message}; fails with a timeout after {@code timeout}. */
   public static <Req, Res> CompletableFuture<Res> ask(
       ActorRef<Req> target, Function<ActorRef<Res>, Req> message, Duration timeout, ActorSystem<?> system) {
+    return onDispatcher(AskPattern.ask(target, message, timeout, system.scheduler()), system);
+  }
+
+  /** {@code reply} as a plain future completed on {@code system}'s dispatcher (any ask's stage: see above). */
+  public static <Res> CompletableFuture<Res> onDispatcher(CompletionStage<Res> reply, ActorSystem<?> system) {
     CompletableFuture<Res> result = new CompletableFuture<>();
     Executor dispatcher = system.executionContext();
-    AskPattern.ask(target, message, timeout, system.scheduler())
-        .whenCompleteAsync(
-            (reply, failure) -> {
-              if (failure != null) {
-                result.completeExceptionally(failure);
-              } else {
-                result.complete(reply);
-              }
-            },
-            dispatcher);
+    reply.whenCompleteAsync(
+        (value, failure) -> {
+          if (failure != null) {
+            result.completeExceptionally(failure);
+          } else {
+            result.complete(value);
+          }
+        },
+        dispatcher);
     return result;
   }
 }

@@ -24,7 +24,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class Interaction {
 
   /** Messages an interaction understands. */
-  public sealed interface Command {}
+  public sealed interface Command extends ClusterMessage {}
 
   /** From the session once the outcome is recorded: everyone waiting hears it, then the interaction stops. */
   public record Resolve(InteractionOutcome outcome) implements Command {}

@@ -6,15 +6,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
@@ -45,34 +50,26 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  */
 public final class Session extends EventSourcedBehavior<Session.Command, SessionEvent, SessionLedger> {
 
-  /** Messages a session understands. Commands with a reply can be refused by whoever routes them. */
-  public sealed interface Command {
+  /** Messages a session understands; they cross nodes. */
+  public sealed interface Command extends ClusterMessage {
     /**
-     * Answers the sender of this command when it cannot reach a session (a node limit, shutdown). Commands without a
-     * reply have nothing to do.
+     * Answers the sender of this command when the session will not take it (over the node's session bound, shutting
+     * down). Commands without a reply have nothing to do.
      */
     default void refuse(String sessionId, RequestRefused refusal) {}
   }
 
+  /** The entity type of sessions in Cluster Sharding; the entity id is the session id. */
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Session");
+
   /** The reply to {@link RequestInteraction}. */
-  public sealed interface Admission permits Admitted, RequestRefused {}
+  public sealed interface Admission extends ClusterMessage permits Admitted, RequestRefused {}
 
   /**
    * The interaction exists; {@code created} is false if the request's idempotency key named an interaction the session
    * already had (pending, or closed and still remembered: then the status carries its outcome).
    */
   public record Admitted(InteractionStatus status, boolean created) implements Admission {}
-
-  /** The reply to {@link Attach}. */
-  public sealed interface AttachResult permits Attached, RequestRefused {}
-
-  /**
-   * The connection is attached and has been sent every pending interaction ({@code pending} of them). {@code session} is
-   * the incarnation it is attached to: a connection watches it and attaches again if it stops while the connection
-   * lives (a durable session that failed and is restarted).
-   */
-  public record Attached(String sessionId, String connectionId, int pending, ActorRef<Command> session)
-      implements AttachResult {}
 
   /**
    * Creates interaction {@code interactionId}. {@code requester} gets exactly one {@link RequestResult} and is watched;
@@ -109,27 +106,43 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
 
   /**
    * A client's answer or rejection, from connection {@code connectionId}; the receipt goes to {@code replyTo} once the
-   * outcome is recorded.
+   * outcome is recorded. With {@code receiptWithFrames}, and the connection attached to this session, it goes through
+   * the connection's {@link Attachment} instead, with the session's frames: between nodes, messages to two different
+   * actors may overtake each other, and the answering client must hear its {@code ack} before the {@code closed}.
    */
   public record Respond(
       String interactionId,
       String connectionId,
       InteractionOutcome.Response response,
       String ref,
-      ActorRef<ServerMessage.Receipt> replyTo)
+      ActorRef<ServerMessage.Receipt> replyTo,
+      boolean receiptWithFrames)
       implements Command {
+
+    /** A response whose receipt goes to {@code replyTo} (HTTP, the Java API). */
+    public Respond(
+        String interactionId,
+        String connectionId,
+        InteractionOutcome.Response response,
+        String ref,
+        ActorRef<ServerMessage.Receipt> replyTo) {
+      this(interactionId, connectionId, response, ref, replyTo, false);
+    }
+
     @Override
     public void refuse(String sessionId, RequestRefused refusal) {
       replyTo.tell(new ServerMessage.Error(ErrorCode.RATE_LIMITED, refusal.message(), interactionId, ref));
     }
   }
 
-  /** Attaches a client connection: it will receive every pending interaction now and every event from now on. */
-  public record Attach(String connectionId, ActorRef<ServerMessage> connection, ActorRef<AttachResult> replyTo)
-      implements Command {
+  /**
+   * Attaches a client connection's {@link Attachment}: it is sent every pending interaction now and every frame from now
+   * on, then {@link Attachment.Accepted} (or {@link Attachment.Refused}), all to the same reference.
+   */
+  public record Attach(String connectionId, ActorRef<Attachment.Command> attachment) implements Command {
     @Override
     public void refuse(String sessionId, RequestRefused refusal) {
-      replyTo.tell(refusal);
+      attachment.tell(new Attachment.Refused(refusal));
     }
   }
 
@@ -147,21 +160,25 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   /**
    * The orchestrator is shutting down. A session kept in memory ends every pending interaction as {@code shutdown} and
    * stops once none is pending; a durable session stops at once, its pending interactions staying in the journal.
+   * {@code replyTo} hears when it has stopped.
    */
-  public enum Close implements Command {
-    INSTANCE
+  public record Close(ActorRef<Done> replyTo) implements Command {
+    @Override
+    public void refuse(String sessionId, RequestRefused refusal) {
+      replyTo.tell(Done.getInstance());
+    }
   }
 
-  /** Stops the session; sent by its host after the session asked to be passivated (or on a shard handoff). */
+  /**
+   * Stops this incarnation: the shard's stop message, after the session asked to be passivated, or when it hands the
+   * session to another node. Interactions whose outcome is recorded but not yet delivered are let finish first.
+   */
   public enum Stop implements Command {
     INSTANCE
   }
 
-  /**
-   * From the host, starting a session the roster listed after a restart: nothing to do but re-evaluate its lifetime once
-   * recovered (a session that turns out to hold nothing passivates at once).
-   */
-  enum Resume implements Command {
+  /** Self-sent once recovered: decides the lifetime of a session that nothing else addressed (a remembered entity). */
+  private enum Settle implements Command {
     INSTANCE
   }
 
@@ -181,61 +198,39 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     INSTANCE
   }
 
-  /** How a session asks its host (the node-local {@link Sessions} or a shard) to stop it without losing messages. */
-  @FunctionalInterface
-  public interface Passivation {
-    /** Requests that {@code session} be sent {@link Stop}, buffering anything addressed to it meanwhile. */
-    void request(ActorRef<Command> session);
-  }
-
-  /**
-   * Where a durable session says that it holds pending work, so that a restarted node starts it again (and its
-   * deadlines run) without waiting for a client or requester to touch it.
-   */
-  public interface Roster {
-    /** The session recorded a pending interaction. */
-    void active(String sessionId);
-
-    /** The session holds nothing any more and is passivating. */
-    void idle(String sessionId);
-
-    /** The roster of sessions kept in memory only: there is nothing to resume after a restart. */
-    Roster NONE =
-        new Roster() {
-          @Override
-          public void active(String sessionId) {}
-
-          @Override
-          public void idle(String sessionId) {}
-        };
+  /** Where a session is in its life; commands are handled by lifecycle. */
+  private enum Lifecycle {
+    /** Taking work. */
+    ACTIVE,
+    /** The orchestrator is shutting down: no new work; stops once drained. */
+    CLOSING,
+    /** Asked its shard to passivate it: commands go back through the shard, which holds them for a new incarnation. */
+    PASSIVATING,
+    /** Told to stop while interactions still deliver recorded outcomes: stops when they are done. */
+    STOPPING,
+    /** Started empty on a node already holding its bound of sessions: refuses everything and passivates. */
+    REFUSING
   }
 
   private static final String GRACE_TIMER = "grace";
   private static final String RETENTION_TIMER = "retention";
 
-  /** A session kept in memory only, as tests and hosts without a roster use it. */
-  public static Behavior<Command> create(
-      String sessionId, OrchestratorSettings settings, SessionDirectory directory, Passivation passivation) {
-    return create(sessionId, settings, directory, passivation, Roster.NONE);
-  }
-
   /**
-   * @param sessionId this session's id
+   * A session entity of its shard.
+   *
+   * @param sessionId this session's id (the entity id)
    * @param settings the limits, durations and store that apply
-   * @param directory where commands go back to while this session passivates
-   * @param passivation how this session asks its host to stop it
-   * @param roster where a durable session says it holds pending work
+   * @param directory where commands go back to while this incarnation stops
+   * @param shard the shard hosting this entity, asked to passivate it
    */
   public static Behavior<Command> create(
       String sessionId,
       OrchestratorSettings settings,
       SessionDirectory directory,
-      Passivation passivation,
-      Roster roster) {
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(
         context ->
-            Behaviors.withTimers(
-                timers -> new Session(context, timers, sessionId, settings, directory, passivation, roster)));
+            Behaviors.withTimers(timers -> new Session(context, timers, sessionId, settings, directory, shard)));
   }
 
   /** The persistence id of session {@code sessionId}: its events are found under it. */
@@ -249,21 +244,21 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   private final OrchestratorSettings settings;
   private final StoreSettings store;
   private final SessionDirectory directory;
-  private final Passivation passivation;
-  private final Roster roster;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Census census;
+  private final String node;
   private final long startedAt = System.nanoTime();
   /** The actor of each pending interaction; rebuilt from the ledger at recovery. */
   private final Map<String, ActorRef<Interaction.Command>> interactions = new HashMap<>();
-  private final Map<String, ActorRef<ServerMessage>> connections = new LinkedHashMap<>();
+  private final AttachedConnections connections = new AttachedConnections();
+  /** Who asked this session to close, told once it has stopped. */
+  private final List<ActorRef<Done>> closeWaiters = new ArrayList<>();
   /**
    * Interactions told their outcome that have not stopped yet. The session outlives them: stopping it would stop them
    * before they deliver the outcome already recorded.
    */
   private int resolving;
-  private boolean announcedActive;
-  private boolean closing;
-  private boolean passivating;
+  private Lifecycle lifecycle = Lifecycle.ACTIVE;
 
   private Session(
       ActorContext<Command> context,
@@ -271,8 +266,11 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       String sessionId,
       OrchestratorSettings settings,
       SessionDirectory directory,
-      Passivation passivation,
-      Roster roster) {
+      ActorRef<ClusterSharding.ShardCommand> shard) {
+    // A journal failure (writing or recovering) stops the session, as Pekko does by default: what it had not recorded
+    // is not answered, and a request refused as "unavailable" is never recorded later behind its caller's back. Its
+    // shard starts it again after entity-restart-backoff (remembered entities), as long as it fails, so pending
+    // interactions and their deadlines come back by themselves once the database is back.
     super(persistenceId(sessionId));
     this.context = context;
     this.timers = timers;
@@ -280,10 +278,15 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     this.settings = settings;
     this.store = settings.store();
     this.directory = directory;
-    this.passivation = passivation;
-    this.roster = roster;
+    this.shard = shard;
     this.census = Census.get(context.getSystem());
+    this.node = hostPort(context.getSystem().address());
     census.sessionStarted();
+  }
+
+  /** {@code host:port} of a node's address, as {@code GET /v1/sessions/{id}} reports it. */
+  static String hostPort(Address address) {
+    return address.getHost().orElse("") + ":" + address.getPort().map(String::valueOf).orElse("");
   }
 
   @Override
@@ -313,7 +316,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     int rememberAtMost = settings.closedRetention().isZero() ? 0 : settings.closedRetentionMax();
     return newEventHandlerBuilder()
         .forAnyState()
-        .onAnyEvent((ledger, event) -> ledger.apply(event, closing ? 0 : rememberAtMost));
+        .onAnyEvent((ledger, event) -> ledger.apply(event, lifecycle == Lifecycle.CLOSING ? 0 : rememberAtMost));
   }
 
   @Override
@@ -321,25 +324,33 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
         .onSignal(RecoveryFailed.class, (ledger, failed) -> onRecoveryFailed(failed))
-        .onSignal(PostStop.instance(), ledger -> census.sessionStopped())
+        .onSignal(PostStop.instance(), ledger -> onPostStop())
         .build();
   }
 
   @Override
   public CommandHandler<Command, SessionEvent, SessionLedger> commandHandler() {
     CommandHandlerBuilder<Command, SessionEvent, SessionLedger> builder = newCommandHandlerBuilder();
-    // Waiting for Stop after asking to be passivated: work that still reaches this incarnation goes back through the
-    // directory, which holds it until this actor has stopped and hands it to a fresh one. Nothing is lost in the gap.
+    // Stopping: work that still reaches this incarnation goes back through the shard, which holds it until this actor
+    // has stopped and hands it to a fresh incarnation. Nothing is lost in the gap.
     builder
-        .forState(ledger -> passivating)
-        .onCommand(Stop.class, stop -> Effect().stop())
+        .forState(ledger -> lifecycle == Lifecycle.PASSIVATING || lifecycle == Lifecycle.STOPPING)
+        .onCommand(Stop.class, this::onStop)
+        .onCommand(InteractionStopped.class, this::onInteractionStopped)
         .onCommand(Expire.class, ignored -> Effect().none())
-        .onCommand(Resume.class, ignored -> Effect().none())
+        .onCommand(Settle.class, ignored -> Effect().none())
         .onCommand(ConnectionGone.class, ignored -> Effect().none())
-        .onCommand(InteractionStopped.class, ignored -> Effect().none())
         .onCommand(GraceExpired.class, ignored -> Effect().none())
         .onCommand(RetentionElapsed.class, ignored -> Effect().none())
         .onAnyCommand(this::redeliver);
+    builder
+        .forState(ledger -> lifecycle == Lifecycle.REFUSING)
+        .onCommand(Stop.class, stop -> Effect().stop())
+        .onAnyCommand(this::refuseOverBound);
+    builder
+        .forState(ledger -> lifecycle == Lifecycle.CLOSING)
+        .onCommand(RequestInteraction.class, (ledger, request) -> refuse(request, RequestRefused.shuttingDown()))
+        .onCommand(Attach.class, (ledger, attach) -> refuse(attach, RequestRefused.shuttingDown()));
     builder
         .forAnyState()
         .onCommand(RequestInteraction.class, this::onRequestInteraction)
@@ -354,9 +365,9 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
         .onCommand(GetInteraction.class, this::onGetInteraction)
         .onCommand(GraceExpired.class, this::onGraceExpired)
         .onCommand(RetentionElapsed.class, this::onRetentionElapsed)
-        .onCommand(Resume.class, (ledger, resume) -> unrecorded(ledger))
+        .onCommand(Settle.class, (ledger, settle) -> unrecorded(ledger))
         .onCommand(Close.class, this::onClose)
-        .onCommand(Stop.class, stop -> Effect().stop());
+        .onCommand(Stop.class, this::onStop);
     return builder.build();
   }
 
@@ -364,22 +375,50 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     if (!ledger.pending().isEmpty()) {
       census.observer().sessionRecovered(Duration.ofNanos(System.nanoTime() - startedAt));
       context.getLog().info("session {}: recovered {} pending interactions", sessionId, ledger.pending().size());
-      announceActive();
+    } else if (census.sessions() > settings.maxSessions()) {
+      // The node's bound of sessions: a new, empty session is not taken on. Existing ones (with pending work) always are.
+      lifecycle = Lifecycle.REFUSING;
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+      return;
+    }
+    if (CoordinatedShutdown.get(context.getSystem()).getShutdownReason().isPresent()) {
+      // Started while this node shuts down (a late request): it takes no new work.
+      lifecycle = Lifecycle.CLOSING;
     }
     ledger.forgetClosedBefore(Instant.now().minus(settings.closedRetention()));
     // Overdue interactions get a zero-length deadline: they expire at once, through the same path as any other.
     Instant now = Instant.now();
     ledger.pending().values().forEach(requested -> spawn(requested, Duration.between(now, requested.expiresAt()), null));
     scheduleRetention(ledger);
-    if (!ledger.pending().isEmpty()) {
-      // Runs the grace period: clients of a recovered session must come back. An empty session waits for the command
-      // that started it before deciding its lifetime.
-      afterChange(ledger);
-    }
+    // Whatever started this incarnation is handled first; then, if nothing holds it, it passivates.
+    context.getSelf().tell(Settle.INSTANCE);
   }
 
   private void onRecoveryFailed(RecoveryFailed failed) {
-    context.getLog().error("session {}: could not recover from the journal: {}", sessionId, failed.getFailure().toString());
+    context.getLog().warn("session {}: could not recover from the journal; its shard restarts it: {}", sessionId, failed.getFailure().toString());
+  }
+
+  private void onPostStop() {
+    census.sessionStopped();
+    if (lifecycle == Lifecycle.CLOSING) {
+      // Closed for a shutdown: its clients must not attach again to a session that would only be closed again.
+      Attachment.Refused closed = new Attachment.Refused(RequestRefused.shuttingDown());
+      connections.attachments().forEach(attachment -> attachment.tell(closed));
+    }
+    closeWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+  }
+
+  private Effect<SessionEvent, SessionLedger> refuse(Command command, RequestRefused refusal) {
+    census.observer().refused(refusal.reason());
+    command.refuse(sessionId, refusal);
+    return Effect().none();
+  }
+
+  private Effect<SessionEvent, SessionLedger> refuseOverBound(Command command) {
+    return refuse(
+        command,
+        new RequestRefused(
+            Refusal.SESSION_LIMIT, "this node already holds " + settings.maxSessions() + " sessions, the configured maximum"));
   }
 
   private Effect<SessionEvent, SessionLedger> onRequestInteraction(SessionLedger ledger, RequestInteraction request) {
@@ -389,9 +428,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       return onRepeatedRequest(ledger, request, existing);
     }
     RequestRefused refusal = null;
-    if (closing) {
-      refusal = RequestRefused.shuttingDown();
-    } else if (ledger.pending().containsKey(id) || ledger.closed().containsKey(id)) {
+    if (ledger.pending().containsKey(id) || ledger.closed().containsKey(id)) {
       refusal = new RequestRefused(Refusal.DUPLICATE_ID, "interaction " + id + " already exists");
     } else if (ledger.pending().size() >= settings.maxPendingPerSession()) {
       refusal =
@@ -400,9 +437,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
               "session " + sessionId + " already has " + ledger.pending().size() + " pending interactions");
     }
     if (refusal != null) {
-      census.observer().refused(refusal.reason());
-      request.refuse(sessionId, refusal);
-      return Effect().none();
+      return refuse(request, refusal);
     }
     Instant now = Instant.now();
     SessionEvent.Requested requested =
@@ -421,9 +456,8 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
               journalWritten(issued);
               spawn(requested, request.timeout(), request.requester());
               ServerMessage.Interaction view = requested.view();
-              connections.values().forEach(connection -> connection.tell(view));
+              connections.broadcast(view);
               request.replyTo().tell(new Admitted(InteractionStatus.pending(sessionId, view), true));
-              announceActive();
               afterChange(after);
             });
   }
@@ -448,22 +482,26 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
 
   private Effect<SessionEvent, SessionLedger> onRespond(SessionLedger ledger, Respond respond) {
     String id = respond.interactionId();
+    Consumer<ServerMessage.Receipt> receiptTo = receiptTo(respond);
     if (ledger.pending().containsKey(id)) {
       // The answering client gets its ack before anyone hears "closed".
-      return close(ledger, id, respond.response(), new ServerMessage.Ack(id, respond.ref()), respond.replyTo());
+      return close(ledger, id, respond.response(), new ServerMessage.Ack(id, respond.ref()), receiptTo);
     }
     SessionEvent.Closed closed = ledger.closed().get(id);
-    respond
-        .replyTo()
-        .tell(
-            closed != null
-                ? Interaction.alreadyClosed(id, closed.toOutcome(), respond.ref())
-                : new ServerMessage.Error(
-                    ErrorCode.UNKNOWN_INTERACTION,
-                    "no interaction " + id + " in session " + sessionId,
-                    id,
-                    respond.ref()));
+    receiptTo.accept(
+        closed != null
+            ? Interaction.alreadyClosed(id, closed.toOutcome(), respond.ref())
+            : new ServerMessage.Error(
+                ErrorCode.UNKNOWN_INTERACTION, "no interaction " + id + " in session " + sessionId, id, respond.ref()));
     return Effect().none();
+  }
+
+  private Consumer<ServerMessage.Receipt> receiptTo(Respond respond) {
+    ActorRef<Attachment.Command> attachment =
+        respond.receiptWithFrames() ? connections.get(respond.connectionId()) : null;
+    return attachment != null
+        ? receipt -> attachment.tell(new Attachment.Frame(receipt))
+        : receipt -> respond.replyTo().tell(receipt);
   }
 
   private Effect<SessionEvent, SessionLedger> close(SessionLedger ledger, String id, InteractionOutcome outcome) {
@@ -479,7 +517,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       String id,
       InteractionOutcome outcome,
       ServerMessage.Receipt receipt,
-      ActorRef<ServerMessage.Receipt> receiptTo) {
+      Consumer<ServerMessage.Receipt> receiptTo) {
     SessionEvent.Requested requested = ledger.pending().get(id);
     if (requested == null) {
       return Effect().none();
@@ -488,7 +526,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   }
 
   private Effect<SessionEvent, SessionLedger> closeAll(
-      List<SessionEvent.Closed> closings, ServerMessage.Receipt receipt, ActorRef<ServerMessage.Receipt> receiptTo) {
+      List<SessionEvent.Closed> closings, ServerMessage.Receipt receipt, Consumer<ServerMessage.Receipt> receiptTo) {
     long issued = System.nanoTime();
     return Effect()
         .persist(List.<SessionEvent>copyOf(closings))
@@ -496,7 +534,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
             after -> {
               journalWritten(issued);
               if (receiptTo != null) {
-                receiptTo.tell(receipt);
+                receiptTo.accept(receipt);
               }
               closings.forEach(this::announceClosed);
               if (!after.closed().isEmpty() && !timers.isTimerActive(RETENTION_TIMER)) {
@@ -511,8 +549,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     census
         .observer()
         .interactionClosed(outcome.code(), Duration.between(closed.requestedAt(), closed.closedAt()));
-    ServerMessage.Closed event = new ServerMessage.Closed(closed.interactionId(), outcome.code());
-    connections.values().forEach(connection -> connection.tell(event));
+    connections.broadcast(new ServerMessage.Closed(closed.interactionId(), outcome.code()));
     ActorRef<Interaction.Command> actor = interactions.remove(closed.interactionId());
     if (actor != null) {
       resolving++;
@@ -530,34 +567,29 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
 
   private Effect<SessionEvent, SessionLedger> onAttach(SessionLedger ledger, Attach attach) {
     String connectionId = attach.connectionId();
-    if (closing) {
-      attach.refuse(sessionId, RequestRefused.shuttingDown());
-      return Effect().none();
-    }
-    if (!connections.containsKey(connectionId)) {
+    if (!connections.contains(connectionId)) {
       if (connections.size() >= settings.maxConnectionsPerSession()) {
-        census.observer().refused(Refusal.CONNECTION_LIMIT);
-        attach.refuse(
-            sessionId,
+        return refuse(
+            attach,
             new RequestRefused(
                 Refusal.CONNECTION_LIMIT,
                 "session " + sessionId + " already has " + connections.size() + " connections"));
-        return Effect().none();
       }
-      connections.put(connectionId, attach.connection());
-      context.watchWith(attach.connection(), new ConnectionGone(connectionId));
-      ledger.pending().values().forEach(p -> attach.connection().tell(p.view()));
+      connections.add(connectionId, attach.attachment());
+      context.watchWith(attach.attachment(), new ConnectionGone(connectionId));
     }
-    attach.replyTo().tell(new Attached(sessionId, connectionId, ledger.pending().size(), context.getSelf()));
+    // Every (re-)attachment is a replay: the connection ends it with "synced".
+    ledger.pending().values().forEach(p -> attach.attachment().tell(new Attachment.Frame(p.view())));
+    attach.attachment().tell(new Attachment.Accepted(ledger.pending().size(), context.getSelf(), node));
     return unrecorded(ledger);
   }
 
   private Effect<SessionEvent, SessionLedger> onDetach(SessionLedger ledger, Detach detach) {
-    ActorRef<ServerMessage> connection = connections.get(detach.connectionId());
-    if (connection != null) {
-      context.unwatch(connection);
+    ActorRef<Attachment.Command> attachment = connections.remove(detach.connectionId());
+    if (attachment != null) {
+      context.unwatch(attachment);
     }
-    return removeConnection(ledger, detach.connectionId());
+    return unrecorded(ledger);
   }
 
   private Effect<SessionEvent, SessionLedger> removeConnection(SessionLedger ledger, String connectionId) {
@@ -568,7 +600,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   private Effect<SessionEvent, SessionLedger> onGetState(SessionLedger ledger, GetState get) {
     List<ServerMessage.Interaction> views = new ArrayList<>(ledger.pending().size());
     ledger.pending().values().forEach(p -> views.add(p.view()));
-    get.replyTo().tell(new SessionState(sessionId, new ArrayList<>(connections.keySet()), views));
+    get.replyTo().tell(new SessionState(sessionId, connections.ids(), views, node));
     return unrecorded(ledger);
   }
 
@@ -610,13 +642,22 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   }
 
   private Effect<SessionEvent, SessionLedger> onClose(SessionLedger ledger, Close close) {
-    closing = true;
+    lifecycle = Lifecycle.CLOSING;
+    closeWaiters.add(close.replyTo());
     ledger.forgetClosed();
     if (store.durable() || ledger.pending().isEmpty()) {
       // Durable: what is pending stays in the journal and resumes after the restart.
       return unrecorded(ledger);
     }
     return closeAllPending(ledger, InteractionOutcome.Shutdown.INSTANCE);
+  }
+
+  private Effect<SessionEvent, SessionLedger> onStop(SessionLedger ledger, Stop stop) {
+    if (resolving == 0) {
+      return Effect().stop();
+    }
+    lifecycle = Lifecycle.STOPPING;
+    return Effect().none();
   }
 
   private void spawn(SessionEvent.Requested requested, Duration remaining, ActorRef<RequestResult> requester) {
@@ -638,13 +679,6 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     return InteractionStatus.closed(sessionId, closed.view(), closed.toOutcome());
   }
 
-  private void announceActive() {
-    if (!announcedActive) {
-      announcedActive = true;
-      roster.active(sessionId);
-    }
-  }
-
   private void journalWritten(long issuedAtNanos) {
     census.observer().journalWritten(Duration.ofNanos(System.nanoTime() - issuedAtNanos));
   }
@@ -660,24 +694,34 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
 
   /** Re-evaluates timers and lifetime after every change: the session's life is exactly its content. */
   private void afterChange(SessionLedger ledger) {
-    if (closing) {
-      if ((store.durable() || ledger.pending().isEmpty()) && resolving == 0) {
-        context.getSelf().tell(Stop.INSTANCE);
+    switch (lifecycle) {
+      case STOPPING -> {
+        if (resolving == 0) {
+          context.getSelf().tell(Stop.INSTANCE);
+        }
       }
-      return;
-    }
-    if (connections.isEmpty() && !ledger.pending().isEmpty()) {
-      if (!timers.isTimerActive(GRACE_TIMER)) {
-        timers.startSingleTimer(GRACE_TIMER, GraceExpired.INSTANCE, settings.reconnectGrace());
+      case CLOSING -> {
+        if ((store.durable() || ledger.pending().isEmpty()) && resolving == 0) {
+          context.getSelf().tell(Stop.INSTANCE);
+        }
       }
-    } else {
-      timers.cancel(GRACE_TIMER);
-    }
-    if (connections.isEmpty() && ledger.isEmpty() && resolving == 0) {
-      timers.cancelAll();
-      passivating = true;
-      roster.idle(sessionId);
-      passivation.request(context.getSelf());
+      case ACTIVE -> {
+        if (connections.isEmpty() && !ledger.pending().isEmpty()) {
+          if (!timers.isTimerActive(GRACE_TIMER)) {
+            timers.startSingleTimer(GRACE_TIMER, GraceExpired.INSTANCE, settings.reconnectGrace());
+          }
+        } else {
+          timers.cancel(GRACE_TIMER);
+        }
+        if (connections.isEmpty() && ledger.isEmpty() && resolving == 0) {
+          timers.cancelAll();
+          lifecycle = Lifecycle.PASSIVATING;
+          shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+        }
+      }
+      default -> {
+        // PASSIVATING and REFUSING wait for the shard's Stop.
+      }
     }
   }
 

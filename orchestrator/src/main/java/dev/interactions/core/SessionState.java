@@ -9,8 +9,11 @@ import java.util.List;
  * @param sessionId the session
  * @param connections ids of the attached connections
  * @param pending the pending interactions as clients see them
+ * @param node the cluster address ({@code host:port}) of the node hosting the session; empty if none does
  */
-public record SessionState(String sessionId, List<String> connections, List<ServerMessage.Interaction> pending) {
+public record SessionState(
+    String sessionId, List<String> connections, List<ServerMessage.Interaction> pending, String node)
+    implements ClusterMessage {
 
   public SessionState {
     connections = List.copyOf(connections);
@@ -19,6 +22,6 @@ public record SessionState(String sessionId, List<String> connections, List<Serv
 
   /** The state of a session that does not exist: nothing attached, nothing pending. */
   public static SessionState absent(String sessionId) {
-    return new SessionState(sessionId, List.of(), List.of());
+    return new SessionState(sessionId, List.of(), List.of(), "");
   }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -161,7 +162,11 @@ class OrchestratorTest {
 
     assertEquals(java.util.List.of(client.connectionId()), state.connections());
     assertEquals(1, state.pending().size());
-    assertEquals(SessionState.absent("nobody"), await(orchestrator.state("nobody")));
+    SessionState nobody = await(orchestrator.state("nobody"));
+    assertEquals(java.util.List.of(), nobody.connections());
+    assertEquals(java.util.List.of(), nobody.pending());
+    Address node = orchestrator.system().address();
+    assertEquals(node.getHost().get() + ":" + node.getPort().get(), nobody.node(), "the node hosting the session");
   }
 
   @Test

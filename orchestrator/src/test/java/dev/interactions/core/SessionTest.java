@@ -11,10 +11,19 @@ import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,12 +39,20 @@ class SessionTest {
               """)
           .withFallback(ConfigFactory.load());
   private static final ActorTestKit testKit = ActorTestKit.create("session-test", CONFIG);
+  /** Each test's sessions are an entity type of their own, so that each can have its own settings. */
+  private static int entityTypes;
+
+  static {
+    Cluster cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+  }
   private static final Duration LONG = Duration.ofMinutes(5);
   private static final RawJson PAYLOAD = RawJson.parse("payload", "{\"tool\":\"rm -rf /tmp/x\"}");
   private static final RawJson YES = RawJson.parse("value", "{\"approved\":true}");
 
   private final Census census = Census.get(testKit.system());
   private SessionDirectory directory = directoryWith("");
+  private final Map<String, ActorRef<Attachment.Event>> owners = new HashMap<>();
 
   @AfterAll
   static void stopTestKit() {
@@ -264,10 +281,10 @@ class SessionTest {
     TestProbe<ServerMessage> first = attach("s1", "c1");
     attach("s1", "c2");
 
-    TestProbe<Session.AttachResult> replies = testKit.createTestProbe();
-    directory.tell("s1", new Session.Attach("c3", testKit.<ServerMessage>createTestProbe().getRef(), replies.getRef()));
+    TestProbe<Attachment.Command> third = testKit.createTestProbe();
+    directory.tell("s1", new Session.Attach("c3", third.getRef()));
 
-    assertEquals(Refusal.CONNECTION_LIMIT, replies.expectMessageClass(RequestRefused.class).reason());
+    assertEquals(Refusal.CONNECTION_LIMIT, third.expectMessageClass(Attachment.Refused.class).refusal().reason());
     TestProbe<RequestResult> requester = testKit.createTestProbe();
     request("s1", "i1", LONG, requester);
     first.expectMessageClass(ServerMessage.Interaction.class);
@@ -305,8 +322,9 @@ class SessionTest {
 
   @Test
   void interactionStoppedBeforeAnyOutcomeCompletesItsRequesterAsShutdown() {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     ActorRef<Session.Command> session =
-        testKit.spawn(Session.create("solo", OrchestratorSettings.from(CONFIG), directory, ref -> {}));
+        testKit.spawn(Session.create("solo", OrchestratorSettings.from(CONFIG), directory, shard.getRef()));
     TestProbe<RequestResult> requester = testKit.createTestProbe();
     TestProbe<Session.Admission> admission = testKit.createTestProbe();
     session.tell(
@@ -314,28 +332,25 @@ class SessionTest {
             "i1", InteractionRequest.of("approve", PAYLOAD), LONG, requester.getRef(), admission.getRef()));
     admission.expectMessageClass(Session.Admitted.class);
 
-    testKit.stop(session);
+    testKit.stop(session, Duration.ofSeconds(20));
 
-    assertEquals(InteractionOutcome.Shutdown.INSTANCE, requester.receiveMessage());
+    assertEquals(InteractionOutcome.Shutdown.INSTANCE, requester.receiveMessage(Duration.ofSeconds(20)));
   }
 
   @Test
   void closingEndsPendingInteractionsAsShutdownAndTellsClients() {
-    ActorRef<Sessions.Command> sessions = testKit.spawn(Sessions.create(OrchestratorSettings.from(CONFIG)));
-    directory = Sessions.directory(sessions, testKit.system());
     TestProbe<ServerMessage> connection = attach("s1", "c1");
     TestProbe<RequestResult> requester = testKit.createTestProbe();
     request("s1", "i1", LONG, requester);
+    connection.expectMessageClass(ServerMessage.Interaction.class);
     TestProbe<org.apache.pekko.Done> done = testKit.createTestProbe();
 
-    sessions.tell(new Sessions.Shutdown(done.getRef()));
+    directory.tell("s1", new Session.Close(done.getRef()));
 
-    done.receiveMessage();
     assertEquals(InteractionOutcome.Shutdown.INSTANCE, requester.receiveMessage());
-    connection.expectMessageClass(ServerMessage.Interaction.class);
     assertEquals(new ServerMessage.Closed("i1", OutcomeCode.SHUTDOWN), connection.receiveMessage());
-    Session.Admission late = requestExpectingAdmission("s1", "i2", testKit.createTestProbe());
-    assertEquals(Refusal.SHUTTING_DOWN, assertInstanceOf(RequestRefused.class, late).reason());
+    done.receiveMessage();
+    detach("s1", "c1");
   }
 
   @Test
@@ -456,19 +471,49 @@ class SessionTest {
   private SessionDirectory directoryWith(String overrides) {
     OrchestratorSettings settings =
         OrchestratorSettings.from(ConfigFactory.parseString(overrides).withFallback(CONFIG));
-    return Sessions.directory(testKit.spawn(Sessions.create(settings)), testKit.system());
+    ShardedSessions sessions =
+        ShardedSessions.init(
+            testKit.system(), settings, EntityTypeKey.create(Session.Command.class, "Session-" + ++entityTypes));
+    // A new entity type starts its shard coordinator first; the tests' short waits are for the sessions, not for that.
+    sessions.ask("warm-up", Session.GetState::new, Duration.ofSeconds(30)).toCompletableFuture().join();
+    nothingIsLeftBehind();
+    return sessions;
   }
 
+  /**
+   * A connection as a transport makes one: an actor owning an {@link Attachment}, whose frames the returned probe
+   * receives. Stopping the probe drops the connection (the owner stops with it, and the attachment with the owner).
+   */
   private TestProbe<ServerMessage> attach(String sessionId, String connectionId) {
     TestProbe<ServerMessage> connection = testKit.createTestProbe();
-    TestProbe<Session.AttachResult> replies = testKit.createTestProbe();
-    directory.tell(sessionId, new Session.Attach(connectionId, connection.getRef(), replies.getRef()));
-    assertEquals(sessionId, assertInstanceOf(Session.Attached.class, replies.receiveMessage()).sessionId());
+    TestProbe<Attachment.Attached> attached = testKit.createTestProbe();
+    SessionDirectory sessions = directory;
+    Behavior<Attachment.Event> owner =
+        Behaviors.setup(
+            context -> {
+              context.watch(connection.getRef());
+              context.spawn(
+                  Attachment.create(sessionId, connectionId, sessions, context.getSelf(), LONG, Duration.ofMillis(100)),
+                  "attachment");
+              return Behaviors.receive(Attachment.Event.class)
+                  .onMessage(Attachment.Deliver.class, deliver -> forward(connection, deliver.message()))
+                  .onMessage(Attachment.Attached.class, ok -> forward(attached, ok))
+                  .onSignal(Terminated.class, dropped -> Behaviors.stopped())
+                  .build();
+            });
+    owners.put(connectionId, testKit.spawn(owner));
+    assertTrue(attached.receiveMessage().first());
     return connection;
+  }
+
+  private static <T> Behavior<Attachment.Event> forward(TestProbe<T> probe, T message) {
+    probe.getRef().tell(message);
+    return Behaviors.same();
   }
 
   private void detach(String sessionId, String connectionId) {
     directory.tell(sessionId, new Session.Detach(connectionId));
+    testKit.stop(owners.remove(connectionId));
   }
 
   private ServerMessage.Interaction request(

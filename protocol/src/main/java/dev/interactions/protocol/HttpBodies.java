@@ -66,7 +66,8 @@ public final class HttpBodies {
       String answeredBy) {}
 
   /** {@code GET /v1/sessions/{sessionId}}. */
-  public record Session(String sessionId, List<String> connections, List<ServerMessage.Interaction> pending) {}
+  public record Session(
+      String sessionId, List<String> connections, List<ServerMessage.Interaction> pending, String node) {}
 
   /** Every HTTP error: {@code {"error":{"code":…,"message":…}}}. */
   public record Error(Detail error) {

@@ -1,6 +1,7 @@
 package dev.interactions.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonGeneratorImpl;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -57,7 +58,12 @@ public record RawJson(String text) {
   static final class Writer extends JsonSerializer<RawJson> {
     @Override
     public void serialize(RawJson value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
-      gen.writeRawValue(value.text());
+      if (gen instanceof JsonGeneratorImpl) {
+        gen.writeRawValue(value.text());
+      } else {
+        // A binary format (CBOR between cluster nodes) has no raw text: the value goes as the tree it stands for.
+        serializers.defaultSerializeValue(WireCodec.mapper().readTree(value.text()), gen);
+      }
     }
   }
 

@@ -52,12 +52,14 @@ public final class Watchdog extends AbstractBehavior<Watchdog.Command> {
    * @param connections live connection actors, of every transport
    * @param pending live interaction actors
    * @param heapAfterGcBytes heap in use after the last collection
+   * @param clusterMembers members of this node's cluster (connections and their sessions may be on different nodes)
    */
-  public record Reading(long sessions, long connections, long pending, long heapAfterGcBytes) {
+  public record Reading(long sessions, long connections, long pending, long heapAfterGcBytes, int clusterMembers) {
 
-    /** The census of the node and its heap, now. */
-    public static Reading of(Census census) {
-      return new Reading(census.sessions(), census.connections(), census.interactions(), HeapAfterGc.bytes());
+    /** The census of the node, its heap, and the size of its cluster, now. */
+    public static Reading of(Census census, int clusterMembers) {
+      return new Reading(
+          census.sessions(), census.connections(), census.interactions(), HeapAfterGc.bytes(), clusterMembers);
     }
   }
 
@@ -112,12 +114,15 @@ public final class Watchdog extends AbstractBehavior<Watchdog.Command> {
         new Rule(
             "connections-per-session",
             2,
+            // In a cluster of several nodes a client's session usually lives on another node than its connection.
             reading ->
-                above(
-                    reading.connections(),
-                    reading.sessions() * core.maxConnectionsPerSession(),
-                    "connections for " + reading.sessions() + " sessions of at most "
-                        + core.maxConnectionsPerSession())));
+                reading.clusterMembers() > 1
+                    ? Optional.empty()
+                    : above(
+                        reading.connections(),
+                        reading.sessions() * core.maxConnectionsPerSession(),
+                        "connections for " + reading.sessions() + " sessions of at most "
+                            + core.maxConnectionsPerSession())));
     return List.copyOf(rules);
   }
 

@@ -29,6 +29,14 @@ final class InteractionMetrics {
           "Heap in use right after the last collection of each heap pool, summed",
           MeasurementUnit.information().bytes());
 
+  static final String STATUS = "status";
+  static final Metric.Gauge CLUSTER_MEMBERS =
+      Kamon.gauge("interactions.cluster.members", "Members of the cluster as this node sees them, by status");
+  static final Metric.Gauge CLUSTER_UNREACHABLE =
+      Kamon.gauge("interactions.cluster.unreachable", "Members this node cannot reach");
+  static final Metric.Gauge SHARDS_HOSTED =
+      Kamon.gauge("interactions.shards.hosted", "Shards of sessions this node hosts");
+
   static final Metric.Counter COMPLETED =
       Kamon.counter("interactions.completed", "Interactions closed, by outcome");
   static final Metric.Timer OUTCOME_TIME =

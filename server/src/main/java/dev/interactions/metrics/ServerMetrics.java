@@ -39,11 +39,18 @@ public final class ServerMetrics {
     Census census = Census.get(system);
     census.observe(new MetricsObserver());
     CensusGauges gauges = new CensusGauges(census);
+    ClusterGauges cluster = new ClusterGauges(system, settings.gaugeInterval());
     Cancellable updates =
         system
             .scheduler()
             .scheduleAtFixedRate(
-                settings.gaugeInterval(), settings.gaugeInterval(), gauges::update, system.executionContext());
+                settings.gaugeInterval(),
+                settings.gaugeInterval(),
+                () -> {
+                  gauges.update();
+                  cluster.update();
+                },
+                system.executionContext());
     PrometheusEndpoint endpoint = new PrometheusEndpoint(KamonStartup.kamonConfig(config));
     system
         .getWhenTerminated()

@@ -3,6 +3,7 @@ package dev.interactions.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.api.Orchestrator;
+import dev.interactions.core.ClusterSettings;
 import dev.interactions.core.StoreSettings;
 import dev.interactions.metrics.KamonStartup;
 import dev.interactions.persistence.JdbcStore;
@@ -23,17 +24,19 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    Config config = ConfigFactory.load();
+    Config config;
     try {
+      config = Orchestrator.configure(ConfigFactory.empty());
       // Refuse an unsafe binding before anything starts.
       AuthSettings.from(config).requireSafeBinding(ServerSettings.from(config).host());
     } catch (IllegalArgumentException | IllegalStateException e) {
       log.error("refusing to start: {}", e.getMessage());
       System.exit(2);
+      return;
     }
     // Before the first Pekko class is loaded: Kanela instruments classes as they load.
     KamonStartup.start(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "interactions", config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
     // The durable store comes first: sessions and their roster must find the schema when they recover.
     CompletionStage<Optional<JdbcStore>> store =
         StoreSettings.from(config).durable()

@@ -28,6 +28,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Directives;
@@ -166,7 +167,7 @@ public final class Server {
     Census census = Census.get(system);
     return Optional.of(
         system.systemActorOf(
-            Watchdog.create(settings, orchestrator.settings(), () -> Watchdog.Reading.of(census)),
+            Watchdog.create(settings, orchestrator.settings(), () -> Watchdog.Reading.of(census, Cluster.get(system).state().members().size())),
             "watchdog",
             Props.empty()));
   }

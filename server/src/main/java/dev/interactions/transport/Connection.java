@@ -1,9 +1,9 @@
 package dev.interactions.transport;
 
+import dev.interactions.core.Attachment;
 import dev.interactions.core.Census;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.Refusal;
-import dev.interactions.core.RequestRefused;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
 import dev.interactions.protocol.ClientMessage;
@@ -64,14 +64,10 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     INSTANCE
   }
 
+  /** A receipt (ack or error) for one of this client's answers. */
   private record Deliver(ServerMessage message) implements Command {}
 
-  private record AttachCompleted(Session.AttachResult result, Throwable failure) implements Command {}
-
-  /** The session incarnation this connection is attached to stopped (a durable session failed): attach again. */
-  private enum SessionStopped implements Command {
-    INSTANCE
-  }
+  private record FromAttachment(Attachment.Event event) implements Command {}
 
   private enum LivenessCheck implements Command {
     INSTANCE
@@ -118,6 +114,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
    * client that resumes reading at once still sees them; one that does not would keep the socket open indefinitely.
    */
   private static final Duration SLOW_CONSUMER_GRACE = Duration.ofSeconds(1);
+  /** How long to wait before attaching again when a session that is restarting or moving refused the attachment. */
+  private static final Duration ATTACH_RETRY_DELAY = Duration.ofMillis(500);
 
   static Behavior<Command> create(Context connection) {
     return Behaviors.setup(
@@ -127,11 +125,10 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
   private final TimerScheduler<Command> timers;
   private final Context connection;
   private final ActorRef<ServerMessage> inbox;
+  private final ActorRef<Attachment.Command> attachment;
   private final Census census;
   private final RateLimit rateLimit;
   private long lastInboundNanos = System.nanoTime();
-  /** Whether a session ever took this connection: later attachments follow a session that stopped. */
-  private boolean attachedOnce;
   private int violations;
   /** Whether a message was refused for want of room; nothing more is queued after that. */
   private boolean overflowed;
@@ -148,7 +145,17 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     send(
         new ServerMessage.Welcome(
             1, connection.sessionId(), connection.connectionId(), connection.settings().heartbeat().toMillis()));
-    attach();
+    // Attaches, follows the session wherever it moves, and replays what is pending each time (ended by "synced").
+    this.attachment =
+        context.spawn(
+            Attachment.create(
+                connection.sessionId(),
+                connection.connectionId(),
+                connection.sessions(),
+                context.messageAdapter(Attachment.Event.class, FromAttachment::new),
+                connection.askTimeout(),
+                ATTACH_RETRY_DELAY),
+            "attachment");
     scheduleTokenExpiryCheck();
     if (connection.transport() == Transport.WEBSOCKET) {
       // Pekko HTTP cannot tell a dead peer from a quiet one; the client's own pings are the only proof of life.
@@ -163,8 +170,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(Oversized.class, this::onOversized)
         .onMessageEquals(BinaryReceived.INSTANCE, this::onBinary)
         .onMessage(Deliver.class, this::onDeliver)
-        .onMessage(AttachCompleted.class, this::onAttachCompleted)
-        .onMessageEquals(SessionStopped.INSTANCE, this::onSessionStopped)
+        .onMessage(FromAttachment.class, from -> onAttachment(from.event()))
         .onMessageEquals(LivenessCheck.INSTANCE, this::onLivenessCheck)
         .onMessageEquals(TokenExpiryCheck.INSTANCE, this::onTokenExpiryCheck)
         .onMessageEquals(OutboundOverflowed.INSTANCE, this::onOutboundOverflowed)
@@ -204,8 +210,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .sessions()
         .tell(
             connection.sessionId(),
-            new Session.Respond(
-                interactionId, connection.connectionId(), response, ref, inbox.narrow()));
+            new Session.Respond(interactionId, connection.connectionId(), response, ref, inbox.narrow(), true));
   }
 
   private Behavior<Command> onOversized(Oversized oversized) {
@@ -240,43 +245,20 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     return this;
   }
 
-  private void attach() {
-    getContext()
-        .pipeToSelf(
-            connection
-                .sessions()
-                .ask(
-                    connection.sessionId(),
-                    (ActorRef<Session.AttachResult> replyTo) ->
-                        new Session.Attach(connection.connectionId(), inbox, replyTo),
-                    connection.askTimeout()),
-            AttachCompleted::new);
-  }
-
-  private Behavior<Command> onAttachCompleted(AttachCompleted completed) {
-    if (completed.result() instanceof Session.Attached attached) {
-      // The replay was delivered to this mailbox before the session's reply completed, so it has been sent already.
+  private Behavior<Command> onAttachment(Attachment.Event event) {
+    if (event instanceof Attachment.Deliver deliver) {
+      send(deliver.message());
+    } else if (event instanceof Attachment.Attached attached) {
+      // The replay came through the attachment before this, so it has been queued already.
       send(new ServerMessage.Synced(attached.pending()));
-      getContext().watchWith(attached.session(), SessionStopped.INSTANCE);
-      attachedOnce = true;
-      return this;
+    } else if (event instanceof Attachment.Lost lost) {
+      if (!lost.first() && lost.refusal().reason() == Refusal.SHUTTING_DOWN) {
+        // Its session stopped because the server is shutting down, which closes this connection itself in a moment.
+        return this;
+      }
+      send(ServerMessage.Error.of(ErrorCode.RATE_LIMITED, lost.refusal().message()));
+      return leave();
     }
-    if (attachedOnce
-        && completed.result() instanceof RequestRefused refused
-        && refused.reason() == Refusal.SHUTTING_DOWN) {
-      // Its session stopped because the server is shutting down, which closes this connection itself in a moment.
-      return this;
-    }
-    String reason =
-        completed.result() instanceof RequestRefused refused
-            ? refused.message()
-            : "session did not answer: " + completed.failure();
-    send(ServerMessage.Error.of(ErrorCode.RATE_LIMITED, reason));
-    return leave();
-  }
-
-  private Behavior<Command> onSessionStopped() {
-    attach();
     return this;
   }
 
@@ -347,6 +329,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
    * has a client that does not read: its socket is aborted, which would otherwise stay open until Pekko's idle timeout.
    */
   private Behavior<Command> leave(Duration grace) {
+    getContext().stop(attachment);
     connection.sessions().tell(connection.sessionId(), new Session.Detach(connection.connectionId()));
     connection.outbound().end();
     timers.cancel(LIVENESS_TIMER);

@@ -1,6 +1,7 @@
 package dev.interactions.transport;
 
 import dev.interactions.api.Orchestrator;
+import dev.interactions.core.InteractionAdmission;
 import dev.interactions.core.InteractionLookup;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRequest;
@@ -27,7 +28,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -71,6 +71,7 @@ public final class HttpApi extends AllDirectives {
   private final ClientStreams streams;
   private final Health health;
   private final Optional<JdbcStore> store;
+  private final InteractionAdmission admissions;
   private final Duration bodyTimeout;
   private final long maxBodyBytes;
 
@@ -99,6 +100,7 @@ public final class HttpApi extends AllDirectives {
     this.streams = streams;
     this.health = health;
     this.store = store;
+    this.admissions = orchestrator.admission();
     this.bodyTimeout = bodyTimeout;
     this.maxBodyBytes = system.settings().config().getBytes("pekko.http.server.parsing.max-content-length");
   }
@@ -350,7 +352,7 @@ public final class HttpApi extends AllDirectives {
     CompletionStage<SessionState> state = sessions.ask(sessionId, Session.GetState::new, core.askTimeout());
     return onSuccess(
         state,
-        s -> json(StatusCodes.OK, new HttpBodies.Session(s.sessionId(), s.connections(), s.pending())));
+        s -> json(StatusCodes.OK, new HttpBodies.Session(s.sessionId(), s.connections(), s.pending(), s.node())));
   }
 
   // --- requesters ------------------------------------------------------------------------------------------------
@@ -368,15 +370,9 @@ public final class HttpApi extends AllDirectives {
                   body.payload(),
                   Optional.ofNullable(body.timeoutMs()).map(Duration::ofMillis),
                   Optional.ofNullable(body.idempotencyKey()));
-          Duration timeout = request.validate(core);
-          String interactionId = UUID.randomUUID().toString();
+          // An HTTP requester reads the outcome back: nobody is told it.
           CompletionStage<Session.Admission> admission =
-              sessions.ask(
-                  sessionId,
-                  (ActorRef<Session.Admission> replyTo) ->
-                      new Session.RequestInteraction(
-                          interactionId, request, timeout, system.ignoreRef(), replyTo),
-                  core.askTimeout());
+              admissions.admit(sessionId, request, timeout -> system.ignoreRef()).admission();
           return onSuccess(
               admission,
               result -> {

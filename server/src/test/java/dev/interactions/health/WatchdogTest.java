@@ -112,9 +112,21 @@ class WatchdogTest {
   }
 
   @Test
+  void connectionsOfSessionsOnOtherNodesAreNotAFinding() {
+    AtomicReference<Watchdog.Reading> reading = new AtomicReference<>(new Watchdog.Reading(0, 7, 0, 0, 3));
+    ActorRef<Watchdog.Command> watchdog =
+        watchdog(new WatchdogSettings(true, PERIOD, 0, 0, 0, 0), reading);
+
+    comparisons(2);
+
+    assertEquals(List.of(), rules(findings(watchdog)));
+    testKit.stop(watchdog);
+  }
+
+  @Test
   void everyThresholdIsItsOwnRule() {
     AtomicReference<Watchdog.Reading> reading =
-        new AtomicReference<>(new Watchdog.Reading(100, 101, 102, 1_000_001));
+        new AtomicReference<>(new Watchdog.Reading(100, 101, 102, 1_000_001, 1));
     ActorRef<Watchdog.Command> watchdog =
         watchdog(new WatchdogSettings(true, PERIOD, 101, 100, 99, 1_000_000), reading);
 
@@ -140,7 +152,7 @@ class WatchdogTest {
   }
 
   private static Watchdog.Reading reading(long sessions, long connections, long pending) {
-    return new Watchdog.Reading(sessions, connections, pending, 0);
+    return new Watchdog.Reading(sessions, connections, pending, 0, 1);
   }
 
   /** Lets the period pass {@code n} times; each comparison is queued before this returns. */

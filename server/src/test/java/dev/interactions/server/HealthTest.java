@@ -51,7 +51,8 @@ class HealthTest {
 
     assertEquals(503, failing.status(), failing.toString());
     assertEquals(
-        "{\"status\":\"not_ready\",\"checks\":[{\"name\":\"http\",\"status\":\"pass\",\"detail\":\"accepting requests\"},"
+        "{\"status\":\"not_ready\",\"checks\":[{\"name\":\"cluster\",\"status\":\"pass\",\"detail\":\"up, Session shard region registered\"},"
+            + "{\"name\":\"http\",\"status\":\"pass\",\"detail\":\"accepting requests\"},"
             + "{\"name\":\"journal\",\"status\":\"fail\",\"detail\":\"journal does not answer\"}],\"degraded\":[]}",
         failing.body().toString());
 
@@ -60,23 +61,23 @@ class HealthTest {
     TestServer.Reply passing = server.get("/health/ready");
     assertEquals(200, passing.status(), passing.toString());
     assertEquals("ready", passing.body().path("status").asText());
-    assertEquals("pass", passing.body().path("checks").path(1).path("status").asText());
+    assertEquals("pass", passing.body().path("checks").path(2).path("status").asText());
   }
 
   @Test
   void aCheckThatDoesNotAnswerInTimeCountsAsFailed() {
     server = TestServer.start("orchestrator.metrics.enabled = off\norchestrator.http.readiness-timeout = 300ms");
-    readiness().register("cluster", CompletableFuture::new); // never completes
+    readiness().register("slow", CompletableFuture::new); // never completes
 
     TestServer.Reply reply = server.get("/health/ready");
 
     assertEquals(503, reply.status(), reply.toString());
-    JsonNode check = reply.body().path("checks").path(1);
-    assertEquals("cluster", check.path("name").asText());
+    JsonNode check = reply.body().path("checks").path(2);
+    assertEquals("slow", check.path("name").asText());
     assertEquals("fail", check.path("status").asText());
     assertEquals("no answer within 300 ms", check.path("detail").asText());
 
-    readiness().unregister("cluster");
+    readiness().unregister("slow");
 
     assertEquals(200, server.get("/health/ready").status());
   }
@@ -95,8 +96,8 @@ class HealthTest {
     TestServer.Reply reply = server.get("/health/ready");
 
     assertEquals(503, reply.status(), reply.toString());
-    assertEquals("failed: no pool", reply.body().path("checks").path(1).path("detail").asText());
-    assertEquals("failed: refused", reply.body().path("checks").path(2).path("detail").asText());
+    assertEquals("failed: no pool", reply.body().path("checks").path(2).path("detail").asText());
+    assertEquals("failed: refused", reply.body().path("checks").path(3).path("detail").asText());
   }
 
   @Test

@@ -462,7 +462,7 @@ class HttpApiTest {
       JsonNode state = awaitConnections("state", 1);
 
       assertEquals(
-          Set.of("sessionId", "connections", "pending"), fieldNames(state), state.toString());
+          Set.of("sessionId", "connections", "pending", "node"), fieldNames(state), state.toString());
       assertEquals("state", state.path("sessionId").asText());
       assertEquals(connectionId, state.path("connections").path(0).asText());
       JsonNode pending = state.path("pending");
@@ -478,7 +478,14 @@ class HttpApiTest {
     TestServer.Reply reply = server.get("/v1/sessions/never-used");
 
     assertEquals(200, reply.status(), reply.toString());
-    assertEquals("{\"sessionId\":\"never-used\",\"connections\":[],\"pending\":[]}", reply.body().toString());
+    assertEquals(
+        "{\"sessionId\":\"never-used\",\"connections\":[],\"pending\":[],\"node\":\"127.0.0.1:" + clusterPort() + "\"}",
+        reply.body().toString());
+  }
+
+  /** The cluster port this test's server took (0 in its configuration: a free one). */
+  private static int clusterPort() {
+    return server.orchestrator().system().address().getPort().get();
   }
 
   @Test
@@ -495,7 +502,8 @@ class HttpApiTest {
 
     assertEquals(200, reply.status());
     assertEquals(
-        "{\"status\":\"ready\",\"checks\":[{\"name\":\"http\",\"status\":\"pass\",\"detail\":\"accepting requests\"}],"
+        "{\"status\":\"ready\",\"checks\":[{\"name\":\"cluster\",\"status\":\"pass\",\"detail\":\"up, Session shard region registered\"},"
+            + "{\"name\":\"http\",\"status\":\"pass\",\"detail\":\"accepting requests\"}],"
             + "\"degraded\":[]}",
         reply.body().toString());
   }

@@ -146,6 +146,7 @@ class MetricsScrapeTest {
             "interactions_frames_total", Set.of("direction", "transport"),
             "interactions_frame_bytes_total", Set.of("direction"),
             "interactions_connections_alive", Set.of("transport"),
+            "interactions_cluster_members", Set.of("status"),
             "interactions_slow_consumer_disconnects_total", Set.of("transport"));
     for (Scrape.Sample sample : sequence().after().samples()) {
       if (sample.name().startsWith("interactions_") && !sample.name().contains("_seconds")) {

@@ -18,10 +18,13 @@ final class ServerProcess implements AutoCloseable {
 
   private final Process process;
   final int port;
+  /** The cluster (remoting) port, if the test chose one; 0 otherwise. */
+  final int clusterPort;
 
-  private ServerProcess(Process process, int port) {
+  private ServerProcess(Process process, int port, int clusterPort) {
     this.process = process;
     this.port = port;
+    this.clusterPort = clusterPort;
   }
 
   /** Starts the server on a free port with {@code settings} as {@code -D} options, and waits until it is ready. */
@@ -31,11 +34,32 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts the server on {@code port} with {@code settings} as {@code -D} options, and waits until it is ready. */
   static ServerProcess start(int port, Path log, String... settings) throws IOException, InterruptedException {
+    return start(port, 0, log, settings);
+  }
+
+  /**
+   * Starts a cluster node: HTTP on a free port, the cluster on {@code clusterPort} (a fixed port, so that other nodes
+   * can name it as a seed), joining {@code seedNodes} ({@code host:port,…}; this node's own address alone forms a new
+   * cluster); waits until it is ready, that is Up with its shard region registered.
+   */
+  static ServerProcess startNode(int clusterPort, String seedNodes, Path log, String... settings)
+      throws IOException, InterruptedException {
+    String[] all = new String[settings.length + 2];
+    all[0] = "orchestrator.cluster.port=" + clusterPort;
+    all[1] = "orchestrator.cluster.seed-nodes=" + seedNodes;
+    System.arraycopy(settings, 0, all, 2, settings.length);
+    return start(freePort(), clusterPort, log, all);
+  }
+
+  private static ServerProcess start(int port, int clusterPort, Path log, String... settings)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("-Dorchestrator.http.port=" + port);
+    // A free cluster port of its own unless the test names one (several nodes of one cluster).
+    command.add("-Dorchestrator.cluster.port=0");
     for (String setting : settings) {
       command.add("-D" + setting);
     }
@@ -45,13 +69,22 @@ final class ServerProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    ServerProcess server = new ServerProcess(process, port);
+    ServerProcess server = new ServerProcess(process, port, clusterPort);
     server.awaitReady();
     return server;
   }
 
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  URI ws(String path) {
+    return URI.create("ws://127.0.0.1:" + port + path);
+  }
+
+  /** {@code host:port} of this node in the cluster, as {@code GET /v1/sessions/{id}} reports the hosting node. */
+  String clusterAddress() {
+    return "127.0.0.1:" + clusterPort;
   }
 
   /** Creates an interaction of {@code sessionId} over HTTP and returns its id. */

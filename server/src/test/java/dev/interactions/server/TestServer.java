@@ -38,13 +38,27 @@ public final class TestServer implements AutoCloseable {
             ConfigFactory.parseString(overrides)
                 .withFallback(
                     ConfigFactory.parseString(
-                        "orchestrator.http.port = 0\norchestrator.persistence.store = memory")));
+                        "orchestrator.http.port = 0\norchestrator.cluster.port = 0\norchestrator.persistence.store = memory")));
     Orchestrator orchestrator = Orchestrator.start(config);
     try {
-      return new TestServer(orchestrator, Server.start(orchestrator, config).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      TestServer server =
+          new TestServer(orchestrator, Server.start(orchestrator, config).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      server.awaitReady();
+      return server;
     } catch (Exception e) {
       orchestrator.close();
       throw new IllegalStateException("server did not start", e);
+    }
+  }
+
+  /** Tests start once the node is ready: Up in its one-node cluster, with its shard region registered. */
+  private void awaitReady() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (get("/health/ready").status() != 200) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("server not ready within 60 s: " + get("/health/ready").body());
+      }
+      Thread.sleep(50); // readiness gives no signal to wait on; polling it is what a load balancer does too
     }
   }
 

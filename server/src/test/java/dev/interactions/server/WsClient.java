@@ -61,6 +61,28 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     }
   }
 
+  /**
+   * The next message of any type ({@code synced} included), waiting up to {@code within}: for what only comes after a
+   * slow event, such as a session's failover to another node.
+   */
+  public JsonNode nextWithin(Duration within) {
+    try {
+      JsonNode next = received.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+      if (next == null) {
+        throw new AssertionError("no message within " + within.toMillis() + " ms");
+      }
+      return next;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Whether the server closed this socket (or it failed) so far. */
+  public boolean closedByServer() {
+    return closed.isDone();
+  }
+
   /** The next message, which must be of {@code type}. */
   public JsonNode next(String type) {
     JsonNode next = type.equals("synced") ? nextIncludingSynced() : next();

@@ -1,0 +1,201 @@
+package dev.interactions.core;
+
+import dev.interactions.protocol.ServerMessage;
+import java.time.Duration;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The one way a client connection (WebSocket, SSE or in-process) is attached to its {@link Session}, and kept attached.
+ *
+ * <p>A connection spawns one as its child. It attaches through the {@link SessionDirectory} (by session id, never a
+ * cached entity reference), hands the session's frames to its connection, and attaches again by itself whenever the
+ * session incarnation it is attached to goes away: the entity moved to another node (rebalance, a node lost), was
+ * stopped, or was stopped by a journal failure and restarted by its shard. A connection closing cleanly tells the session {@link
+ * Session.Detach} itself; however it stops, this child stops with it. Each (re-)attachment replays what is pending, so the connection
+ * ends it with {@code synced} and the client never has to reconnect its socket. The session watches the attachment, so
+ * whenever the connection stops (and with it this child), the session learns it lost a connection.
+ *
+ * <p>The session's frames and its answer to {@link Session.Attach} come to this one actor reference, so the replay always
+ * arrives before the answer that ends it, also across nodes.
+ */
+public final class Attachment {
+
+  /** Messages an attachment understands. */
+  public sealed interface Command extends ClusterMessage {}
+
+  /** A frame for the client, from the session. */
+  public record Frame(ServerMessage message) implements Command {}
+
+  /** The session took this attachment; it has just sent the {@code pending} interactions it holds. */
+  public record Accepted(int pending, ActorRef<Session.Command> session, String node) implements Command {}
+
+  /** The session refused this attachment. */
+  public record Refused(RequestRefused refusal) implements Command {}
+
+  private enum SessionGone implements Command {
+    INSTANCE
+  }
+
+  private enum AttachTimedOut implements Command {
+    INSTANCE
+  }
+
+  private enum Retry implements Command {
+    INSTANCE
+  }
+
+  /** What the connection hears from its attachment. */
+  public sealed interface Event extends ClusterMessage {}
+
+  /** A frame to send to the client. */
+  public record Deliver(ServerMessage message) implements Event {}
+
+  /**
+   * The connection is attached (again, if not {@code first}) and has been delivered every pending interaction: time for
+   * {@code synced}. {@code node} is the cluster address of the node hosting the session.
+   */
+  public record Attached(int pending, String node, boolean first) implements Event {}
+
+  /**
+   * The session will not take the connection: over a bound, or shutting down. After this the attachment has stopped. A
+   * refusal of a later re-attachment is only reported when it is final (shutting down); others are retried.
+   */
+  public record Lost(RequestRefused refusal, boolean first) implements Event {}
+
+  private static final String ATTACH_TIMER = "attach";
+
+  /**
+   * @param sessionId the session to attach to
+   * @param connectionId the connection's id, as the session lists it
+   * @param directory where sessions are found
+   * @param connection who hears the {@link Event}s
+   * @param askTimeout how long one attempt may take before it counts as failed
+   * @param retryDelay how long to wait before attaching again after a failed attempt
+   */
+  public static Behavior<Command> create(
+      String sessionId,
+      String connectionId,
+      SessionDirectory directory,
+      ActorRef<Event> connection,
+      Duration askTimeout,
+      Duration retryDelay) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers ->
+                    new Attachment(context, timers, sessionId, connectionId, directory, connection, askTimeout, retryDelay)
+                        .attaching(true)));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final String sessionId;
+  private final String connectionId;
+  private final SessionDirectory directory;
+  private final ActorRef<Event> connection;
+  private final Duration askTimeout;
+  private final Duration retryDelay;
+
+  private Attachment(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      String sessionId,
+      String connectionId,
+      SessionDirectory directory,
+      ActorRef<Event> connection,
+      Duration askTimeout,
+      Duration retryDelay) {
+    this.context = context;
+    this.timers = timers;
+    this.sessionId = sessionId;
+    this.connectionId = connectionId;
+    this.directory = directory;
+    this.connection = connection;
+    this.askTimeout = askTimeout;
+    this.retryDelay = retryDelay;
+  }
+
+  private Behavior<Command> attaching(boolean first) {
+    directory.tell(sessionId, new Session.Attach(connectionId, context.getSelf()));
+    timers.startSingleTimer(ATTACH_TIMER, AttachTimedOut.INSTANCE, askTimeout);
+    return Behaviors.receive(Command.class)
+        .onMessage(Frame.class, this::deliver)
+        .onMessage(Accepted.class, accepted -> onAccepted(accepted, first))
+        .onMessage(Refused.class, refused -> onRefused(refused.refusal(), first))
+        .onMessageEquals(AttachTimedOut.INSTANCE, () -> onTimedOut(first))
+        // From an incarnation this attachment has already left: the attempt under way covers it.
+        .onMessageEquals(SessionGone.INSTANCE, Behaviors::same)
+        .build();
+  }
+
+  private Behavior<Command> attached() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Frame.class, this::deliver)
+        .onMessageEquals(SessionGone.INSTANCE, this::onSessionGone)
+        // From a session closed because the orchestrator shuts down; other refusals here answer an attempt that had
+        // already timed out, as do late acceptances.
+        .onMessage(Refused.class, refused -> onRefused(refused.refusal(), false))
+        .onMessage(Accepted.class, accepted -> Behaviors.same())
+        .build();
+  }
+
+  /** A session gone while this node shuts down is not followed: its next incarnation would only be stopped again. */
+  private Behavior<Command> onSessionGone() {
+    if (CoordinatedShutdown.get(context.getSystem()).getShutdownReason().isPresent()) {
+      connection.tell(new Lost(RequestRefused.shuttingDown(), false));
+      return Behaviors.stopped();
+    }
+    return attaching(false);
+  }
+
+  private Behavior<Command> deliver(Frame frame) {
+    connection.tell(new Deliver(frame.message()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onAccepted(Accepted accepted, boolean first) {
+    timers.cancel(ATTACH_TIMER);
+    context.watchWith(accepted.session(), SessionGone.INSTANCE);
+    connection.tell(new Attached(accepted.pending(), accepted.node(), first));
+    return attached();
+  }
+
+  private Behavior<Command> onRefused(RequestRefused refusal, boolean first) {
+    if (refusal.reason() != Refusal.SHUTTING_DOWN && !timers.isTimerActive(ATTACH_TIMER)) {
+      return Behaviors.same();
+    }
+    timers.cancel(ATTACH_TIMER);
+    if (first || refusal.reason() == Refusal.SHUTTING_DOWN) {
+      connection.tell(new Lost(refusal, first));
+      return Behaviors.stopped();
+    }
+    // A session that is restarting or moving refuses for a moment; the connection keeps its client meanwhile.
+    return waitToRetry(false);
+  }
+
+  private Behavior<Command> onTimedOut(boolean first) {
+    if (first) {
+      connection.tell(
+          new Lost(
+              new RequestRefused(
+                  Refusal.UNAVAILABLE, "session " + sessionId + " did not answer within " + askTimeout.toMillis() + " ms"),
+              true));
+      return Behaviors.stopped();
+    }
+    return waitToRetry(false);
+  }
+
+  private Behavior<Command> waitToRetry(boolean first) {
+    timers.startSingleTimer(ATTACH_TIMER, Retry.INSTANCE, retryDelay);
+    return Behaviors.receive(Command.class)
+        .onMessage(Frame.class, this::deliver)
+        .onMessageEquals(Retry.INSTANCE, () -> attaching(first))
+        .onAnyMessage(ignored -> Behaviors.same())
+        .build();
+  }
+}
