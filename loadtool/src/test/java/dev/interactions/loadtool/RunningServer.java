@@ -61,6 +61,7 @@ final class RunningServer implements AutoCloseable {
                 .withFallback(
                     ConfigFactory.parseString(
                         "orchestrator.http.port = 0\n"
+                            + "orchestrator.cluster.port = 0\n"
                             + "orchestrator.persistence.store = memory\n"
                             + "orchestrator.metrics.tick-interval = 1s")));
     KamonStartup.start(config);
