@@ -8,8 +8,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * The one seam through which anything addresses a session by id.
  *
- * <p>On a single node it is backed by {@link Sessions}, the parent of every session actor; in a cluster it is backed by
- * Cluster Sharding. The {@link Session} and {@link Interaction} behaviors are the same in both.
+ * <p>It is backed by Cluster Sharding ({@link ShardedSessions}), on one node as on many: the {@link Session} and
+ * {@link Interaction} behaviors are the same wherever the session runs.
  */
 public interface SessionDirectory {
 

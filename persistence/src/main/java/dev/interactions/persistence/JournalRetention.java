@@ -21,8 +21,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * longer than the retention period, and the events of live sessions that are older than the period and already covered
  * by a later snapshot. Deletes run in batches so that no statement holds a long transaction.
  *
- * <p>Only sessions' own records are touched ({@code Session|…}); the roster deletes its history itself. A session's
- * latest event is never deleted while the session is within the period, so its sequence numbers stay monotonic.
+ * <p>Only sessions' own records are touched ({@code Session|…}); Cluster Sharding's remembered entities ({@code
+ * /sharding/…}) keep their own store small (snapshots, old events deleted). A session's latest event is never deleted
+ * while the session is within the period, so its sequence numbers stay monotonic.
  */
 public final class JournalRetention {
 

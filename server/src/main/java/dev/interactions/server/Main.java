@@ -37,7 +37,7 @@ public final class Main {
     // Before the first Pekko class is loaded: Kanela instruments classes as they load.
     KamonStartup.start(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
-    // The durable store comes first: sessions and their roster must find the schema when they recover.
+    // The durable store comes first: sessions and the shards' remembered entities must find the schema when they recover.
     CompletionStage<Optional<JdbcStore>> store =
         StoreSettings.from(config).durable()
             ? JdbcStore.start(system).thenApply(Optional::of)
