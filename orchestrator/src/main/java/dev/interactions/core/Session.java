@@ -422,32 +422,20 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   }
 
   private Effect<SessionEvent, SessionLedger> onRequestInteraction(SessionLedger ledger, RequestInteraction request) {
-    String id = request.interactionId();
-    String existing = ledger.interactionForKey(request.request().idempotencyKey().orElse(null));
-    if (existing != null) {
-      return onRepeatedRequest(ledger, request, existing);
+    SessionLedger.RequestDecision decision =
+        ledger.decideRequest(
+            sessionId,
+            request.interactionId(),
+            request.request(),
+            request.timeout(),
+            settings.maxPendingPerSession(),
+            Instant.now());
+    if (decision instanceof SessionLedger.Repeat repeat) {
+      return onRepeatedRequest(ledger, request, repeat.interactionId());
+    } else if (decision instanceof SessionLedger.Refuse refuse) {
+      return refuse(request, refuse.refusal());
     }
-    RequestRefused refusal = null;
-    if (ledger.pending().containsKey(id) || ledger.closed().containsKey(id)) {
-      refusal = new RequestRefused(Refusal.DUPLICATE_ID, "interaction " + id + " already exists");
-    } else if (ledger.pending().size() >= settings.maxPendingPerSession()) {
-      refusal =
-          new RequestRefused(
-              Refusal.PENDING_LIMIT,
-              "session " + sessionId + " already has " + ledger.pending().size() + " pending interactions");
-    }
-    if (refusal != null) {
-      return refuse(request, refusal);
-    }
-    Instant now = Instant.now();
-    SessionEvent.Requested requested =
-        new SessionEvent.Requested(
-            id,
-            request.request().kind(),
-            request.request().payload(),
-            now,
-            now.plus(request.timeout()),
-            request.request().idempotencyKey().orElse(null));
+    SessionEvent.Requested requested = ((SessionLedger.Record) decision).event();
     long issued = System.nanoTime();
     return Effect()
         .persist(requested)
@@ -518,11 +506,10 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       InteractionOutcome outcome,
       ServerMessage.Receipt receipt,
       Consumer<ServerMessage.Receipt> receiptTo) {
-    SessionEvent.Requested requested = ledger.pending().get(id);
-    if (requested == null) {
-      return Effect().none();
-    }
-    return closeAll(List.of(SessionEvent.Closed.of(requested, outcome, Instant.now())), receipt, receiptTo);
+    return ledger
+        .decideClose(id, outcome, Instant.now())
+        .map(closing -> closeAll(List.of(closing), receipt, receiptTo))
+        .orElseGet(() -> Effect().none());
   }
 
   private Effect<SessionEvent, SessionLedger> closeAll(
@@ -629,10 +616,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   }
 
   private Effect<SessionEvent, SessionLedger> closeAllPending(SessionLedger ledger, InteractionOutcome outcome) {
-    Instant now = Instant.now();
-    List<SessionEvent.Closed> closings = new ArrayList<>(ledger.pending().size());
-    ledger.pending().values().forEach(requested -> closings.add(SessionEvent.Closed.of(requested, outcome, now)));
-    return closeAll(closings, null, null);
+    return closeAll(ledger.decideCloseAll(outcome, Instant.now()), null, null);
   }
 
   private Effect<SessionEvent, SessionLedger> onRetentionElapsed(SessionLedger ledger, RetentionElapsed elapsed) {

@@ -2,11 +2,15 @@ package dev.interactions.core;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A session's recorded state, rebuilt from its events (and snapshots of it): the interactions pending, and a bounded
@@ -52,6 +56,62 @@ public final class SessionLedger implements JournalRecord {
   /** The interaction that {@code key} named, pending or remembered, or null. */
   public String interactionForKey(String key) {
     return key == null ? null : idempotencyKeys.get(key);
+  }
+
+  /** What a request comes to, decided from the ledger alone: see {@link #decideRequest}. */
+  public sealed interface RequestDecision {}
+
+  /** The request's idempotency key names an interaction this session already has: that one answers. */
+  public record Repeat(String interactionId) implements RequestDecision {}
+
+  /** The request is refused; nothing is recorded. */
+  public record Refuse(RequestRefused refusal) implements RequestDecision {}
+
+  /** The request is admitted once this event is recorded. */
+  public record Record(SessionEvent.Requested event) implements RequestDecision {}
+
+  /**
+   * Decides a request for interaction {@code interactionId} of session {@code sessionId}, at {@code now}: a repeat of an
+   * interaction with the same idempotency key, a refusal (the id exists, or {@code maxPending} are pending), or the
+   * event to record.
+   */
+  public RequestDecision decideRequest(
+      String sessionId,
+      String interactionId,
+      InteractionRequest request,
+      Duration timeout,
+      int maxPending,
+      Instant now) {
+    String key = request.idempotencyKey().orElse(null);
+    String existing = interactionForKey(key);
+    if (existing != null) {
+      return new Repeat(existing);
+    }
+    if (pending.containsKey(interactionId) || closed.containsKey(interactionId)) {
+      return new Refuse(
+          new RequestRefused(Refusal.DUPLICATE_ID, "interaction " + interactionId + " already exists"));
+    }
+    if (pending.size() >= maxPending) {
+      return new Refuse(
+          new RequestRefused(
+              Refusal.PENDING_LIMIT,
+              "session " + sessionId + " already has " + pending.size() + " pending interactions"));
+    }
+    return new Record(
+        new SessionEvent.Requested(
+            interactionId, request.kind(), request.payload(), now, now.plus(timeout), key));
+  }
+
+  /** The event that closes {@code interactionId} with {@code outcome} at {@code now}, if it is still pending. */
+  public Optional<SessionEvent.Closed> decideClose(String interactionId, InteractionOutcome outcome, Instant now) {
+    return Optional.ofNullable(pending.get(interactionId)).map(requested -> SessionEvent.Closed.of(requested, outcome, now));
+  }
+
+  /** The events that close every pending interaction with {@code outcome} at {@code now}, oldest first. */
+  public List<SessionEvent.Closed> decideCloseAll(InteractionOutcome outcome, Instant now) {
+    List<SessionEvent.Closed> closings = new ArrayList<>(pending.size());
+    pending.values().forEach(requested -> closings.add(SessionEvent.Closed.of(requested, outcome, now)));
+    return closings;
   }
 
   /** Whether nothing is pending and nothing is remembered. */

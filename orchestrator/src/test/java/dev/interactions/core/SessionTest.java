@@ -20,7 +20,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -322,19 +321,17 @@ class SessionTest {
 
   @Test
   void interactionStoppedBeforeAnyOutcomeCompletesItsRequesterAsShutdown() {
-    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
-    ActorRef<Session.Command> session =
-        testKit.spawn(Session.create("solo", OrchestratorSettings.from(CONFIG), directory, shard.getRef()));
     TestProbe<RequestResult> requester = testKit.createTestProbe();
-    TestProbe<Session.Admission> admission = testKit.createTestProbe();
-    session.tell(
-        new Session.RequestInteraction(
-            "i1", InteractionRequest.of("approve", PAYLOAD), LONG, requester.getRef(), admission.getRef()));
-    admission.expectMessageClass(Session.Admitted.class);
+    TestProbe<Session.Command> session = testKit.createTestProbe();
+    ServerMessage.Interaction view =
+        new ServerMessage.Interaction("i1", "approve", PAYLOAD, java.time.Instant.now(), java.time.Instant.now().plus(LONG));
+    ActorRef<Interaction.Command> interaction =
+        testKit.spawn(Interaction.create("solo", view, LONG, 4, requester.getRef(), session.getRef(), false));
 
-    testKit.stop(session, Duration.ofSeconds(20));
+    // What happens to it when its session stops (a shutdown, a hand-off) before any outcome was recorded.
+    testKit.stop(interaction);
 
-    assertEquals(InteractionOutcome.Shutdown.INSTANCE, requester.receiveMessage(Duration.ofSeconds(20)));
+    assertEquals(InteractionOutcome.Shutdown.INSTANCE, requester.receiveMessage());
   }
 
   @Test
