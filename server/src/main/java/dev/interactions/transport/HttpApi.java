@@ -109,7 +109,7 @@ public final class HttpApi extends AllDirectives {
   public Route routes() {
     return withRequestTimeoutResponse(
         request ->
-            errorResponse(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the request took too long to answer"),
+            ErrorResponses.error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the request took too long to answer"),
         () ->
             handleExceptions(
                 exceptions(),
@@ -579,7 +579,7 @@ public final class HttpApi extends AllDirectives {
                           .toStrict(bodyTimeout.toMillis(), maxBodyBytes, materializer)
                           .exceptionally(
                               failure -> {
-                                throw RequestBodyRefused.of(failure, bodyTimeout, maxBodyBytes);
+                                throw RequestBodyRefused.of(unwrap(failure), bodyTimeout, maxBodyBytes);
                               }),
                       read -> inner.apply(WireCodec.read(utf8(read.getData()), type))));
         });
@@ -605,19 +605,11 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route json(StatusCode status, Object body) {
-    return complete(jsonResponse(status, body));
+    return complete(ErrorResponses.json(status, body));
   }
 
   private Route error(StatusCode status, String code, String message) {
     return json(status, HttpBodies.Error.of(code, message));
-  }
-
-  private static HttpResponse jsonResponse(StatusCode status, Object body) {
-    return ErrorResponses.json(status, body);
-  }
-
-  private static HttpResponse errorResponse(StatusCode status, String code, String message) {
-    return ErrorResponses.error(status, code, message);
   }
 
   private static Throwable unwrap(Throwable failure) {
@@ -634,16 +626,16 @@ public final class HttpApi extends AllDirectives {
 
   private HttpResponse failureResponse(Throwable failure) {
     if (failure instanceof InvalidInputException invalid) {
-      return errorResponse(StatusCodes.BAD_REQUEST, "bad_request", invalid.getMessage());
+      return ErrorResponses.error(StatusCodes.BAD_REQUEST, "bad_request", invalid.getMessage());
     } else if (failure instanceof AuthenticationFailed unauthenticated) {
-      return errorResponse(StatusCodes.UNAUTHORIZED, "unauthorized", unauthenticated.getMessage());
+      return ErrorResponses.error(StatusCodes.UNAUTHORIZED, "unauthorized", unauthenticated.getMessage());
     } else if (failure instanceof RequestBodyRefused refused) {
       return refused.response();
     } else if (failure instanceof TimeoutException) {
-      return errorResponse(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the session did not answer in time");
+      return ErrorResponses.error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the session did not answer in time");
     }
     system.log().error("request failed", failure);
-    return errorResponse(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "unexpected error");
+    return ErrorResponses.error(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", "unexpected error");
   }
 
   private RejectionHandler rejections() {

@@ -32,9 +32,8 @@ final class RequestBodyRefused extends RuntimeException {
     this.response = closeConnection ? error.addHeader(Connection.create("close")) : error;
   }
 
-  /** What a failure to read a body whole within {@code timeout} and {@code maxBytes} means for the client. */
-  static RuntimeException of(Throwable failure, Duration timeout, long maxBytes) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  /** What a failure ({@code cause}, unwrapped) to read a body whole within {@code timeout} and {@code maxBytes} means. */
+  static RuntimeException of(Throwable cause, Duration timeout, long maxBytes) {
     if (cause instanceof TimeoutException) {
       return new RequestBodyRefused(
           StatusCodes.REQUEST_TIMEOUT,
