@@ -12,12 +12,10 @@ import dev.interactions.core.ClusterReadiness;
 import dev.interactions.core.OrchestratorSettings;
 import dev.interactions.core.Readiness;
 import dev.interactions.core.RequestRefused;
-import dev.interactions.core.RequestResult;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionState;
 import dev.interactions.core.ShardedSessions;
 import dev.interactions.core.ClusterSettings;
-import dev.interactions.core.Suspended;
 import dev.interactions.protocol.Identifiers;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,11 +38,7 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.pattern.PromiseRef;
-import org.apache.pekko.util.Timeout;
-import scala.jdk.javaapi.FutureConverters;
 
 /**
  * The embeddable orchestrator: request interactions of sessions and get each one's outcome exactly once, attach
@@ -154,10 +148,11 @@ public final class Orchestrator implements AutoCloseable {
    * <p>The returned stage completes exactly once: with the {@link InteractionOutcome}, or exceptionally with an {@link
    * InteractionRefusedException} if a bound refused it (nothing was created), with a {@link
    * java.util.concurrent.TimeoutException} if the session did not admit it within {@code orchestrator.api.ask-timeout}
-   * (a journal that does not take writes), or, with a durable store, with an {@link
-   * InteractionSuspendedException} if this process stops serving it first (shutdown, journal failure: the interaction
-   * stays pending in the journal, but this future lives only in this process). Cancelling {@code
-   * toCompletableFuture()} cancels the interaction, and its clients are told.
+   * (a journal that does not take writes) or no outcome came by the deadline plus {@code
+   * orchestrator.api.outcome-slack}, or, with a durable store, with an {@link InteractionSuspendedException} if this
+   * node shuts down first (the interaction stays pending in the journal, but this future lives only in this process).
+   * When the session moves to another node or restarts after a journal failure, the future follows the interaction to
+   * it. Cancelling {@code toCompletableFuture()} cancels the interaction, and its clients are told.
    *
    * @throws dev.interactions.protocol.InvalidInputException naming the field if the id or the request is invalid
    */
@@ -166,11 +161,18 @@ public final class Orchestrator implements AutoCloseable {
       request.validate(settings);
       return CompletableFuture.failedFuture(new InteractionRefusedException(RequestRefused.shuttingDown()));
     }
-    CompletableFuture<InteractionOutcome> outcome = new CompletableFuture<>();
+    RequestedOutcome requested =
+        new RequestedOutcome(
+            system,
+            directory,
+            sessionId,
+            settings.store().restartDelay(),
+            () -> closed || CoordinatedShutdown.get(system).getShutdownReason().isPresent());
+    CompletableFuture<InteractionOutcome> outcome = requested.future();
     // Two replies, two bounds: admission within the ask timeout (a session that cannot record the request, e.g. with its
     // journal down, fails the future then), the outcome by the deadline plus slack.
     InteractionAdmission.Admitting admitting =
-        admission.admit(sessionId, request, timeout -> outcomeReference(outcome, timeout));
+        admission.admit(sessionId, request, timeout -> requested.requester(timeout.plus(settings.outcomeSlack())));
     String interactionId = admitting.interactionId();
     admitting
         .admission()
@@ -188,27 +190,6 @@ public final class Orchestrator implements AutoCloseable {
           }
         });
     return outcome;
-  }
-
-  /** The reference the interaction's one result goes to, completing {@code outcome}; it gives up after the deadline. */
-  private ActorRef<RequestResult> outcomeReference(CompletableFuture<InteractionOutcome> outcome, Duration timeout) {
-    PromiseRef<Object> outcomeRef =
-        PromiseRef.apply(Adapter.toClassic(system), Timeout.create(timeout.plus(settings.outcomeSlack())));
-    FutureConverters.asJava(outcomeRef.future())
-        .whenCompleteAsync(
-            (result, failure) -> {
-              if (result instanceof InteractionOutcome ended) {
-                outcome.complete(ended);
-              } else if (result instanceof RequestRefused refused) {
-                outcome.completeExceptionally(new InteractionRefusedException(refused));
-              } else if (result instanceof Suspended suspended) {
-                outcome.completeExceptionally(new InteractionSuspendedException(suspended));
-              } else {
-                outcome.completeExceptionally(failure);
-              }
-            },
-            system.executionContext());
-    return Adapter.toTyped(outcomeRef.ref());
   }
 
   /**

@@ -4,13 +4,8 @@ import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -23,11 +18,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
@@ -48,16 +44,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * passivate it and stops. While no client is attached and something is pending, a reconnect grace timer runs; when it
  * fires, every pending interaction ends as {@code disconnected}.
  */
-public final class Session extends EventSourcedBehavior<Session.Command, SessionEvent, SessionLedger> {
+public final class Session
+    extends EventSourcedBehaviorWithEnforcedReplies<Session.Command, SessionEvent, SessionLedger> {
 
   /** Messages a session understands; they cross nodes. */
-  public sealed interface Command extends ClusterMessage {
-    /**
-     * Answers the sender of this command when the session will not take it (over the node's session bound, shutting
-     * down). Commands without a reply have nothing to do.
-     */
-    default void refuse(String sessionId, RequestRefused refusal) {}
-  }
+  public sealed interface Command extends ClusterMessage {}
 
   /** The entity type of sessions in Cluster Sharding; the entity id is the session id. */
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Session");
@@ -81,13 +72,14 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       Duration timeout,
       ActorRef<RequestResult> requester,
       ActorRef<Admission> replyTo)
-      implements Command {
-    @Override
-    public void refuse(String sessionId, RequestRefused refusal) {
-      requester.tell(refusal);
-      replyTo.tell(refusal);
-    }
-  }
+      implements Command {}
+
+  /**
+   * Sends {@code follower} the interaction's one {@link RequestResult}, as to its requester: a requester whose session
+   * incarnation stopped before the outcome (it heard {@link Suspended}) follows the interaction to the next one. A
+   * session that does not serve the interaction now answers {@link Suspended} again.
+   */
+  public record FollowInteraction(String interactionId, ActorRef<RequestResult> follower) implements Command {}
 
   /** Cancels a pending interaction on behalf of its requester; clients are told it closed. */
   public record CancelInteraction(String interactionId) implements Command {}
@@ -97,12 +89,7 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
    * bounds the wait with its ask timeout; without, the reply is immediate.
    */
   public record GetInteraction(String interactionId, boolean awaitOutcome, ActorRef<InteractionLookup> replyTo)
-      implements Command {
-    @Override
-    public void refuse(String sessionId, RequestRefused refusal) {
-      replyTo.tell(new UnknownInteraction(sessionId, interactionId));
-    }
-  }
+      implements Command {}
 
   /**
    * A client's answer or rejection, from connection {@code connectionId}; the receipt goes to {@code replyTo} once the
@@ -128,46 +115,26 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
         ActorRef<ServerMessage.Receipt> replyTo) {
       this(interactionId, connectionId, response, ref, replyTo, false);
     }
-
-    @Override
-    public void refuse(String sessionId, RequestRefused refusal) {
-      replyTo.tell(new ServerMessage.Error(ErrorCode.RATE_LIMITED, refusal.message(), interactionId, ref));
-    }
   }
 
   /**
    * Attaches a client connection's {@link Attachment}: it is sent every pending interaction now and every frame from now
    * on, then {@link Attachment.Accepted} (or {@link Attachment.Refused}), all to the same reference.
    */
-  public record Attach(String connectionId, ActorRef<Attachment.Command> attachment) implements Command {
-    @Override
-    public void refuse(String sessionId, RequestRefused refusal) {
-      attachment.tell(new Attachment.Refused(refusal));
-    }
-  }
+  public record Attach(String connectionId, ActorRef<Attachment.Command> attachment) implements Command {}
 
   /** Detaches a connection that is closing cleanly. */
   public record Detach(String connectionId) implements Command {}
 
   /** Asks for the session's connections and pending interactions. */
-  public record GetState(ActorRef<SessionState> replyTo) implements Command {
-    @Override
-    public void refuse(String sessionId, RequestRefused refusal) {
-      replyTo.tell(SessionState.absent(sessionId));
-    }
-  }
+  public record GetState(ActorRef<SessionState> replyTo) implements Command {}
 
   /**
    * The orchestrator is shutting down. A session kept in memory ends every pending interaction as {@code shutdown} and
    * stops once none is pending; a durable session stops at once, its pending interactions staying in the journal.
    * {@code replyTo} hears when it has stopped.
    */
-  public record Close(ActorRef<Done> replyTo) implements Command {
-    @Override
-    public void refuse(String sessionId, RequestRefused refusal) {
-      replyTo.tell(Done.getInstance());
-    }
-  }
+  public record Close(ActorRef<Done> replyTo) implements Command {}
 
   /**
    * Stops this incarnation: the shard's stop message, after the session asked to be passivated, or when it hands the
@@ -182,38 +149,26 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     INSTANCE
   }
 
-  /** From a child interaction: its deadline passed. */
+  // Sent by the session's own children, watches and timers (see SessionRuntime), never from outside the package.
+
+  /** A child interaction's deadline passed. */
   record Expire(String interactionId) implements Command {}
 
-  private record ConnectionGone(String connectionId) implements Command {}
+  /** A watched connection's attachment stopped (or its node was downed). */
+  record ConnectionGone(String connectionId) implements Command {}
 
   /** A child interaction stopped: after delivering its outcome, or because it failed. */
-  private record InteractionStopped(String interactionId) implements Command {}
+  record InteractionStopped(String interactionId) implements Command {}
 
-  private enum GraceExpired implements Command {
+  /** The reconnect grace ran out. */
+  enum GraceExpired implements Command {
     INSTANCE
   }
 
-  private enum RetentionElapsed implements Command {
+  /** The newest remembered outcome passed its retention. */
+  enum RetentionElapsed implements Command {
     INSTANCE
   }
-
-  /** Where a session is in its life; commands are handled by lifecycle. */
-  private enum Lifecycle {
-    /** Taking work. */
-    ACTIVE,
-    /** The orchestrator is shutting down: no new work; stops once drained. */
-    CLOSING,
-    /** Asked its shard to passivate it: commands go back through the shard, which holds them for a new incarnation. */
-    PASSIVATING,
-    /** Told to stop while interactions still deliver recorded outcomes: stops when they are done. */
-    STOPPING,
-    /** Started empty on a node already holding its bound of sessions: refuses everything and passivates. */
-    REFUSING
-  }
-
-  private static final String GRACE_TIMER = "grace";
-  private static final String RETENTION_TIMER = "retention";
 
   /**
    * A session entity of its shard.
@@ -239,26 +194,13 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
   }
 
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
   private final String sessionId;
   private final OrchestratorSettings settings;
   private final StoreSettings store;
   private final SessionDirectory directory;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final Census census;
-  private final String node;
+  private final SessionRuntime runtime;
   private final long startedAt = System.nanoTime();
-  /** The actor of each pending interaction; rebuilt from the ledger at recovery. */
-  private final Map<String, ActorRef<Interaction.Command>> interactions = new HashMap<>();
-  private final AttachedConnections connections = new AttachedConnections();
-  /** Who asked this session to close, told once it has stopped. */
-  private final List<ActorRef<Done>> closeWaiters = new ArrayList<>();
-  /**
-   * Interactions told their outcome that have not stopped yet. The session outlives them: stopping it would stop them
-   * before they deliver the outcome already recorded.
-   */
-  private int resolving;
-  private Lifecycle lifecycle = Lifecycle.ACTIVE;
 
   private Session(
       ActorContext<Command> context,
@@ -273,20 +215,12 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     // interactions and their deadlines come back by themselves once the database is back.
     super(persistenceId(sessionId));
     this.context = context;
-    this.timers = timers;
     this.sessionId = sessionId;
     this.settings = settings;
     this.store = settings.store();
     this.directory = directory;
-    this.shard = shard;
     this.census = Census.get(context.getSystem());
-    this.node = hostPort(context.getSystem().address());
-    census.sessionStarted();
-  }
-
-  /** {@code host:port} of a node's address, as {@code GET /v1/sessions/{id}} reports it. */
-  static String hostPort(Address address) {
-    return address.getHost().orElse("") + ":" + address.getPort().map(String::valueOf).orElse("");
+    this.runtime = new SessionRuntime(context, timers, shard, sessionId, settings);
   }
 
   @Override
@@ -313,10 +247,9 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
 
   @Override
   public EventHandler<SessionLedger, SessionEvent> eventHandler() {
-    int rememberAtMost = settings.closedRetention().isZero() ? 0 : settings.closedRetentionMax();
     return newEventHandlerBuilder()
         .forAnyState()
-        .onAnyEvent((ledger, event) -> ledger.apply(event, lifecycle == Lifecycle.CLOSING ? 0 : rememberAtMost));
+        .onAnyEvent((ledger, event) -> ledger.apply(event, settings.closedRetentionMax(), settings.closedRetention()));
   }
 
   @Override
@@ -324,31 +257,40 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
         .onSignal(RecoveryFailed.class, (ledger, failed) -> onRecoveryFailed(failed))
-        .onSignal(PostStop.instance(), ledger -> onPostStop())
+        .onSignal(PostStop.instance(), ledger -> runtime.stopped())
         .build();
   }
 
   @Override
-  public CommandHandler<Command, SessionEvent, SessionLedger> commandHandler() {
-    CommandHandlerBuilder<Command, SessionEvent, SessionLedger> builder = newCommandHandlerBuilder();
+  public CommandHandlerWithReply<Command, SessionEvent, SessionLedger> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, SessionEvent, SessionLedger> builder = newCommandHandlerWithReplyBuilder();
     // Stopping: work that still reaches this incarnation goes back through the shard, which holds it until this actor
     // has stopped and hands it to a fresh incarnation. Nothing is lost in the gap.
     builder
-        .forState(ledger -> lifecycle == Lifecycle.PASSIVATING || lifecycle == Lifecycle.STOPPING)
+        .forState(ledger -> runtime.in(SessionLifecycle.PASSIVATING, SessionLifecycle.STOPPING))
         .onCommand(Stop.class, this::onStop)
         .onCommand(InteractionStopped.class, this::onInteractionStopped)
-        .onCommand(Expire.class, ignored -> Effect().none())
-        .onCommand(Settle.class, ignored -> Effect().none())
-        .onCommand(ConnectionGone.class, ignored -> Effect().none())
-        .onCommand(GraceExpired.class, ignored -> Effect().none())
-        .onCommand(RetentionElapsed.class, ignored -> Effect().none())
+        .onCommand(Expire.class, this::ignore)
+        .onCommand(Settle.class, this::ignore)
+        .onCommand(ConnectionGone.class, this::ignore)
+        .onCommand(GraceExpired.class, this::ignore)
+        .onCommand(RetentionElapsed.class, this::ignore)
         .onAnyCommand(this::redeliver);
+    // Over the node's bound it takes on nothing, but what it recovered can still be read and late answers are told
+    // how their interaction ended.
     builder
-        .forState(ledger -> lifecycle == Lifecycle.REFUSING)
-        .onCommand(Stop.class, stop -> Effect().stop())
-        .onAnyCommand(this::refuseOverBound);
+        .forState(ledger -> runtime.in(SessionLifecycle.REFUSING))
+        .onCommand(RequestInteraction.class, (ledger, request) -> refuse(request, overBound()))
+        .onCommand(Attach.class, (ledger, attach) -> refuse(attach, overBound()))
+        .onCommand(Respond.class, this::onRespond)
+        .onCommand(GetState.class, this::onGetState)
+        .onCommand(GetInteraction.class, this::onGetInteraction)
+        .onCommand(FollowInteraction.class, this::onFollowInteraction)
+        .onCommand(Close.class, this::tellWhenStopped)
+        .onCommand(Stop.class, stop -> Effect().stop().thenNoReply())
+        .onAnyCommand(this::ignore);
     builder
-        .forState(ledger -> lifecycle == Lifecycle.CLOSING)
+        .forState(ledger -> runtime.in(SessionLifecycle.CLOSING))
         .onCommand(RequestInteraction.class, (ledger, request) -> refuse(request, RequestRefused.shuttingDown()))
         .onCommand(Attach.class, (ledger, attach) -> refuse(attach, RequestRefused.shuttingDown()));
     builder
@@ -358,14 +300,15 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
         .onCommand(Expire.class, (ledger, expire) -> close(ledger, expire.interactionId(), InteractionOutcome.Expired.INSTANCE))
         .onCommand(Respond.class, this::onRespond)
         .onCommand(Attach.class, this::onAttach)
-        .onCommand(Detach.class, this::onDetach)
-        .onCommand(ConnectionGone.class, (ledger, gone) -> removeConnection(ledger, gone.connectionId()))
+        .onCommand(Detach.class, (ledger, detach) -> changed(ledger, () -> runtime.detach(detach.connectionId())))
+        .onCommand(ConnectionGone.class, (ledger, gone) -> changed(ledger, () -> runtime.connectionGone(gone.connectionId())))
         .onCommand(InteractionStopped.class, this::onInteractionStopped)
         .onCommand(GetState.class, this::onGetState)
         .onCommand(GetInteraction.class, this::onGetInteraction)
+        .onCommand(FollowInteraction.class, this::onFollowInteraction)
         .onCommand(GraceExpired.class, this::onGraceExpired)
         .onCommand(RetentionElapsed.class, this::onRetentionElapsed)
-        .onCommand(Settle.class, (ledger, settle) -> unrecorded(ledger))
+        .onCommand(Settle.class, (ledger, settle) -> changed(ledger, () -> {}))
         .onCommand(Close.class, this::onClose)
         .onCommand(Stop.class, this::onStop);
     return builder.build();
@@ -377,19 +320,15 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
       context.getLog().info("session {}: recovered {} pending interactions", sessionId, ledger.pending().size());
     } else if (census.sessions() > settings.maxSessions()) {
       // The node's bound of sessions: a new, empty session is not taken on. Existing ones (with pending work) always are.
-      lifecycle = Lifecycle.REFUSING;
-      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+      runtime.refuseAndPassivate();
       return;
     }
     if (CoordinatedShutdown.get(context.getSystem()).getShutdownReason().isPresent()) {
       // Started while this node shuts down (a late request): it takes no new work.
-      lifecycle = Lifecycle.CLOSING;
+      runtime.enter(SessionLifecycle.CLOSING);
     }
-    ledger.forgetClosedBefore(Instant.now().minus(settings.closedRetention()));
-    // Overdue interactions get a zero-length deadline: they expire at once, through the same path as any other.
-    Instant now = Instant.now();
-    ledger.pending().values().forEach(requested -> spawn(requested, Duration.between(now, requested.expiresAt()), null));
-    scheduleRetention(ledger);
+    runtime.resume(ledger.pending().values());
+    runtime.scheduleRetention(ledger);
     // Whatever started this incarnation is handled first; then, if nothing holds it, it passivates.
     context.getSelf().tell(Settle.INSTANCE);
   }
@@ -398,30 +337,24 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     context.getLog().warn("session {}: could not recover from the journal; its shard restarts it: {}", sessionId, failed.getFailure().toString());
   }
 
-  private void onPostStop() {
-    census.sessionStopped();
-    if (lifecycle == Lifecycle.CLOSING) {
-      // Closed for a shutdown: its clients must not attach again to a session that would only be closed again.
-      Attachment.Refused closed = new Attachment.Refused(RequestRefused.shuttingDown());
-      connections.attachments().forEach(attachment -> attachment.tell(closed));
-    }
-    closeWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+  private RequestRefused overBound() {
+    return new RequestRefused(
+        Refusal.SESSION_LIMIT, "this node already holds " + settings.maxSessions() + " sessions, the configured maximum");
   }
 
-  private Effect<SessionEvent, SessionLedger> refuse(Command command, RequestRefused refusal) {
+  private ReplyEffect<SessionEvent, SessionLedger> refuse(RequestInteraction request, RequestRefused refusal) {
     census.observer().refused(refusal.reason());
-    command.refuse(sessionId, refusal);
-    return Effect().none();
+    request.requester().tell(refusal);
+    return Effect().reply(request.replyTo(), refusal);
   }
 
-  private Effect<SessionEvent, SessionLedger> refuseOverBound(Command command) {
-    return refuse(
-        command,
-        new RequestRefused(
-            Refusal.SESSION_LIMIT, "this node already holds " + settings.maxSessions() + " sessions, the configured maximum"));
+  private ReplyEffect<SessionEvent, SessionLedger> refuse(Attach attach, RequestRefused refusal) {
+    census.observer().refused(refusal.reason());
+    return Effect().reply(attach.attachment(), new Attachment.Refused(refusal));
   }
 
-  private Effect<SessionEvent, SessionLedger> onRequestInteraction(SessionLedger ledger, RequestInteraction request) {
+  private ReplyEffect<SessionEvent, SessionLedger> onRequestInteraction(SessionLedger ledger, RequestInteraction request) {
+    Instant now = Instant.now();
     SessionLedger.RequestDecision decision =
         ledger.decideRequest(
             sessionId,
@@ -429,7 +362,8 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
             request.request(),
             request.timeout(),
             settings.maxPendingPerSession(),
-            Instant.now());
+            now,
+            rememberedSince(now));
     if (decision instanceof SessionLedger.Repeat repeat) {
       return onRepeatedRequest(ledger, request, repeat.interactionId());
     } else if (decision instanceof SessionLedger.Refuse refuse) {
@@ -442,221 +376,149 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
         .thenRun(
             after -> {
               journalWritten(issued);
-              spawn(requested, request.timeout(), request.requester());
-              ServerMessage.Interaction view = requested.view();
-              connections.broadcast(view);
-              request.replyTo().tell(new Admitted(InteractionStatus.pending(sessionId, view), true));
+              runtime.spawn(requested, request.timeout(), request.requester());
+              runtime.broadcast(requested.view());
               afterChange(after);
-            });
+            })
+        .thenReply(request.replyTo(), after -> new Admitted(InteractionStatus.pending(sessionId, requested.view()), true));
   }
 
   /** Same idempotency key as an interaction this session has: that interaction answers, no second one is made. */
-  private Effect<SessionEvent, SessionLedger> onRepeatedRequest(
+  private ReplyEffect<SessionEvent, SessionLedger> onRepeatedRequest(
       SessionLedger ledger, RequestInteraction request, String existingId) {
     SessionEvent.Requested pending = ledger.pending().get(existingId);
-    ActorRef<Interaction.Command> actor = interactions.get(existingId);
-    if (pending != null && actor != null) {
-      actor.tell(new Interaction.Follow(request.requester()));
-      request.replyTo().tell(new Admitted(InteractionStatus.pending(sessionId, pending.view()), false));
-    } else if (pending != null) {
-      request.replyTo().tell(new Admitted(InteractionStatus.pending(sessionId, pending.view()), false));
+    InteractionStatus status;
+    if (pending != null) {
+      runtime.follow(existingId, request.requester());
+      status = InteractionStatus.pending(sessionId, pending.view());
     } else {
-      InteractionStatus status = closedStatus(ledger.closed().get(existingId));
+      status = closedStatus(ledger.remembered(existingId, rememberedSince(Instant.now())));
       status.outcome().ifPresent(request.requester()::tell);
-      request.replyTo().tell(new Admitted(status, false));
     }
-    return Effect().none();
+    return Effect().reply(request.replyTo(), new Admitted(status, false));
   }
 
-  private Effect<SessionEvent, SessionLedger> onRespond(SessionLedger ledger, Respond respond) {
+  private ReplyEffect<SessionEvent, SessionLedger> onRespond(SessionLedger ledger, Respond respond) {
     String id = respond.interactionId();
-    Consumer<ServerMessage.Receipt> receiptTo = receiptTo(respond);
+    ActorRef<Attachment.Command> attachment = respond.receiptWithFrames() ? runtime.attachment(respond.connectionId()) : null;
     if (ledger.pending().containsKey(id)) {
       // The answering client gets its ack before anyone hears "closed".
-      return close(ledger, id, respond.response(), new ServerMessage.Ack(id, respond.ref()), receiptTo);
+      ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
+      EffectBuilder<SessionEvent, SessionLedger> closing =
+          closeAll(List.of(ledger.decideClose(id, respond.response(), Instant.now()).orElseThrow()), attachment, ack);
+      return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
     }
-    SessionEvent.Closed closed = ledger.closed().get(id);
-    receiptTo.accept(
+    SessionEvent.Closed closed = ledger.remembered(id, rememberedSince(Instant.now()));
+    ServerMessage.Receipt receipt =
         closed != null
             ? Interaction.alreadyClosed(id, closed.toOutcome(), respond.ref())
             : new ServerMessage.Error(
-                ErrorCode.UNKNOWN_INTERACTION, "no interaction " + id + " in session " + sessionId, id, respond.ref()));
-    return Effect().none();
+                ErrorCode.UNKNOWN_INTERACTION, "no interaction " + id + " in session " + sessionId, id, respond.ref());
+    if (attachment != null) {
+      attachment.tell(new Attachment.Frame(receipt));
+      return Effect().noReply();
+    }
+    return Effect().reply(respond.replyTo(), receipt);
   }
 
-  private Consumer<ServerMessage.Receipt> receiptTo(Respond respond) {
-    ActorRef<Attachment.Command> attachment =
-        respond.receiptWithFrames() ? connections.get(respond.connectionId()) : null;
-    return attachment != null
-        ? receipt -> attachment.tell(new Attachment.Frame(receipt))
-        : receipt -> respond.replyTo().tell(receipt);
-  }
-
-  private Effect<SessionEvent, SessionLedger> close(SessionLedger ledger, String id, InteractionOutcome outcome) {
-    return close(ledger, id, outcome, null, null);
+  /** Records that {@code id} closed with {@code outcome}, if it is still pending. */
+  private ReplyEffect<SessionEvent, SessionLedger> close(SessionLedger ledger, String id, InteractionOutcome outcome) {
+    return ledger
+        .decideClose(id, outcome, Instant.now())
+        .map(closing -> closeAll(List.of(closing), null, null).thenNoReply())
+        .orElseGet(() -> Effect().noReply());
   }
 
   /**
-   * Records that {@code id} closed with {@code outcome}, if it is still pending; then {@code receipt} goes to
-   * {@code receiptTo} (if any), connections hear {@code closed}, and the interaction delivers the outcome and stops.
+   * Records {@code closings}; then {@code receipt} goes to {@code attachment} (if any), connections hear {@code closed},
+   * and each interaction delivers its outcome and stops.
    */
-  private Effect<SessionEvent, SessionLedger> close(
-      SessionLedger ledger,
-      String id,
-      InteractionOutcome outcome,
-      ServerMessage.Receipt receipt,
-      Consumer<ServerMessage.Receipt> receiptTo) {
-    return ledger
-        .decideClose(id, outcome, Instant.now())
-        .map(closing -> closeAll(List.of(closing), receipt, receiptTo))
-        .orElseGet(() -> Effect().none());
-  }
-
-  private Effect<SessionEvent, SessionLedger> closeAll(
-      List<SessionEvent.Closed> closings, ServerMessage.Receipt receipt, Consumer<ServerMessage.Receipt> receiptTo) {
+  private EffectBuilder<SessionEvent, SessionLedger> closeAll(
+      List<SessionEvent.Closed> closings, ActorRef<Attachment.Command> attachment, ServerMessage.Receipt receipt) {
     long issued = System.nanoTime();
     return Effect()
         .persist(List.<SessionEvent>copyOf(closings))
         .thenRun(
             after -> {
               journalWritten(issued);
-              if (receiptTo != null) {
-                receiptTo.accept(receipt);
+              if (attachment != null) {
+                attachment.tell(new Attachment.Frame(receipt));
               }
-              closings.forEach(this::announceClosed);
-              if (!after.closed().isEmpty() && !timers.isTimerActive(RETENTION_TIMER)) {
-                scheduleRetention(after);
-              }
+              closings.forEach(runtime::announce);
+              runtime.rememberOutcomes(after);
               afterChange(after);
             });
   }
 
-  private void announceClosed(SessionEvent.Closed closed) {
-    InteractionOutcome outcome = closed.toOutcome();
-    census
-        .observer()
-        .interactionClosed(outcome.code(), Duration.between(closed.requestedAt(), closed.closedAt()));
-    connections.broadcast(new ServerMessage.Closed(closed.interactionId(), outcome.code()));
-    ActorRef<Interaction.Command> actor = interactions.remove(closed.interactionId());
-    if (actor != null) {
-      resolving++;
-      actor.tell(new Interaction.Resolve(outcome));
+  private ReplyEffect<SessionEvent, SessionLedger> onInteractionStopped(SessionLedger ledger, InteractionStopped stopped) {
+    return changed(ledger, () -> runtime.interactionStopped(stopped.interactionId()));
+  }
+
+  private ReplyEffect<SessionEvent, SessionLedger> onAttach(SessionLedger ledger, Attach attach) {
+    RequestRefused refused = runtime.attach(attach.connectionId(), attach.attachment(), ledger.pending().values());
+    if (refused != null) {
+      return refuse(attach, refused);
     }
+    afterChange(ledger);
+    return Effect().reply(attach.attachment(), runtime.accepted(ledger.pending().size()));
   }
 
-  private Effect<SessionEvent, SessionLedger> onInteractionStopped(
-      SessionLedger ledger, InteractionStopped stopped) {
-    if (interactions.remove(stopped.interactionId()) == null) {
-      resolving--;
+  private ReplyEffect<SessionEvent, SessionLedger> onGetState(SessionLedger ledger, GetState get) {
+    return Effect().reply(get.replyTo(), runtime.state(ledger.pending().values()));
+  }
+
+  private ReplyEffect<SessionEvent, SessionLedger> onGetInteraction(SessionLedger ledger, GetInteraction get) {
+    String id = get.interactionId();
+    SessionEvent.Requested pending = ledger.pending().get(id);
+    if (pending != null && get.awaitOutcome() && runtime.await(id, get.replyTo())) {
+      return Effect().noReply(); // the interaction replies when it closes
     }
-    return unrecorded(ledger);
+    SessionEvent.Closed closed = ledger.remembered(id, rememberedSince(Instant.now()));
+    InteractionLookup lookup =
+        pending != null
+            ? InteractionStatus.pending(sessionId, pending.view())
+            : closed != null ? closedStatus(closed) : new UnknownInteraction(sessionId, id);
+    return Effect().reply(get.replyTo(), lookup);
   }
 
-  private Effect<SessionEvent, SessionLedger> onAttach(SessionLedger ledger, Attach attach) {
-    String connectionId = attach.connectionId();
-    if (!connections.contains(connectionId)) {
-      if (connections.size() >= settings.maxConnectionsPerSession()) {
-        return refuse(
-            attach,
-            new RequestRefused(
-                Refusal.CONNECTION_LIMIT,
-                "session " + sessionId + " already has " + connections.size() + " connections"));
-      }
-      connections.add(connectionId, attach.attachment());
-      context.watchWith(attach.attachment(), new ConnectionGone(connectionId));
+  private ReplyEffect<SessionEvent, SessionLedger> onFollowInteraction(SessionLedger ledger, FollowInteraction follow) {
+    String id = follow.interactionId();
+    if (!ledger.pending().containsKey(id) || !runtime.follow(id, follow.follower())) {
+      SessionEvent.Closed closed = ledger.remembered(id, rememberedSince(Instant.now()));
+      return Effect().reply(follow.follower(), closed != null ? closed.toOutcome() : new Suspended(sessionId, id));
     }
-    // Every (re-)attachment is a replay: the connection ends it with "synced".
-    ledger.pending().values().forEach(p -> attach.attachment().tell(new Attachment.Frame(p.view())));
-    attach.attachment().tell(new Attachment.Accepted(ledger.pending().size(), context.getSelf(), node));
-    return unrecorded(ledger);
+    return Effect().noReply(); // the interaction tells its outcome
   }
 
-  private Effect<SessionEvent, SessionLedger> onDetach(SessionLedger ledger, Detach detach) {
-    ActorRef<Attachment.Command> attachment = connections.remove(detach.connectionId());
-    if (attachment != null) {
-      context.unwatch(attachment);
-    }
-    return unrecorded(ledger);
-  }
-
-  private Effect<SessionEvent, SessionLedger> removeConnection(SessionLedger ledger, String connectionId) {
-    connections.remove(connectionId);
-    return unrecorded(ledger);
-  }
-
-  private Effect<SessionEvent, SessionLedger> onGetState(SessionLedger ledger, GetState get) {
-    List<ServerMessage.Interaction> views = new ArrayList<>(ledger.pending().size());
-    ledger.pending().values().forEach(p -> views.add(p.view()));
-    get.replyTo().tell(new SessionState(sessionId, connections.ids(), views, node));
-    return unrecorded(ledger);
-  }
-
-  private Effect<SessionEvent, SessionLedger> onGetInteraction(SessionLedger ledger, GetInteraction get) {
-    SessionEvent.Requested pending = ledger.pending().get(get.interactionId());
-    SessionEvent.Closed closed = ledger.closed().get(get.interactionId());
-    ActorRef<Interaction.Command> actor = interactions.get(get.interactionId());
-    if (pending != null && get.awaitOutcome() && actor != null) {
-      actor.tell(new Interaction.Await(get.replyTo()));
-    } else if (pending != null) {
-      get.replyTo().tell(InteractionStatus.pending(sessionId, pending.view()));
-    } else if (closed != null) {
-      get.replyTo().tell(closedStatus(closed));
-    } else {
-      get.replyTo().tell(new UnknownInteraction(sessionId, get.interactionId()));
-    }
-    return unrecorded(ledger);
-  }
-
-  private Effect<SessionEvent, SessionLedger> onGraceExpired(SessionLedger ledger, GraceExpired expired) {
-    if (ledger.pending().isEmpty() || !connections.isEmpty()) {
-      return Effect().none();
+  private ReplyEffect<SessionEvent, SessionLedger> onGraceExpired(SessionLedger ledger, GraceExpired expired) {
+    if (!runtime.awaitingReconnect(ledger, rememberedSince(Instant.now()))) {
+      return Effect().noReply();
     }
     context.getLog().debug("session {}: no client reconnected in time, {} pending", sessionId, ledger.pending().size());
-    return closeAllPending(ledger, InteractionOutcome.Disconnected.INSTANCE);
+    return closeAll(ledger.decideCloseAll(InteractionOutcome.Disconnected.INSTANCE, Instant.now()), null, null).thenNoReply();
   }
 
-  private Effect<SessionEvent, SessionLedger> closeAllPending(SessionLedger ledger, InteractionOutcome outcome) {
-    return closeAll(ledger.decideCloseAll(outcome, Instant.now()), null, null);
+  private ReplyEffect<SessionEvent, SessionLedger> onRetentionElapsed(SessionLedger ledger, RetentionElapsed elapsed) {
+    return changed(ledger, () -> runtime.scheduleRetention(ledger));
   }
 
-  private Effect<SessionEvent, SessionLedger> onRetentionElapsed(SessionLedger ledger, RetentionElapsed elapsed) {
-    ledger.forgetClosedBefore(Instant.now().minus(settings.closedRetention()));
-    scheduleRetention(ledger);
-    return unrecorded(ledger);
-  }
-
-  private Effect<SessionEvent, SessionLedger> onClose(SessionLedger ledger, Close close) {
-    lifecycle = Lifecycle.CLOSING;
-    closeWaiters.add(close.replyTo());
-    ledger.forgetClosed();
+  private ReplyEffect<SessionEvent, SessionLedger> onClose(SessionLedger ledger, Close close) {
+    runtime.enter(SessionLifecycle.CLOSING);
+    runtime.tellWhenStopped(close.replyTo());
     if (store.durable() || ledger.pending().isEmpty()) {
       // Durable: what is pending stays in the journal and resumes after the restart.
-      return unrecorded(ledger);
+      return changed(ledger, () -> {});
     }
-    return closeAllPending(ledger, InteractionOutcome.Shutdown.INSTANCE);
+    return closeAll(ledger.decideCloseAll(InteractionOutcome.Shutdown.INSTANCE, Instant.now()), null, null).thenNoReply();
   }
 
-  private Effect<SessionEvent, SessionLedger> onStop(SessionLedger ledger, Stop stop) {
-    if (resolving == 0) {
-      return Effect().stop();
-    }
-    lifecycle = Lifecycle.STOPPING;
-    return Effect().none();
+  private ReplyEffect<SessionEvent, SessionLedger> tellWhenStopped(SessionLedger ledger, Close close) {
+    runtime.tellWhenStopped(close.replyTo());
+    return Effect().noReply(); // told when this incarnation has stopped
   }
 
-  private void spawn(SessionEvent.Requested requested, Duration remaining, ActorRef<RequestResult> requester) {
-    ActorRef<Interaction.Command> actor =
-        context.spawnAnonymous(
-            Interaction.create(
-                sessionId,
-                requested.view(),
-                remaining,
-                settings.maxWaitersPerInteraction(),
-                requester,
-                context.getSelf(),
-                store.durable()));
-    context.watchWith(actor, new InteractionStopped(requested.interactionId()));
-    interactions.put(requested.interactionId(), actor);
+  private ReplyEffect<SessionEvent, SessionLedger> onStop(SessionLedger ledger, Stop stop) {
+    return runtime.stopWhenDelivered() ? Effect().noReply() : Effect().stop().thenNoReply();
   }
 
   private InteractionStatus closedStatus(SessionEvent.Closed closed) {
@@ -667,56 +529,27 @@ public final class Session extends EventSourcedBehavior<Session.Command, Session
     census.observer().journalWritten(Duration.ofNanos(System.nanoTime() - issuedAtNanos));
   }
 
-  private void scheduleRetention(SessionLedger ledger) {
-    Instant oldest = ledger.oldestClosedAt();
-    if (oldest != null) {
-      Duration remaining = Duration.between(Instant.now(), oldest.plus(settings.closedRetention()));
-      timers.startSingleTimer(
-          RETENTION_TIMER, RetentionElapsed.INSTANCE, remaining.isNegative() ? Duration.ZERO : remaining);
-    }
+  private Instant rememberedSince(Instant now) {
+    return now.minus(settings.closedRetention());
   }
 
-  /** Re-evaluates timers and lifetime after every change: the session's life is exactly its content. */
   private void afterChange(SessionLedger ledger) {
-    switch (lifecycle) {
-      case STOPPING -> {
-        if (resolving == 0) {
-          context.getSelf().tell(Stop.INSTANCE);
-        }
-      }
-      case CLOSING -> {
-        if ((store.durable() || ledger.pending().isEmpty()) && resolving == 0) {
-          context.getSelf().tell(Stop.INSTANCE);
-        }
-      }
-      case ACTIVE -> {
-        if (connections.isEmpty() && !ledger.pending().isEmpty()) {
-          if (!timers.isTimerActive(GRACE_TIMER)) {
-            timers.startSingleTimer(GRACE_TIMER, GraceExpired.INSTANCE, settings.reconnectGrace());
-          }
-        } else {
-          timers.cancel(GRACE_TIMER);
-        }
-        if (connections.isEmpty() && ledger.isEmpty() && resolving == 0) {
-          timers.cancelAll();
-          lifecycle = Lifecycle.PASSIVATING;
-          shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
-        }
-      }
-      default -> {
-        // PASSIVATING and REFUSING wait for the shard's Stop.
-      }
-    }
+    runtime.afterChange(ledger, rememberedSince(Instant.now()));
   }
 
   /** For commands that record nothing: the runtime may still have changed (a connection, a timer). */
-  private Effect<SessionEvent, SessionLedger> unrecorded(SessionLedger ledger) {
+  private ReplyEffect<SessionEvent, SessionLedger> changed(SessionLedger ledger, Runnable change) {
+    change.run();
     afterChange(ledger);
-    return Effect().none();
+    return Effect().noReply();
   }
 
-  private Effect<SessionEvent, SessionLedger> redeliver(Command command) {
+  private ReplyEffect<SessionEvent, SessionLedger> ignore(Command command) {
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<SessionEvent, SessionLedger> redeliver(Command command) {
     directory.tell(sessionId, command);
-    return Effect().none();
+    return Effect().noReply();
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -16,15 +17,30 @@ import java.util.Optional;
  * A session's recorded state, rebuilt from its events (and snapshots of it): the interactions pending, and a bounded
  * memory of recently closed ones, oldest first, so that late answers and late readers get a precise reply.
  *
- * <p>It is changed only by {@link #apply} (the event handler) and by {@link #forgetClosedBefore}, which drops remembered
- * outcomes past their retention: a pure function of time that gives the same result after a replay.
+ * <p>It is changed only by {@link #apply}, the event handler. Remembered outcomes are kept for a retention period:
+ * readers pass the instant from which outcomes count as remembered ({@code rememberedSince}, now minus the retention),
+ * so an outcome past its retention is forgotten at once for every reader, and it leaves memory when a later event is
+ * applied or the session stops. Being a function of the events alone, it gives the same result after a replay.
+ *
+ * <p>Its maps are mutable and changed in place by the event handler, not copied: a session applies an event per request
+ * and per outcome, and copying up to {@code max-pending-per-session} plus {@code closed-retention-max} entries each time
+ * would cost more than everything else it does.
  */
 public final class SessionLedger implements JournalRecord {
 
+  @JsonProperty("pending")
   private final LinkedHashMap<String, SessionEvent.Requested> pending;
+
+  @JsonProperty("closed")
   private final LinkedHashMap<String, SessionEvent.Closed> closed;
+
+  private final Map<String, SessionEvent.Requested> pendingView;
+
   /** Idempotency key to interaction id, for pending and remembered interactions; derived, never serialized. */
   private final Map<String, String> idempotencyKeys = new HashMap<>();
+
+  /** When the most recent remembered outcome closed, or null; derived, never serialized. */
+  private Instant newestClosedAt;
 
   /** An empty ledger. */
   public SessionLedger() {
@@ -37,25 +53,42 @@ public final class SessionLedger implements JournalRecord {
       @JsonProperty("closed") LinkedHashMap<String, SessionEvent.Closed> closed) {
     this.pending = pending == null ? new LinkedHashMap<>() : pending;
     this.closed = closed == null ? new LinkedHashMap<>() : closed;
+    this.pendingView = Collections.unmodifiableMap(this.pending);
     this.pending.values().forEach(p -> indexKey(p.idempotencyKey(), p.interactionId()));
-    this.closed.values().forEach(c -> indexKey(c.idempotencyKey(), c.interactionId()));
+    this.closed.values().forEach(c -> {
+      indexKey(c.idempotencyKey(), c.interactionId());
+      noteClosedAt(c.closedAt());
+    });
   }
 
   /** Pending interactions by id, in request order. */
-  @JsonProperty("pending")
   public Map<String, SessionEvent.Requested> pending() {
-    return pending;
+    return pendingView;
   }
 
-  /** Remembered closed interactions by id, oldest first. */
-  @JsonProperty("closed")
-  public Map<String, SessionEvent.Closed> closed() {
-    return closed;
+  /** How interaction {@code interactionId} closed, if it closed at or after {@code rememberedSince}; else null. */
+  public SessionEvent.Closed remembered(String interactionId, Instant rememberedSince) {
+    SessionEvent.Closed outcome = closed.get(interactionId);
+    return outcome == null || outcome.closedAt().isBefore(rememberedSince) ? null : outcome;
   }
 
-  /** The interaction that {@code key} named, pending or remembered, or null. */
-  public String interactionForKey(String key) {
-    return key == null ? null : idempotencyKeys.get(key);
+  /** The interaction that {@code key} named, pending or remembered since {@code rememberedSince}, or null. */
+  public String interactionForKey(String key, Instant rememberedSince) {
+    String interactionId = key == null ? null : idempotencyKeys.get(key);
+    if (interactionId == null || pending.containsKey(interactionId)) {
+      return interactionId;
+    }
+    return remembered(interactionId, rememberedSince) == null ? null : interactionId;
+  }
+
+  /** Whether nothing is pending and no outcome is remembered since {@code rememberedSince}. */
+  public boolean holdsNothing(Instant rememberedSince) {
+    return pending.isEmpty() && (newestClosedAt == null || newestClosedAt.isBefore(rememberedSince));
+  }
+
+  /** When the most recent remembered outcome closed, or null if none is remembered. */
+  public Instant newestClosedAt() {
+    return newestClosedAt;
   }
 
   /** What a request comes to, decided from the ledger alone: see {@link #decideRequest}. */
@@ -72,8 +105,8 @@ public final class SessionLedger implements JournalRecord {
 
   /**
    * Decides a request for interaction {@code interactionId} of session {@code sessionId}, at {@code now}: a repeat of an
-   * interaction with the same idempotency key, a refusal (the id exists, or {@code maxPending} are pending), or the
-   * event to record.
+   * interaction with the same idempotency key (pending, or remembered since {@code rememberedSince}), a refusal (the id
+   * exists, or {@code maxPending} are pending), or the event to record.
    */
   public RequestDecision decideRequest(
       String sessionId,
@@ -81,9 +114,10 @@ public final class SessionLedger implements JournalRecord {
       InteractionRequest request,
       Duration timeout,
       int maxPending,
-      Instant now) {
+      Instant now,
+      Instant rememberedSince) {
     String key = request.idempotencyKey().orElse(null);
-    String existing = interactionForKey(key);
+    String existing = interactionForKey(key, rememberedSince);
     if (existing != null) {
       return new Repeat(existing);
     }
@@ -114,58 +148,57 @@ public final class SessionLedger implements JournalRecord {
     return closings;
   }
 
-  /** Whether nothing is pending and nothing is remembered. */
-  public boolean isEmpty() {
-    return pending.isEmpty() && closed.isEmpty();
-  }
-
   /**
-   * Applies {@code event}. A closed interaction is remembered unless {@code rememberAtMost} is 0; past that many, the
-   * oldest is forgotten.
+   * Applies {@code event}. A closed interaction is remembered for {@code retention} (not at all if it is zero), at most
+   * {@code rememberAtMost} of them; outcomes older than that, as of the event's own time, are forgotten here.
    */
-  SessionLedger apply(SessionEvent event, int rememberAtMost) {
+  SessionLedger apply(SessionEvent event, int rememberAtMost, Duration retention) {
     if (event instanceof SessionEvent.Requested requested) {
       pending.put(requested.interactionId(), requested);
       indexKey(requested.idempotencyKey(), requested.interactionId());
+      forgetClosedBefore(requested.requestedAt().minus(retention));
     } else if (event instanceof SessionEvent.Closed closing) {
       pending.remove(closing.interactionId());
-      if (rememberAtMost > 0) {
+      if (rememberAtMost > 0 && !retention.isZero()) {
         closed.put(closing.interactionId(), closing);
+        noteClosedAt(closing.closedAt());
         if (closed.size() > rememberAtMost) {
           Iterator<SessionEvent.Closed> oldest = closed.values().iterator();
-          forgetKey(oldest.next().idempotencyKey());
-          oldest.remove();
+          forget(oldest, oldest.next());
         }
       } else {
-        forgetKey(closing.idempotencyKey());
+        forgetKey(closing.idempotencyKey(), closing.interactionId());
       }
+      forgetClosedBefore(closing.closedAt().minus(retention));
     }
     return this;
   }
 
-  /** Forgets remembered outcomes that closed before {@code cutoff}. */
-  void forgetClosedBefore(Instant cutoff) {
+  /** Forgets remembered outcomes that closed before {@code cutoff}; they are in close order, oldest first. */
+  private void forgetClosedBefore(Instant cutoff) {
     Iterator<SessionEvent.Closed> oldestFirst = closed.values().iterator();
     while (oldestFirst.hasNext()) {
       SessionEvent.Closed oldest = oldestFirst.next();
       if (!oldest.closedAt().isBefore(cutoff)) {
-        break;
+        return;
       }
-      oldestFirst.remove();
-      forgetKey(oldest.idempotencyKey());
+      forget(oldestFirst, oldest);
     }
   }
 
-  /** Forgets every remembered outcome. */
-  void forgetClosed() {
-    closed.values().forEach(c -> forgetKey(c.idempotencyKey()));
-    closed.clear();
+  /** Removes {@code outcome}, the one {@code at} just returned. */
+  private void forget(Iterator<SessionEvent.Closed> at, SessionEvent.Closed outcome) {
+    at.remove();
+    forgetKey(outcome.idempotencyKey(), outcome.interactionId());
+    if (closed.isEmpty()) {
+      newestClosedAt = null;
+    }
   }
 
-  /** When the oldest remembered outcome closed, or null if none is remembered. */
-  Instant oldestClosedAt() {
-    Iterator<SessionEvent.Closed> oldest = closed.values().iterator();
-    return oldest.hasNext() ? oldest.next().closedAt() : null;
+  private void noteClosedAt(Instant closedAt) {
+    if (newestClosedAt == null || closedAt.isAfter(newestClosedAt)) {
+      newestClosedAt = closedAt;
+    }
   }
 
   private void indexKey(String key, String interactionId) {
@@ -174,9 +207,10 @@ public final class SessionLedger implements JournalRecord {
     }
   }
 
-  private void forgetKey(String key) {
+  /** Forgets {@code key} if it still names {@code interactionId}: a later request may have reused it. */
+  private void forgetKey(String key, String interactionId) {
     if (key != null) {
-      idempotencyKeys.remove(key);
+      idempotencyKeys.remove(key, interactionId);
     }
   }
 }

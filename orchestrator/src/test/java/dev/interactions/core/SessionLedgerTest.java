@@ -2,6 +2,8 @@ package dev.interactions.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.interactions.protocol.OutcomeCode;
@@ -17,6 +19,8 @@ class SessionLedgerTest {
 
   private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
   private static final Duration MINUTE = Duration.ofMinutes(1);
+  private static final Duration RETENTION = Duration.ofMinutes(10);
+  private static final Instant SINCE = NOW.minus(RETENTION);
   private static final RawJson PAYLOAD = RawJson.parse("payload", "{\"tool\":\"deploy\"}");
 
   private final SessionLedger ledger = new SessionLedger();
@@ -26,7 +30,7 @@ class SessionLedgerTest {
     SessionLedger.Record record =
         assertInstanceOf(
             SessionLedger.Record.class,
-            ledger.decideRequest("s", "i1", InteractionRequest.of("approve", PAYLOAD), MINUTE, 10, NOW));
+            ledger.decideRequest("s", "i1", InteractionRequest.of("approve", PAYLOAD), MINUTE, 10, NOW, SINCE));
 
     assertEquals(new SessionEvent.Requested("i1", "approve", PAYLOAD, NOW, NOW.plus(MINUTE), null), record.event());
     assertTrue(ledger.pending().isEmpty(), "deciding changes nothing: only the event handler does");
@@ -35,10 +39,10 @@ class SessionLedgerTest {
   @Test
   void anExistingIdIsRefusedPendingOrRemembered() {
     record("i1");
-    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW)));
+    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW, SINCE)));
 
-    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), 10);
-    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW)));
+    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), 10, RETENTION);
+    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW, SINCE)));
   }
 
   @Test
@@ -46,15 +50,15 @@ class SessionLedgerTest {
     record("i1");
     record("i2");
 
-    assertEquals(Refusal.PENDING_LIMIT, refusal(ledger.decideRequest("s", "i3", request(), MINUTE, 2, NOW)));
+    assertEquals(Refusal.PENDING_LIMIT, refusal(ledger.decideRequest("s", "i3", request(), MINUTE, 2, NOW, SINCE)));
   }
 
   @Test
   void aRepeatedIdempotencyKeyNamesTheInteractionItMadeBeforeAndRecordsNothing() {
     InteractionRequest keyed = request().withIdempotencyKey("k");
-    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW)).event(), 10);
+    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event(), 10, RETENTION);
 
-    assertEquals(new SessionLedger.Repeat("i1"), ledger.decideRequest("s", "i2", keyed, MINUTE, 10, NOW));
+    assertEquals(new SessionLedger.Repeat("i1"), ledger.decideRequest("s", "i2", keyed, MINUTE, 10, NOW, SINCE));
   }
 
   @Test
@@ -62,7 +66,7 @@ class SessionLedgerTest {
     record("i1");
     Optional<SessionEvent.Closed> first = ledger.decideClose("i1", InteractionOutcome.Expired.INSTANCE, NOW);
     assertEquals(OutcomeCode.EXPIRED, first.orElseThrow().outcome());
-    ledger.apply(first.get(), 10);
+    ledger.apply(first.get(), 10, RETENTION);
 
     assertEquals(Optional.empty(), ledger.decideClose("i1", new InteractionOutcome.Rejected("late"), NOW));
     assertEquals(Optional.empty(), ledger.decideClose("never-asked", InteractionOutcome.Cancelled.INSTANCE, NOW));
@@ -83,14 +87,44 @@ class SessionLedgerTest {
   void rememberedOutcomesAreBoundedOldestForgottenFirst() {
     for (int i = 0; i < 3; i++) {
       record("i" + i);
-      ledger.apply(ledger.decideClose("i" + i, InteractionOutcome.Cancelled.INSTANCE, NOW.plusSeconds(i)).orElseThrow(), 2);
+      ledger.apply(ledger.decideClose("i" + i, InteractionOutcome.Cancelled.INSTANCE, NOW.plusSeconds(i)).orElseThrow(), 2, RETENTION);
     }
 
-    assertEquals(List.of("i1", "i2"), List.copyOf(ledger.closed().keySet()));
+    assertNull(ledger.remembered("i0", SINCE), "the oldest is forgotten past the bound");
+    assertNotNull(ledger.remembered("i1", SINCE));
+    assertNotNull(ledger.remembered("i2", SINCE));
+  }
+
+  @Test
+  void anOutcomePastItsRetentionIsForgottenForEveryReaderAndLeavesWithTheNextEvent() {
+    InteractionRequest keyed = request().withIdempotencyKey("k");
+    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event(), 10, RETENTION);
+    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), 10, RETENTION);
+    Instant later = NOW.plus(RETENTION).plusSeconds(1);
+    Instant laterSince = later.minus(RETENTION);
+
+    assertNotNull(ledger.remembered("i1", SINCE), "remembered within its retention");
+    assertNull(ledger.remembered("i1", laterSince), "past its retention no reader sees it");
+    assertTrue(ledger.holdsNothing(laterSince));
+    SessionLedger.Record again =
+        assertInstanceOf(SessionLedger.Record.class, ledger.decideRequest("s", "i2", keyed, MINUTE, 10, later, laterSince));
+
+    ledger.apply(again.event(), 10, RETENTION);
+    assertEquals(new SessionLedger.Repeat("i2"), ledger.decideRequest("s", "i3", keyed, MINUTE, 10, later, laterSince));
+    assertNull(ledger.newestClosedAt(), "the event of a later time dropped the expired outcome");
+  }
+
+  @Test
+  void aZeroRetentionRemembersNothing() {
+    record("i1");
+    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), 10, Duration.ZERO);
+
+    assertNull(ledger.remembered("i1", NOW));
+    assertTrue(ledger.holdsNothing(NOW));
   }
 
   private void record(String id) {
-    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", id, request(), MINUTE, 10, NOW)).event(), 10);
+    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", id, request(), MINUTE, 10, NOW, SINCE)).event(), 10, RETENTION);
   }
 
   private static InteractionRequest request() {

@@ -303,6 +303,14 @@ class SessionTest {
 
     assertEquals(Refusal.SESSION_LIMIT, assertInstanceOf(RequestRefused.class, admission).reason());
     assertEquals(List.of("i1"), pendingIds("s1"));
+    // What the session over the bound holds can still be read, and an answer is told what became of its interaction
+    // rather than refused.
+    ServerMessage.Error answer =
+        assertInstanceOf(
+            ServerMessage.Error.class,
+            respond("s2", "i2", "c1", new InteractionOutcome.Answered(YES, "c1")).receiveMessage());
+    assertEquals(ErrorCode.UNKNOWN_INTERACTION, answer.code());
+    assertEquals(List.of(), pendingIds("s2"));
     directory.tell("s1", new Session.CancelInteraction("i1"));
     requester.receiveMessage();
   }

@@ -1,0 +1,281 @@
+package dev.interactions.core;
+
+import dev.interactions.protocol.ServerMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The live part of one {@link Session} incarnation, as opposed to its record (the {@link SessionLedger}): the actor of
+ * each pending {@link Interaction} (its children), the connections attached to it (watched), its timers, where it is in
+ * its {@link SessionLifecycle}, and who waits for it to stop. None of it is recovered: a new incarnation spawns the interactions of its ledger again, and connections attach
+ * again by themselves (see {@link Attachment}). Owned and used by its session actor only, from its command handlers.
+ */
+final class SessionRuntime {
+
+  private static final String GRACE_TIMER = "grace";
+  private static final String RETENTION_TIMER = "retention";
+
+  private final ActorContext<Session.Command> context;
+  private final TimerScheduler<Session.Command> timers;
+  /** The shard hosting the session, asked to passivate it. */
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final String sessionId;
+  private final OrchestratorSettings settings;
+  private final Census census;
+  /** This node as {@code GET /v1/sessions/{id}} reports it. */
+  private final String node;
+  private final Map<String, ActorRef<Interaction.Command>> interactions = new HashMap<>();
+  private final AttachedConnections connections = new AttachedConnections();
+  private final List<ActorRef<Done>> closeWaiters = new ArrayList<>(0);
+  /**
+   * Interactions told their outcome that have not stopped yet. The session outlives them: stopping it would stop them
+   * before they deliver the outcome already recorded.
+   */
+  private int resolving;
+  private SessionLifecycle lifecycle = SessionLifecycle.ACTIVE;
+
+  SessionRuntime(
+      ActorContext<Session.Command> context,
+      TimerScheduler<Session.Command> timers,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      String sessionId,
+      OrchestratorSettings settings) {
+    this.context = context;
+    this.timers = timers;
+    this.shard = shard;
+    this.sessionId = sessionId;
+    this.settings = settings;
+    this.census = Census.get(context.getSystem());
+    this.node = hostPort(context.getSystem().address());
+    census.sessionStarted();
+  }
+
+  /** {@code host:port} of a node's address, as {@code GET /v1/sessions/{id}} reports it. */
+  static String hostPort(Address address) {
+    return address.getHost().orElse("") + ":" + address.getPort().map(String::valueOf).orElse("");
+  }
+
+  /** Starts the actor of a pending interaction, its deadline {@code remaining} from now; {@code requester} may be null. */
+  void spawn(SessionEvent.Requested requested, Duration remaining, ActorRef<RequestResult> requester) {
+    ActorRef<Interaction.Command> actor =
+        context.spawnAnonymous(
+            Interaction.create(
+                sessionId,
+                requested.view(),
+                remaining,
+                settings.maxWaitersPerInteraction(),
+                requester,
+                context.getSelf(),
+                settings.store().durable()));
+    context.watchWith(actor, new Session.InteractionStopped(requested.interactionId()));
+    interactions.put(requested.interactionId(), actor);
+  }
+
+  /** Spawns the interactions of a recovered ledger; overdue ones get a zero-length deadline and expire at once. */
+  void resume(Collection<SessionEvent.Requested> pending) {
+    Instant now = Instant.now();
+    pending.forEach(requested -> spawn(requested, Duration.between(now, requested.expiresAt()), null));
+  }
+
+  /** Tells everyone of a recorded outcome: connections hear {@code closed}, the interaction delivers it and stops. */
+  void announce(SessionEvent.Closed closed) {
+    InteractionOutcome outcome = closed.toOutcome();
+    census.observer().interactionClosed(outcome.code(), Duration.between(closed.requestedAt(), closed.closedAt()));
+    connections.broadcast(new ServerMessage.Closed(closed.interactionId(), outcome.code()));
+    ActorRef<Interaction.Command> actor = interactions.remove(closed.interactionId());
+    if (actor != null) {
+      resolving++;
+      actor.tell(new Interaction.Resolve(outcome));
+    }
+  }
+
+  /** An interaction's actor stopped: after delivering its outcome, or because it failed. */
+  void interactionStopped(String interactionId) {
+    if (interactions.remove(interactionId) == null) {
+      resolving--;
+    }
+  }
+
+  /** Adds {@code follower} to the requesters of a pending interaction; false if it has no actor here. */
+  boolean follow(String interactionId, ActorRef<RequestResult> follower) {
+    ActorRef<Interaction.Command> actor = interactions.get(interactionId);
+    if (actor != null) {
+      actor.tell(new Interaction.Follow(follower));
+    }
+    return actor != null;
+  }
+
+  /** Lets {@code replyTo} wait for a pending interaction's outcome; false if it has no actor here. */
+  boolean await(String interactionId, ActorRef<InteractionLookup> replyTo) {
+    ActorRef<Interaction.Command> actor = interactions.get(interactionId);
+    if (actor != null) {
+      actor.tell(new Interaction.Await(replyTo));
+    }
+    return actor != null;
+  }
+
+  /**
+   * Attaches a connection (again) and replays {@code pending} to it; its acceptance follows as the session's reply.
+   * Refused over the session's bound of connections.
+   */
+  RequestRefused attach(
+      String connectionId, ActorRef<Attachment.Command> attachment, Collection<SessionEvent.Requested> pending) {
+    if (!connections.contains(connectionId)) {
+      if (connections.size() >= settings.maxConnectionsPerSession()) {
+        return new RequestRefused(
+            Refusal.CONNECTION_LIMIT, "session " + sessionId + " already has " + connections.size() + " connections");
+      }
+      connections.add(connectionId, attachment);
+      context.watchWith(attachment, new Session.ConnectionGone(connectionId));
+    }
+    // Every (re-)attachment is a replay: the connection ends it with "synced" when the acceptance comes.
+    pending.forEach(requested -> attachment.tell(new Attachment.Frame(requested.view())));
+    return null;
+  }
+
+  /** The acceptance that ends an attachment's replay of {@code replayed} interactions. */
+  Attachment.Accepted accepted(int replayed) {
+    return new Attachment.Accepted(replayed, context.getSelf(), node);
+  }
+
+  /** Detaches a connection closing cleanly. */
+  void detach(String connectionId) {
+    ActorRef<Attachment.Command> attachment = connections.remove(connectionId);
+    if (attachment != null) {
+      context.unwatch(attachment);
+    }
+  }
+
+  /** A connection's attachment stopped (or its node was downed). */
+  void connectionGone(String connectionId) {
+    connections.remove(connectionId);
+  }
+
+  /** The attachment of {@code connectionId} if it is attached here, else null. */
+  ActorRef<Attachment.Command> attachment(String connectionId) {
+    return connections.get(connectionId);
+  }
+
+  /** Sends {@code message} to every attached connection. */
+  void broadcast(ServerMessage message) {
+    connections.broadcast(message);
+  }
+
+  /** The session as {@code GET /v1/sessions/{id}} reports it. */
+  SessionState state(Collection<SessionEvent.Requested> pending) {
+    List<ServerMessage.Interaction> views = new ArrayList<>(pending.size());
+    pending.forEach(requested -> views.add(requested.view()));
+    return new SessionState(sessionId, connections.ids(), views, node);
+  }
+
+  /** {@code waiter} hears when this incarnation has stopped. */
+  void tellWhenStopped(ActorRef<Done> waiter) {
+    closeWaiters.add(waiter);
+  }
+
+  /** Whether the session is in one of {@code lifecycles}. */
+  boolean in(SessionLifecycle... lifecycles) {
+    for (SessionLifecycle candidate : lifecycles) {
+      if (lifecycle == candidate) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Enters {@code next}: {@code CLOSING} for a shutdown. */
+  void enter(SessionLifecycle next) {
+    lifecycle = next;
+  }
+
+  /** Started empty on a node that already holds its bound of sessions: refuses new work and passivates. */
+  void refuseAndPassivate() {
+    lifecycle = SessionLifecycle.REFUSING;
+    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+  }
+
+  /** Told to stop: true if interactions still deliver recorded outcomes, so it stops once they are done instead. */
+  boolean stopWhenDelivered() {
+    if (resolving > 0) {
+      lifecycle = SessionLifecycle.STOPPING;
+    }
+    return resolving > 0;
+  }
+
+  /** Whether pending interactions still wait for a client to reconnect (the reconnect grace applies). */
+  boolean awaitingReconnect(SessionLedger ledger, Instant rememberedSince) {
+    return lifecycle.next(content(ledger, rememberedSince)) == SessionLifecycle.Next.AWAIT_RECONNECT;
+  }
+
+  /** Outcomes were recorded: the session stays while they are remembered. */
+  void rememberOutcomes(SessionLedger ledger) {
+    if (!timers.isTimerActive(RETENTION_TIMER)) {
+      scheduleRetention(ledger);
+    }
+  }
+
+  /** While an outcome is remembered, wakes the session when the newest one passes its retention. */
+  void scheduleRetention(SessionLedger ledger) {
+    Instant newest = ledger.newestClosedAt();
+    if (newest != null) {
+      Duration remaining = Duration.between(Instant.now(), newest.plus(settings.closedRetention()));
+      if (!remaining.isNegative()) {
+        timers.startSingleTimer(RETENTION_TIMER, Session.RetentionElapsed.INSTANCE, remaining.plusMillis(1));
+      }
+    }
+  }
+
+  /** Re-evaluates timers and lifetime after every change: the session's life is exactly its content. */
+  void afterChange(SessionLedger ledger, Instant rememberedSince) {
+    switch (lifecycle.next(content(ledger, rememberedSince))) {
+      case SERVE -> timers.cancel(GRACE_TIMER);
+      case AWAIT_RECONNECT -> {
+        if (!timers.isTimerActive(GRACE_TIMER)) {
+          timers.startSingleTimer(GRACE_TIMER, Session.GraceExpired.INSTANCE, settings.reconnectGrace());
+        }
+      }
+      case PASSIVATE -> {
+        timers.cancelAll();
+        lifecycle = SessionLifecycle.PASSIVATING;
+        shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+      }
+      case STOP -> context.getSelf().tell(Session.Stop.INSTANCE);
+      case WAIT -> {
+        // Waiting for the shard's stop, or for interactions to deliver their outcomes.
+      }
+    }
+  }
+
+  private SessionLifecycle.Content content(SessionLedger ledger, Instant rememberedSince) {
+    return new SessionLifecycle.Content(
+        ledger.pending().size(),
+        !ledger.holdsNothing(rememberedSince),
+        connections.size(),
+        resolving,
+        settings.store().durable());
+  }
+
+  /**
+   * The incarnation has stopped: whoever waited hears it. Stopped for a shutdown, its clients are told not to attach
+   * again to a session that would only be closed again.
+   */
+  void stopped() {
+    census.sessionStopped();
+    if (lifecycle == SessionLifecycle.CLOSING) {
+      Attachment.Refused closed = new Attachment.Refused(RequestRefused.shuttingDown());
+      connections.attachments().forEach(attachment -> attachment.tell(closed));
+    }
+    closeWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+  }
+}
