@@ -1,6 +1,5 @@
 package dev.interactions.core;
 
-import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
@@ -386,13 +385,11 @@ public final class Session
   /** Same idempotency key as an interaction this session has: that interaction answers, no second one is made. */
   private ReplyEffect<SessionEvent, SessionLedger> onRepeatedRequest(
       SessionLedger ledger, RequestInteraction request, String existingId) {
-    SessionEvent.Requested pending = ledger.pending().get(existingId);
-    InteractionStatus status;
-    if (pending != null) {
+    // The key was found among what is pending or remembered, so the interaction has a status.
+    InteractionStatus status = (InteractionStatus) ledger.lookup(sessionId, existingId, rememberedSince(Instant.now()));
+    if (status.isPending()) {
       runtime.follow(existingId, request.requester());
-      status = InteractionStatus.pending(sessionId, pending.view());
     } else {
-      status = closedStatus(ledger.remembered(existingId, rememberedSince(Instant.now())));
       status.outcome().ifPresent(request.requester()::tell);
     }
     return Effect().reply(request.replyTo(), new Admitted(status, false));
@@ -408,12 +405,7 @@ public final class Session
           closeAll(List.of(ledger.decideClose(id, respond.response(), Instant.now()).orElseThrow()), attachment, ack);
       return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
     }
-    SessionEvent.Closed closed = ledger.remembered(id, rememberedSince(Instant.now()));
-    ServerMessage.Receipt receipt =
-        closed != null
-            ? Interaction.alreadyClosed(id, closed.toOutcome(), respond.ref())
-            : new ServerMessage.Error(
-                ErrorCode.UNKNOWN_INTERACTION, "no interaction " + id + " in session " + sessionId, id, respond.ref());
+    ServerMessage.Receipt receipt = ledger.lateReceipt(sessionId, id, respond.ref(), rememberedSince(Instant.now()));
     if (attachment != null) {
       attachment.tell(new Attachment.Frame(receipt));
       return Effect().noReply();
@@ -469,25 +461,18 @@ public final class Session
 
   private ReplyEffect<SessionEvent, SessionLedger> onGetInteraction(SessionLedger ledger, GetInteraction get) {
     String id = get.interactionId();
-    SessionEvent.Requested pending = ledger.pending().get(id);
-    if (pending != null && get.awaitOutcome() && runtime.await(id, get.replyTo())) {
+    if (get.awaitOutcome() && ledger.pending().containsKey(id) && runtime.await(id, get.replyTo())) {
       return Effect().noReply(); // the interaction replies when it closes
     }
-    SessionEvent.Closed closed = ledger.remembered(id, rememberedSince(Instant.now()));
-    InteractionLookup lookup =
-        pending != null
-            ? InteractionStatus.pending(sessionId, pending.view())
-            : closed != null ? closedStatus(closed) : new UnknownInteraction(sessionId, id);
-    return Effect().reply(get.replyTo(), lookup);
+    return Effect().reply(get.replyTo(), ledger.lookup(sessionId, id, rememberedSince(Instant.now())));
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onFollowInteraction(SessionLedger ledger, FollowInteraction follow) {
     String id = follow.interactionId();
-    if (!ledger.pending().containsKey(id) || !runtime.follow(id, follow.follower())) {
-      SessionEvent.Closed closed = ledger.remembered(id, rememberedSince(Instant.now()));
-      return Effect().reply(follow.follower(), closed != null ? closed.toOutcome() : new Suspended(sessionId, id));
+    if (ledger.pending().containsKey(id) && runtime.follow(id, follow.follower())) {
+      return Effect().noReply(); // the interaction tells its outcome
     }
-    return Effect().noReply(); // the interaction tells its outcome
+    return Effect().reply(follow.follower(), ledger.followResult(sessionId, id, rememberedSince(Instant.now())));
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onGraceExpired(SessionLedger ledger, GraceExpired expired) {
@@ -519,10 +504,6 @@ public final class Session
 
   private ReplyEffect<SessionEvent, SessionLedger> onStop(SessionLedger ledger, Stop stop) {
     return runtime.stopWhenDelivered() ? Effect().noReply() : Effect().stop().thenNoReply();
-  }
-
-  private InteractionStatus closedStatus(SessionEvent.Closed closed) {
-    return InteractionStatus.closed(sessionId, closed.view(), closed.toOutcome());
   }
 
   private void journalWritten(long issuedAtNanos) {

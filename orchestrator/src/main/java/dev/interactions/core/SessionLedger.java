@@ -2,6 +2,8 @@ package dev.interactions.core;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.interactions.protocol.ErrorCode;
+import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,6 +81,43 @@ public final class SessionLedger implements JournalRecord {
       return interactionId;
     }
     return remembered(interactionId, rememberedSince) == null ? null : interactionId;
+  }
+
+  /**
+   * What a reader of interaction {@code interactionId} of session {@code sessionId} is told: pending, how it closed (if
+   * remembered since {@code rememberedSince}), or that the session does not know it.
+   */
+  public InteractionLookup lookup(String sessionId, String interactionId, Instant rememberedSince) {
+    SessionEvent.Requested requested = pending.get(interactionId);
+    if (requested != null) {
+      return InteractionStatus.pending(sessionId, requested.view());
+    }
+    SessionEvent.Closed outcome = remembered(interactionId, rememberedSince);
+    return outcome != null
+        ? InteractionStatus.closed(sessionId, outcome.view(), outcome.toOutcome())
+        : new UnknownInteraction(sessionId, interactionId);
+  }
+
+  /** The receipt of an answer or rejection ({@code ref}) for an interaction that is not pending. */
+  public ServerMessage.Receipt lateReceipt(
+      String sessionId, String interactionId, String ref, Instant rememberedSince) {
+    SessionEvent.Closed outcome = remembered(interactionId, rememberedSince);
+    return outcome != null
+        ? Interaction.alreadyClosed(interactionId, outcome.toOutcome(), ref)
+        : new ServerMessage.Error(
+            ErrorCode.UNKNOWN_INTERACTION,
+            "no interaction " + interactionId + " in session " + sessionId,
+            interactionId,
+            ref);
+  }
+
+  /**
+   * What a requester following interaction {@code interactionId} to this session hears when it is not pending here:
+   * its outcome if remembered, else {@link Suspended} (the session does not serve it now).
+   */
+  public RequestResult followResult(String sessionId, String interactionId, Instant rememberedSince) {
+    SessionEvent.Closed outcome = remembered(interactionId, rememberedSince);
+    return outcome != null ? outcome.toOutcome() : new Suspended(sessionId, interactionId);
   }
 
   /** Whether nothing is pending and no outcome is remembered since {@code rememberedSince}. */

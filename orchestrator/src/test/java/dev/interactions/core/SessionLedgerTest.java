@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
+import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -112,6 +114,32 @@ class SessionLedgerTest {
     ledger.apply(again.event(), 10, RETENTION);
     assertEquals(new SessionLedger.Repeat("i2"), ledger.decideRequest("s", "i3", keyed, MINUTE, 10, later, laterSince));
     assertNull(ledger.newestClosedAt(), "the event of a later time dropped the expired outcome");
+  }
+
+  @Test
+  void readersAreToldPendingClosedOrUnknownAndLateAnswersWhyTheyCameTooLate() {
+    record("i1");
+    assertTrue(assertInstanceOf(InteractionStatus.class, ledger.lookup("s", "i1", SINCE)).isPending());
+    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Expired.INSTANCE, NOW).orElseThrow(), 10, RETENTION);
+
+    InteractionStatus closed = assertInstanceOf(InteractionStatus.class, ledger.lookup("s", "i1", SINCE));
+    assertEquals(Optional.of(InteractionOutcome.Expired.INSTANCE), closed.outcome());
+    assertEquals(new UnknownInteraction("s", "never"), ledger.lookup("s", "never", SINCE));
+    assertEquals(
+        ErrorCode.ALREADY_CLOSED,
+        assertInstanceOf(ServerMessage.Error.class, ledger.lateReceipt("s", "i1", "r1", SINCE)).code());
+    assertEquals(
+        ErrorCode.UNKNOWN_INTERACTION,
+        assertInstanceOf(ServerMessage.Error.class, ledger.lateReceipt("s", "never", "r2", SINCE)).code());
+  }
+
+  @Test
+  void aFollowerIsToldARememberedOutcomeOrThatTheSessionDoesNotServeTheInteraction() {
+    record("i1");
+    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), 10, RETENTION);
+
+    assertEquals(InteractionOutcome.Cancelled.INSTANCE, ledger.followResult("s", "i1", SINCE));
+    assertEquals(new Suspended("s", "gone"), ledger.followResult("s", "gone", SINCE));
   }
 
   @Test
