@@ -229,7 +229,7 @@ public final class Orchestrator implements AutoCloseable {
             listener,
             directory,
             settings.askTimeout(),
-            settings.store().restartDelay(),
+            settings.attachRetryDelay(),
             attached),
         connectionId,
         Props.empty());

@@ -100,6 +100,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       SessionDirectory sessions,
       TransportSettings settings,
       Duration askTimeout,
+      Duration attachRetryDelay,
       Traffic traffic) {}
 
   private static final String LIVENESS_TIMER = "liveness";
@@ -114,8 +115,6 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
    * client that resumes reading at once still sees them; one that does not would keep the socket open indefinitely.
    */
   private static final Duration SLOW_CONSUMER_GRACE = Duration.ofSeconds(1);
-  /** How long to wait before attaching again when a session that is restarting or moving refused the attachment. */
-  private static final Duration ATTACH_RETRY_DELAY = Duration.ofMillis(500);
 
   static Behavior<Command> create(Context connection) {
     return Behaviors.setup(
@@ -154,7 +153,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                 connection.sessions(),
                 context.messageAdapter(Attachment.Event.class, FromAttachment::new),
                 connection.askTimeout(),
-                ATTACH_RETRY_DELAY),
+                connection.attachRetryDelay()),
             "attachment");
     scheduleTokenExpiryCheck();
     if (connection.transport() == Transport.WEBSOCKET) {
