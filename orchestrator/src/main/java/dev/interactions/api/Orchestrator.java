@@ -163,7 +163,7 @@ public final class Orchestrator implements AutoCloseable {
    */
   public CompletionStage<InteractionOutcome> request(String sessionId, InteractionRequest request) {
     if (closed) {
-      request.validate(settings);
+      admission.validate(sessionId, request);
       return CompletableFuture.failedFuture(new InteractionRefusedException(RequestRefused.shuttingDown()));
     }
     CompletableFuture<InteractionOutcome> outcome = new CompletableFuture<>();

@@ -43,6 +43,7 @@ class OrchestratorTest {
   private static final RawJson PAYLOAD = RawJson.parse("payload", "{\"tool\":\"deploy\"}");
   private static final RawJson YES = RawJson.parse("value", "true");
   private static final long WAIT_SECONDS = 20;
+  private static final String[] BAD_SESSION_IDS = {null, "", "  ", "a b", "a/b", "x".repeat(129), "é"};
 
   private Orchestrator orchestrator;
 
@@ -171,15 +172,28 @@ class OrchestratorTest {
 
   @Test
   void invalidSessionIdsAreRejectedNamingTheFieldAndCreateNothing() {
-    for (String bad : new String[] {null, "", "  ", "a b", "a/b", "x".repeat(129), "é"}) {
-      InvalidInputException error =
-          assertThrows(
-              InvalidInputException.class,
-              () -> orchestrator.request(bad, InteractionRequest.of("approve", PAYLOAD)),
-              "session id " + bad);
-      assertEquals("sessionId", error.field());
+    for (String bad : BAD_SESSION_IDS) {
+      assertEquals("sessionId", invalid(bad, InteractionRequest.of("approve", PAYLOAD)).field(), "session id " + bad);
     }
     assertEquals(0, Census.get(orchestrator.system()).sessions());
+  }
+
+  @Test
+  void invalidSessionIdFailsTheSameWayOnAClosedOrchestratorBeforeTheRequestIsChecked() {
+    InteractionRequest valid = InteractionRequest.of("approve", PAYLOAD);
+    InteractionRequest invalidKind = InteractionRequest.of(" ", PAYLOAD);
+    assertEquals("sessionId", invalid("a b", invalidKind).field(), "open: the session id is checked first");
+
+    orchestrator.close();
+
+    for (String bad : BAD_SESSION_IDS) {
+      assertEquals("sessionId", invalid(bad, valid).field(), "closed, session id " + bad);
+      assertEquals("sessionId", invalid(bad, invalidKind).field(), "closed, session id " + bad + " and a bad kind");
+    }
+    assertEquals("kind", invalid("user-1", invalidKind).field(), "closed, only the request invalid");
+    InteractionRefusedException refused =
+        assertThrows(InteractionRefusedException.class, () -> await(orchestrator.request("user-1", valid)));
+    assertEquals(Refusal.SHUTTING_DOWN, refused.reason(), "closed, valid input");
   }
 
   @Test
@@ -194,7 +208,11 @@ class OrchestratorTest {
   }
 
   private InvalidInputException invalid(InteractionRequest request) {
-    return assertThrows(InvalidInputException.class, () -> orchestrator.request("user-1", request));
+    return invalid("user-1", request);
+  }
+
+  private InvalidInputException invalid(String sessionId, InteractionRequest request) {
+    return assertThrows(InvalidInputException.class, () -> orchestrator.request(sessionId, request));
   }
 
   private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
