@@ -19,10 +19,8 @@ import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -43,6 +41,7 @@ class OrchestratorTest {
   private static final RawJson PAYLOAD = RawJson.parse("payload", "{\"tool\":\"deploy\"}");
   private static final RawJson YES = RawJson.parse("value", "true");
   private static final long WAIT_SECONDS = 20;
+  private static final Duration WAIT = Duration.ofSeconds(WAIT_SECONDS);
   private static final String[] BAD_SESSION_IDS = {null, "", "  ", "a b", "a/b", "x".repeat(129), "é"};
 
   private Orchestrator orchestrator;
@@ -59,7 +58,7 @@ class OrchestratorTest {
 
   @Test
   void requestIsAnsweredByAnAttachedInProcessClient() throws Exception {
-    RecordingListener device = new RecordingListener();
+    RecordingListener device = new RecordingListener(WAIT);
     ClientHandle client = await(orchestrator.attach("user-1", device));
 
     CompletableFuture<InteractionOutcome> outcome =
@@ -76,7 +75,7 @@ class OrchestratorTest {
 
   @Test
   void rejectionByAClientCompletesTheFutureAsRejected() throws Exception {
-    RecordingListener device = new RecordingListener();
+    RecordingListener device = new RecordingListener(WAIT);
     ClientHandle client = await(orchestrator.attach("user-1", device));
     CompletableFuture<InteractionOutcome> outcome =
         orchestrator.request("user-1", InteractionRequest.of("approve", PAYLOAD)).toCompletableFuture();
@@ -88,7 +87,7 @@ class OrchestratorTest {
 
   @Test
   void cancellingTheFutureCancelsTheInteractionAndTellsClients() throws Exception {
-    RecordingListener device = new RecordingListener();
+    RecordingListener device = new RecordingListener(WAIT);
     ClientHandle client = await(orchestrator.attach("user-1", device));
     CompletableFuture<InteractionOutcome> outcome =
         orchestrator.request("user-1", InteractionRequest.of("approve", PAYLOAD)).toCompletableFuture();
@@ -103,7 +102,7 @@ class OrchestratorTest {
 
   @Test
   void closingEndsPendingInteractionsAsShutdown() throws Exception {
-    await(orchestrator.attach("user-1", new RecordingListener()));
+    await(orchestrator.attach("user-1", new RecordingListener(WAIT)));
     CompletableFuture<InteractionOutcome> outcome =
         orchestrator.request("user-1", InteractionRequest.of("approve", PAYLOAD)).toCompletableFuture();
 
@@ -118,7 +117,7 @@ class OrchestratorTest {
     ActorTestKit host = ActorTestKit.create("host", CONFIG.withFallback(ConfigFactory.load()));
     try {
       Orchestrator embedded = Orchestrator.embed(host.system());
-      RecordingListener device = new RecordingListener();
+      RecordingListener device = new RecordingListener(WAIT);
       await(embedded.attach("user-1", device));
       CompletableFuture<InteractionOutcome> outcome =
           embedded.request("user-1", InteractionRequest.of("approve", PAYLOAD)).toCompletableFuture();
@@ -156,7 +155,7 @@ class OrchestratorTest {
 
   @Test
   void stateReportsAttachedConnectionsAndPendingInteractions() throws Exception {
-    ClientHandle client = await(orchestrator.attach("user-1", new RecordingListener()));
+    ClientHandle client = await(orchestrator.attach("user-1", new RecordingListener(WAIT)));
     orchestrator.request("user-1", InteractionRequest.of("approve", PAYLOAD));
 
     SessionState state = await(orchestrator.state("user-1"));
@@ -223,38 +222,6 @@ class OrchestratorTest {
         throw cause;
       }
       throw new CompletionException(e.getCause());
-    }
-  }
-
-  /** A device that records what it is shown. */
-  static final class RecordingListener implements InteractionListener {
-    private final BlockingQueue<ServerMessage.Interaction> interactions = new LinkedBlockingQueue<>();
-    private final BlockingQueue<ServerMessage.Closed> closed = new LinkedBlockingQueue<>();
-
-    @Override
-    public void onInteraction(ServerMessage.Interaction interaction) {
-      interactions.add(interaction);
-    }
-
-    @Override
-    public void onClosed(ServerMessage.Closed event) {
-      closed.add(event);
-    }
-
-    ServerMessage.Interaction nextInteraction() throws InterruptedException {
-      ServerMessage.Interaction next = interactions.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (next == null) {
-        throw new AssertionError("no interaction shown within " + WAIT_SECONDS + " s");
-      }
-      return next;
-    }
-
-    ServerMessage.Closed nextClosed() throws InterruptedException {
-      ServerMessage.Closed next = closed.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (next == null) {
-        throw new AssertionError("no closed event within " + WAIT_SECONDS + " s");
-      }
-      return next;
     }
   }
 }
