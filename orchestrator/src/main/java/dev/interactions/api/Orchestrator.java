@@ -158,7 +158,7 @@ public final class Orchestrator implements AutoCloseable {
    */
   public CompletionStage<InteractionOutcome> request(String sessionId, InteractionRequest request) {
     if (closed) {
-      request.validate(settings);
+      admission.validate(sessionId, request);
       return CompletableFuture.failedFuture(new InteractionRefusedException(RequestRefused.shuttingDown()));
     }
     RequestedOutcome requested =
@@ -166,7 +166,7 @@ public final class Orchestrator implements AutoCloseable {
             system,
             directory,
             sessionId,
-            settings.store().restartDelay(),
+            settings.attachRetryDelay(),
             () -> closed || CoordinatedShutdown.get(system).getShutdownReason().isPresent());
     CompletableFuture<InteractionOutcome> outcome = requested.future();
     // Two replies, two bounds: admission within the ask timeout (a session that cannot record the request, e.g. with its
@@ -210,7 +210,7 @@ public final class Orchestrator implements AutoCloseable {
             listener,
             directory,
             settings.askTimeout(),
-            settings.store().restartDelay(),
+            settings.attachRetryDelay(),
             attached),
         connectionId,
         Props.empty());

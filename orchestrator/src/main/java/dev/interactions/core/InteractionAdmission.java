@@ -37,8 +37,7 @@ public final class InteractionAdmission {
    */
   public Admitting admit(
       String sessionId, InteractionRequest request, Function<Duration, ActorRef<RequestResult>> requesterFor) {
-    Identifiers.require("sessionId", sessionId);
-    Duration timeout = request.validate(settings);
+    Duration timeout = validate(sessionId, request);
     String interactionId = UUID.randomUUID().toString();
     ActorRef<RequestResult> requester = requesterFor.apply(timeout);
     CompletionStage<Session.Admission> admission =
@@ -47,5 +46,17 @@ public final class InteractionAdmission {
             replyTo -> new Session.RequestInteraction(interactionId, request, timeout, requester, replyTo),
             settings.askTimeout());
     return new Admitting(interactionId, timeout, admission);
+  }
+
+  /**
+   * The checks {@link #admit} makes before anything is sent: the session id first, then the request. Also for callers
+   * that refuse the request afterwards anyway (a closed orchestrator), so that invalid input fails the same way.
+   *
+   * @return the interaction's deadline, validated
+   * @throws dev.interactions.protocol.InvalidInputException naming the field if the id or the request is invalid
+   */
+  public Duration validate(String sessionId, InteractionRequest request) {
+    Identifiers.require("sessionId", sessionId);
+    return request.validate(settings);
   }
 }

@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param maxWaitersPerInteraction long-polling readers (and idempotent repeat requesters) one interaction holds at most
  * @param askTimeout how long the Java API waits for the orchestrator to admit a request or answer a query
  * @param outcomeSlack how long past an interaction's deadline the Java API still waits for its outcome
+ * @param attachRetryDelay how long a connection (WebSocket, SSE or in-process) waits before attaching again to a session
+ *     that refused it or did not answer while moving or restarting
  * @param store where sessions keep their record
  */
 public record OrchestratorSettings(
@@ -37,6 +39,7 @@ public record OrchestratorSettings(
     int maxWaitersPerInteraction,
     Duration askTimeout,
     Duration outcomeSlack,
+    Duration attachRetryDelay,
     StoreSettings store) {
 
   /** Reads the settings from the {@code orchestrator} section of {@code config}. */
@@ -57,6 +60,7 @@ public record OrchestratorSettings(
         positive(c, "interaction.max-waiters"),
         c.getDuration("api.ask-timeout"),
         c.getDuration("api.outcome-slack"),
+        positiveDuration(c, "attach-retry-delay"),
         StoreSettings.from(config));
   }
 
@@ -64,6 +68,14 @@ public record OrchestratorSettings(
     int value = c.getInt(path);
     if (value < 0) {
       throw new IllegalArgumentException("orchestrator." + path + " must not be negative, was " + value);
+    }
+    return value;
+  }
+
+  private static Duration positiveDuration(Config c, String path) {
+    Duration value = c.getDuration(path);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("orchestrator." + path + " must be positive, was " + value);
     }
     return value;
   }

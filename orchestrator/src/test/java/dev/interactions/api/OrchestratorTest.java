@@ -19,10 +19,8 @@ import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -43,6 +41,8 @@ class OrchestratorTest {
   private static final RawJson PAYLOAD = RawJson.parse("payload", "{\"tool\":\"deploy\"}");
   private static final RawJson YES = RawJson.parse("value", "true");
   private static final long WAIT_SECONDS = 20;
+  private static final Duration WAIT = Duration.ofSeconds(WAIT_SECONDS);
+  private static final String[] BAD_SESSION_IDS = {null, "", "  ", "a b", "a/b", "x".repeat(129), "é"};
 
   private Orchestrator orchestrator;
 
@@ -58,7 +58,7 @@ class OrchestratorTest {
 
   @Test
   void requestIsAnsweredByAnAttachedInProcessClient() throws Exception {
-    RecordingListener device = new RecordingListener();
+    RecordingListener device = new RecordingListener(WAIT);
     ClientHandle client = await(orchestrator.attach("user-1", device));
 
     CompletableFuture<InteractionOutcome> outcome =
@@ -75,7 +75,7 @@ class OrchestratorTest {
 
   @Test
   void rejectionByAClientCompletesTheFutureAsRejected() throws Exception {
-    RecordingListener device = new RecordingListener();
+    RecordingListener device = new RecordingListener(WAIT);
     ClientHandle client = await(orchestrator.attach("user-1", device));
     CompletableFuture<InteractionOutcome> outcome =
         orchestrator.request("user-1", InteractionRequest.of("approve", PAYLOAD)).toCompletableFuture();
@@ -87,7 +87,7 @@ class OrchestratorTest {
 
   @Test
   void cancellingTheFutureCancelsTheInteractionAndTellsClients() throws Exception {
-    RecordingListener device = new RecordingListener();
+    RecordingListener device = new RecordingListener(WAIT);
     ClientHandle client = await(orchestrator.attach("user-1", device));
     CompletableFuture<InteractionOutcome> outcome =
         orchestrator.request("user-1", InteractionRequest.of("approve", PAYLOAD)).toCompletableFuture();
@@ -102,7 +102,7 @@ class OrchestratorTest {
 
   @Test
   void closingEndsPendingInteractionsAsShutdown() throws Exception {
-    await(orchestrator.attach("user-1", new RecordingListener()));
+    await(orchestrator.attach("user-1", new RecordingListener(WAIT)));
     CompletableFuture<InteractionOutcome> outcome =
         orchestrator.request("user-1", InteractionRequest.of("approve", PAYLOAD)).toCompletableFuture();
 
@@ -117,7 +117,7 @@ class OrchestratorTest {
     ActorTestKit host = ActorTestKit.create("host", CONFIG.withFallback(ConfigFactory.load()));
     try {
       Orchestrator embedded = Orchestrator.embed(host.system());
-      RecordingListener device = new RecordingListener();
+      RecordingListener device = new RecordingListener(WAIT);
       await(embedded.attach("user-1", device));
       CompletableFuture<InteractionOutcome> outcome =
           embedded.request("user-1", InteractionRequest.of("approve", PAYLOAD)).toCompletableFuture();
@@ -155,7 +155,7 @@ class OrchestratorTest {
 
   @Test
   void stateReportsAttachedConnectionsAndPendingInteractions() throws Exception {
-    ClientHandle client = await(orchestrator.attach("user-1", new RecordingListener()));
+    ClientHandle client = await(orchestrator.attach("user-1", new RecordingListener(WAIT)));
     orchestrator.request("user-1", InteractionRequest.of("approve", PAYLOAD));
 
     SessionState state = await(orchestrator.state("user-1"));
@@ -171,15 +171,28 @@ class OrchestratorTest {
 
   @Test
   void invalidSessionIdsAreRejectedNamingTheFieldAndCreateNothing() {
-    for (String bad : new String[] {null, "", "  ", "a b", "a/b", "x".repeat(129), "é"}) {
-      InvalidInputException error =
-          assertThrows(
-              InvalidInputException.class,
-              () -> orchestrator.request(bad, InteractionRequest.of("approve", PAYLOAD)),
-              "session id " + bad);
-      assertEquals("sessionId", error.field());
+    for (String bad : BAD_SESSION_IDS) {
+      assertEquals("sessionId", invalid(bad, InteractionRequest.of("approve", PAYLOAD)).field(), "session id " + bad);
     }
     assertEquals(0, Census.get(orchestrator.system()).sessions());
+  }
+
+  @Test
+  void invalidSessionIdFailsTheSameWayOnAClosedOrchestratorBeforeTheRequestIsChecked() {
+    InteractionRequest valid = InteractionRequest.of("approve", PAYLOAD);
+    InteractionRequest invalidKind = InteractionRequest.of(" ", PAYLOAD);
+    assertEquals("sessionId", invalid("a b", invalidKind).field(), "open: the session id is checked first");
+
+    orchestrator.close();
+
+    for (String bad : BAD_SESSION_IDS) {
+      assertEquals("sessionId", invalid(bad, valid).field(), "closed, session id " + bad);
+      assertEquals("sessionId", invalid(bad, invalidKind).field(), "closed, session id " + bad + " and a bad kind");
+    }
+    assertEquals("kind", invalid("user-1", invalidKind).field(), "closed, only the request invalid");
+    InteractionRefusedException refused =
+        assertThrows(InteractionRefusedException.class, () -> await(orchestrator.request("user-1", valid)));
+    assertEquals(Refusal.SHUTTING_DOWN, refused.reason(), "closed, valid input");
   }
 
   @Test
@@ -194,7 +207,11 @@ class OrchestratorTest {
   }
 
   private InvalidInputException invalid(InteractionRequest request) {
-    return assertThrows(InvalidInputException.class, () -> orchestrator.request("user-1", request));
+    return invalid("user-1", request);
+  }
+
+  private InvalidInputException invalid(String sessionId, InteractionRequest request) {
+    return assertThrows(InvalidInputException.class, () -> orchestrator.request(sessionId, request));
   }
 
   private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
@@ -205,38 +222,6 @@ class OrchestratorTest {
         throw cause;
       }
       throw new CompletionException(e.getCause());
-    }
-  }
-
-  /** A device that records what it is shown. */
-  static final class RecordingListener implements InteractionListener {
-    private final BlockingQueue<ServerMessage.Interaction> interactions = new LinkedBlockingQueue<>();
-    private final BlockingQueue<ServerMessage.Closed> closed = new LinkedBlockingQueue<>();
-
-    @Override
-    public void onInteraction(ServerMessage.Interaction interaction) {
-      interactions.add(interaction);
-    }
-
-    @Override
-    public void onClosed(ServerMessage.Closed event) {
-      closed.add(event);
-    }
-
-    ServerMessage.Interaction nextInteraction() throws InterruptedException {
-      ServerMessage.Interaction next = interactions.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (next == null) {
-        throw new AssertionError("no interaction shown within " + WAIT_SECONDS + " s");
-      }
-      return next;
-    }
-
-    ServerMessage.Closed nextClosed() throws InterruptedException {
-      ServerMessage.Closed next = closed.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (next == null) {
-        throw new AssertionError("no closed event within " + WAIT_SECONDS + " s");
-      }
-      return next;
     }
   }
 }

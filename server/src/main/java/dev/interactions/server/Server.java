@@ -109,7 +109,7 @@ public final class Server {
     ActorRef<Connections.Command> connections =
         system.systemActorOf(
             Connections.create(
-                orchestrator.sessions(), transport, orchestrator.settings().askTimeout(), metrics.traffic()),
+                orchestrator.sessions(), transport, orchestrator.settings(), metrics.traffic()),
             "connections",
             Props.empty());
     AtomicReference<Phase> phase = new AtomicReference<>(Phase.BINDING);

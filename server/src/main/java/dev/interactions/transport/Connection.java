@@ -2,15 +2,11 @@ package dev.interactions.transport;
 
 import dev.interactions.core.Attachment;
 import dev.interactions.core.Census;
-import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.Refusal;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
-import dev.interactions.protocol.ClientMessage;
 import dev.interactions.protocol.ErrorCode;
-import dev.interactions.protocol.InvalidInputException;
 import dev.interactions.protocol.ServerMessage;
-import dev.interactions.protocol.WireCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -25,13 +21,15 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One client stream (a WebSocket or an SSE response), attached to its {@link Session}. It is the only owner of the
- * stream's outbound side, its liveness timer and its rate limit, and all of them end with it.
+ * stream's outbound side, its liveness and token-expiry clocks ({@link ConnectionDeadlines}) and its rate limit (in
+ * {@link ClientMessages}), and all of them end with it.
  *
  * <p>It welcomes the client, attaches to the session (which replays pending interactions), relays session events out,
- * and turns client messages into session commands. It stops when the client goes (close frame, dropped socket, or
- * silence past the liveness timeout on a WebSocket), when the client does not read fast enough (its bounded outbound
- * buffer overflows), after repeated abuse, or at server shutdown. The session watches it, so every way of stopping
- * detaches it.
+ * and has {@link ClientMessages} turn client messages into session commands. It leaves when the client goes (close
+ * frame, dropped socket, or silence past the liveness timeout on a WebSocket), when the client's token expires, when
+ * the client does not read fast enough (its bounded outbound buffer overflows), after repeated abuse, or at server
+ * shutdown: it detaches, and is a {@link ClosingConnection} until its stream has ended. The session watches it, so
+ * every way of stopping detaches it.
  */
 public final class Connection extends AbstractBehavior<Connection.Command> {
 
@@ -65,15 +63,17 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   /** A receipt (ack or error) for one of this client's answers. */
-  private record Deliver(ServerMessage message) implements Command {}
+  private record Deliver(ServerMessage.Receipt message) implements Command {}
 
   private record FromAttachment(Attachment.Event event) implements Command {}
 
-  private enum LivenessCheck implements Command {
+  /** Time to check whether the client has been silent too long (see {@link ConnectionDeadlines}). */
+  enum LivenessCheck implements Command {
     INSTANCE
   }
 
-  private enum TokenExpiryCheck implements Command {
+  /** Time to check whether the client's token has expired (see {@link ConnectionDeadlines}). */
+  enum TokenExpiryCheck implements Command {
     INSTANCE
   }
 
@@ -86,7 +86,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     INSTANCE
   }
 
-  private enum FlushTimedOut implements Command {
+  /** A closing connection's stream did not end within its grace (see {@link ClosingConnection}). */
+  enum FlushTimedOut implements Command {
     INSTANCE
   }
 
@@ -100,13 +101,9 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       SessionDirectory sessions,
       TransportSettings settings,
       Duration askTimeout,
+      Duration attachRetryDelay,
       Traffic traffic) {}
 
-  private static final String LIVENESS_TIMER = "liveness";
-  private static final String FLUSH_TIMER = "flush";
-  private static final String TOKEN_EXPIRY_TIMER = "token-expiry";
-  /** Longest single wait for a token's expiry: the scheduler refuses delays of many months, tokens may last longer. */
-  private static final Duration MAX_EXPIRY_WAIT = Duration.ofDays(1);
   /** How long a leaving connection waits for its last frames to be written before it aborts the socket. */
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
   /**
@@ -114,8 +111,6 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
    * client that resumes reading at once still sees them; one that does not would keep the socket open indefinitely.
    */
   private static final Duration SLOW_CONSUMER_GRACE = Duration.ofSeconds(1);
-  /** How long to wait before attaching again when a session that is restarting or moving refused the attachment. */
-  private static final Duration ATTACH_RETRY_DELAY = Duration.ofMillis(500);
 
   static Behavior<Command> create(Context connection) {
     return Behaviors.setup(
@@ -124,12 +119,10 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
 
   private final TimerScheduler<Command> timers;
   private final Context connection;
-  private final ActorRef<ServerMessage> inbox;
   private final ActorRef<Attachment.Command> attachment;
   private final Census census;
-  private final RateLimit rateLimit;
-  private long lastInboundNanos = System.nanoTime();
-  private int violations;
+  private final ConnectionDeadlines deadlines;
+  private final ClientMessages clientMessages;
   /** Whether a message was refused for want of room; nothing more is queued after that. */
   private boolean overflowed;
 
@@ -138,10 +131,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     this.timers = timers;
     this.connection = connection;
     this.census = Census.get(context.getSystem());
-    this.rateLimit = new RateLimit(connection.settings().messagesPerSecond(), connection.settings().messageBurst());
     census.connectionStarted(connection.transport().census());
     context.pipeToSelf(connection.outbound().terminated(), (done, failure) -> OutboundGone.INSTANCE);
-    this.inbox = context.messageAdapter(ServerMessage.class, Deliver::new);
     send(
         new ServerMessage.Welcome(
             1, connection.sessionId(), connection.connectionId(), connection.settings().heartbeat().toMillis()));
@@ -154,20 +145,23 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
                 connection.sessions(),
                 context.messageAdapter(Attachment.Event.class, FromAttachment::new),
                 connection.askTimeout(),
-                ATTACH_RETRY_DELAY),
+                connection.attachRetryDelay()),
             "attachment");
-    scheduleTokenExpiryCheck();
-    if (connection.transport() == Transport.WEBSOCKET) {
-      // Pekko HTTP cannot tell a dead peer from a quiet one; the client's own pings are the only proof of life.
-      timers.startTimerWithFixedDelay(LIVENESS_TIMER, LivenessCheck.INSTANCE, connection.settings().heartbeat());
-    }
+    this.deadlines = new ConnectionDeadlines(timers, connection);
+    this.clientMessages =
+        new ClientMessages(
+            connection,
+            deadlines,
+            context.messageAdapter(ServerMessage.Receipt.class, Deliver::new),
+            this::send,
+            context.getLog());
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Received.class, this::onReceived)
-        .onMessage(Oversized.class, this::onOversized)
+        .onMessage(Received.class, received -> stayIf(clientMessages.received(received)))
+        .onMessage(Oversized.class, oversized -> stayIf(clientMessages.oversized(oversized)))
         .onMessageEquals(BinaryReceived.INSTANCE, this::onBinary)
         .onMessage(Deliver.class, this::onDeliver)
         .onMessage(FromAttachment.class, from -> onAttachment(from.event()))
@@ -182,61 +176,12 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .build();
   }
 
-  private Behavior<Command> onReceived(Received received) {
-    lastInboundNanos = System.nanoTime();
-    connection.traffic().received(connection.transport(), received.bytes());
-    if (!rateLimit.tryAcquire(lastInboundNanos)) {
-      return violation(ErrorCode.RATE_LIMITED, "more than " + connection.settings().messagesPerSecond() + " messages per second");
-    }
-    ClientMessage message;
-    try {
-      message = WireCodec.decodeClient(received.text());
-    } catch (InvalidInputException e) {
-      send(ServerMessage.Error.of(ErrorCode.BAD_MESSAGE, e.getMessage()));
-      return this;
-    }
-    if (message instanceof ClientMessage.Answer answer) {
-      respond(answer.id(), new InteractionOutcome.Answered(answer.value(), connection.connectionId()), answer.ref());
-    } else if (message instanceof ClientMessage.Reject reject) {
-      respond(reject.id(), new InteractionOutcome.Rejected(reject.reason()), reject.ref());
-    } else {
-      send(new ServerMessage.Pong());
-    }
-    return this;
-  }
-
-  private void respond(String interactionId, InteractionOutcome.Response response, String ref) {
-    connection
-        .sessions()
-        .tell(
-            connection.sessionId(),
-            new Session.Respond(interactionId, connection.connectionId(), response, ref, inbox.narrow(), true));
-  }
-
-  private Behavior<Command> onOversized(Oversized oversized) {
-    lastInboundNanos = System.nanoTime();
-    connection.traffic().received(connection.transport(), oversized.bytes());
-    return violation(
-        ErrorCode.TOO_LARGE,
-        "message of " + oversized.bytes() + " bytes is over the limit of " + connection.settings().maxMessageBytes());
+  private Behavior<Command> stayIf(boolean stays) {
+    return stays ? this : leave();
   }
 
   private Behavior<Command> onBinary() {
-    lastInboundNanos = System.nanoTime();
-    connection.traffic().received(connection.transport(), 0);
-    send(ServerMessage.Error.of(ErrorCode.BAD_MESSAGE, "binary messages are not part of the protocol; send JSON text"));
-    return this;
-  }
-
-  /** Refuses a message; past the tolerated number of violations the connection is closed. */
-  private Behavior<Command> violation(ErrorCode code, String message) {
-    violations++;
-    if (violations > connection.settings().maxViolations()) {
-      send(ServerMessage.Error.of(code, message + "; closing after " + violations + " violations"));
-      getContext().getLog().info("closing connection {} of session {}: {} violations", connection.connectionId(), connection.sessionId(), violations);
-      return leave();
-    }
-    send(ServerMessage.Error.of(code, message));
+    clientMessages.binary();
     return this;
   }
 
@@ -263,31 +208,19 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   private Behavior<Command> onLivenessCheck() {
-    long silentNanos = System.nanoTime() - lastInboundNanos;
-    if (silentNanos > connection.settings().livenessTimeout().toNanos()) {
+    Optional<Duration> silent = deadlines.silentTooLong();
+    if (silent.isPresent()) {
       getContext()
           .getLog()
-          .debug("connection {} silent for {} ms, closing", connection.connectionId(), silentNanos / 1_000_000);
+          .debug("connection {} silent for {} ms, closing", connection.connectionId(), silent.get().toMillis());
       return leave();
     }
     return this;
   }
 
-  /** The token let the client in, not stay forever: once it expires the client must come back with a fresh one. */
-  private void scheduleTokenExpiryCheck() {
-    connection
-        .validUntil()
-        .ifPresent(
-            validUntil -> {
-              Duration left = Duration.between(Instant.now(), validUntil);
-              Duration wait = left.isNegative() ? Duration.ZERO : left.compareTo(MAX_EXPIRY_WAIT) > 0 ? MAX_EXPIRY_WAIT : left;
-              timers.startSingleTimer(TOKEN_EXPIRY_TIMER, TokenExpiryCheck.INSTANCE, wait);
-            });
-  }
-
+  /** Once its token expires the client must come back with a fresh one. */
   private Behavior<Command> onTokenExpiryCheck() {
-    if (Instant.now().isBefore(connection.validUntil().orElseThrow())) {
-      scheduleTokenExpiryCheck();
+    if (!deadlines.tokenExpired()) {
       return this;
     }
     getContext().getLog().debug("token of connection {} expired, closing", connection.connectionId());
@@ -322,35 +255,21 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     return leave(FLUSH_TIMEOUT);
   }
 
-  /**
-   * Detaches and ends the outbound stream, then waits until the whole stream has terminated (what was already sent is
-   * written: a final error, "closed" frames at shutdown, then the close handshake) before stopping, so that a shutdown
-   * waiting for connections to stop does not cut sockets mid-write. A stream that cannot finish within {@code grace}
-   * has a client that does not read: its socket is aborted, which would otherwise stay open until Pekko's idle timeout.
-   */
+  /** Detaches, then ends the stream, giving what is already queued {@code grace} to be written. */
   private Behavior<Command> leave(Duration grace) {
     getContext().stop(attachment);
     connection.sessions().tell(connection.sessionId(), new Session.Detach(connection.connectionId()));
-    connection.outbound().end();
-    timers.cancel(LIVENESS_TIMER);
-    timers.startSingleTimer(FLUSH_TIMER, FlushTimedOut.INSTANCE, grace);
-    return Behaviors.receive(Command.class)
-        .onMessageEquals(StreamEnded.INSTANCE, Behaviors::stopped)
-        .onMessageEquals(FlushTimedOut.INSTANCE, this::abort)
-        .onMessage(Command.class, ignored -> Behaviors.same())
-        .onSignal(PostStop.class, signal -> onPostStop())
-        .build();
-  }
-
-  private Behavior<Command> abort() {
-    connection.outbound().abort();
-    return Behaviors.stopped();
+    return ClosingConnection.create(connection.outbound(), timers, grace, this::onStopped);
   }
 
   private Behavior<Command> onPostStop() {
+    onStopped();
+    return this;
+  }
+
+  private void onStopped() {
     connection.outbound().end();
     census.connectionStopped(connection.transport().census());
-    return this;
   }
 
   private void send(ServerMessage message) {

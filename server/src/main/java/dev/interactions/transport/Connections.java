@@ -1,7 +1,7 @@
 package dev.interactions.transport;
 
+import dev.interactions.core.OrchestratorSettings;
 import dev.interactions.core.SessionDirectory;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,17 +55,18 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
   /**
    * @param sessions where connections find their sessions
    * @param settings transport bounds and timings
-   * @param askTimeout how long a connection waits for its session to accept it
+   * @param core the orchestrator's settings: how long a connection waits for its session to accept it, and how long it
+   *     waits before attaching again to a session that is moving or restarting
    * @param traffic where connections report the client messages they receive and the slow consumers they drop
    */
   public static Behavior<Command> create(
-      SessionDirectory sessions, TransportSettings settings, Duration askTimeout, Traffic traffic) {
-    return Behaviors.setup(context -> new Connections(context, sessions, settings, askTimeout, traffic));
+      SessionDirectory sessions, TransportSettings settings, OrchestratorSettings core, Traffic traffic) {
+    return Behaviors.setup(context -> new Connections(context, sessions, settings, core, traffic));
   }
 
   private final SessionDirectory sessions;
   private final TransportSettings settings;
-  private final Duration askTimeout;
+  private final OrchestratorSettings core;
   private final Traffic traffic;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
   private int live;
@@ -75,12 +76,12 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
       ActorContext<Command> context,
       SessionDirectory sessions,
       TransportSettings settings,
-      Duration askTimeout,
+      OrchestratorSettings core,
       Traffic traffic) {
     super(context);
     this.sessions = sessions;
     this.settings = settings;
-    this.askTimeout = askTimeout;
+    this.core = core;
     this.traffic = traffic;
   }
 
@@ -112,7 +113,8 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
                           open.validUntil(),
                           sessions,
                           settings,
-                          askTimeout,
+                          core.askTimeout(),
+                          core.attachRetryDelay(),
                           traffic)),
                   connectionId);
       getContext().watchWith(connection, ConnectionStopped.INSTANCE);

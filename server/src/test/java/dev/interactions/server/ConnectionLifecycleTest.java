@@ -50,7 +50,7 @@ class ConnectionLifecycleTest {
   @Test
   void clientThatFallsSilentIsDetachedWithinTheLivenessBound() throws Exception {
     try (TestServer server = TestServer.start(FAST_LIVENESS);
-        RawClient peer = RawClient.webSocket(server.port(), "silent", 0)) {
+        RawHttp peer = RawHttp.webSocket(server.port(), "silent", 0)) {
       // Alive (pinging) until the session is seen to list it; from then on it neither reads, writes nor closes.
       peer.keepAlive(Duration.ofMillis(100));
       await("the silent peer to be attached", () -> connections(server, "silent") == 1);
@@ -68,7 +68,7 @@ class ConnectionLifecycleTest {
   @Test
   void interactionOfAClientThatFellSilentEndsDisconnectedWhenTheGraceRunsOut() throws Exception {
     try (TestServer server = TestServer.start(FAST_LIVENESS + "orchestrator.session.reconnect-grace = 500ms\n");
-        RawClient peer = RawClient.webSocket(server.port(), "grace", 0)) {
+        RawHttp peer = RawHttp.webSocket(server.port(), "grace", 0)) {
       peer.keepAlive(Duration.ofMillis(100));
       await("the peer to be attached", () -> connections(server, "grace") == 1);
       String id = create(server, "grace", "{}").path("id").asText();
@@ -204,7 +204,7 @@ class ConnectionLifecycleTest {
     KamonStartup.start(
         ConfigFactory.parseString("orchestrator.metrics.tick-interval = 200ms").withFallback(ConfigFactory.load()).resolve());
     try (TestServer server = TestServer.start(config);
-        RawClient reader = RawClient.webSocket(server.port(), "slow", 4096)) {
+        RawHttp reader = RawHttp.webSocket(server.port(), "slow", 4096)) {
       await("the non-reading client to be attached", () -> connections(server, "slow") == 1);
       Scrape before = Scrape.await(server, "Kamon's first snapshot", Scrape::hasData);
 

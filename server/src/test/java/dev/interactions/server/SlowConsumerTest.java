@@ -67,10 +67,10 @@ class SlowConsumerTest {
 
   @Test
   void webSocketClientThatNeverReadsIsDisconnectedAndItsSocketClosedWithinSeconds() throws Exception {
-    try (RawClient client = RawClient.webSocket(server.port, "slow-ws", 4096)) {
+    try (RawHttp client = RawHttp.webSocket(server.port, "slow-ws", 4096)) {
       fillUntilDetached("slow-ws");
 
-      Duration open = client.awaitTornDownWithoutReading(RawClient.pingFrame(), DEADLINE);
+      Duration open = client.awaitTornDownWithoutReading(RawHttp.pingFrame(), DEADLINE);
 
       System.out.printf("slow WebSocket consumer's socket closed %d ms after it was detached%n", open.toMillis());
       assertOneWarningAndNoError("slow-ws");
@@ -79,7 +79,7 @@ class SlowConsumerTest {
 
   @Test
   void eventStreamClientThatNeverReadsIsDisconnectedAndItsSocketClosedWithinSeconds() throws Exception {
-    try (RawClient client = RawClient.eventStream(server.port, "slow-sse", 4096)) {
+    try (RawHttp client = RawHttp.eventStream(server.port, "slow-sse", 4096)) {
       fillUntilDetached("slow-sse");
 
       // Empty lines between requests are allowed (RFC 9112 §2.2), so this probe is harmless to an open connection.

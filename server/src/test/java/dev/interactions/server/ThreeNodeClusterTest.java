@@ -8,8 +8,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.interactions.api.ClientHandle;
-import dev.interactions.api.InteractionListener;
 import dev.interactions.api.Orchestrator;
+import dev.interactions.api.RecordingListener;
 import dev.interactions.core.ClusterSettings;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRequest;
@@ -20,9 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -117,7 +115,7 @@ class ThreeNodeClusterTest {
     Node clientNode = nodes.get(0);
     Node requesterNode = nodes.get(1);
     String sessionId = sessionHostedOn(nodes.get(2), requesterNode);
-    Listener listener = new Listener();
+    RecordingListener listener = new RecordingListener(Duration.ofSeconds(WAIT_SECONDS));
     ClientHandle client = await(clientNode.orchestrator().attach(sessionId, listener));
 
     CompletableFuture<InteractionOutcome> outcome =
@@ -140,7 +138,7 @@ class ThreeNodeClusterTest {
     Node requesterNode = nodes.get(1);
     Node leaving = nodes.get(2);
     String sessionId = sessionHostedOn(leaving, requesterNode);
-    Listener listener = new Listener();
+    RecordingListener listener = new RecordingListener(Duration.ofSeconds(WAIT_SECONDS));
     ClientHandle client = await(clientNode.orchestrator().attach(sessionId, listener));
     CompletableFuture<InteractionOutcome> outcome =
         requesterNode
@@ -175,37 +173,5 @@ class ThreeNodeClusterTest {
 
   private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
-  }
-
-  /** Records what an in-process client is shown. */
-  private static final class Listener implements InteractionListener {
-    private final BlockingQueue<ServerMessage.Interaction> interactions = new LinkedBlockingQueue<>();
-    private final BlockingQueue<ServerMessage.Closed> closed = new LinkedBlockingQueue<>();
-
-    @Override
-    public void onInteraction(ServerMessage.Interaction interaction) {
-      interactions.add(interaction);
-    }
-
-    @Override
-    public void onClosed(ServerMessage.Closed event) {
-      closed.add(event);
-    }
-
-    ServerMessage.Interaction nextInteraction() throws InterruptedException {
-      ServerMessage.Interaction next = interactions.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (next == null) {
-        throw new AssertionError("no interaction shown within " + WAIT_SECONDS + " s");
-      }
-      return next;
-    }
-
-    ServerMessage.Closed nextClosed() throws InterruptedException {
-      ServerMessage.Closed next = closed.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (next == null) {
-        throw new AssertionError("no closed event within " + WAIT_SECONDS + " s");
-      }
-      return next;
-    }
   }
 }
