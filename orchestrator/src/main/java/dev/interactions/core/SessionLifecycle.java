@@ -25,7 +25,7 @@ enum SessionLifecycle {
     SERVE,
     /** Carries on, with the reconnect grace running: pending work and nobody attached to see it. */
     AWAIT_RECONNECT,
-    /** Holds nothing: asks its shard to passivate it. */
+    /** Holds nothing its journal does not hold: asks its shard to passivate it. */
     PASSIVATE,
     /** Stops now. */
     STOP,
@@ -43,7 +43,9 @@ enum SessionLifecycle {
         } else if (content.pending() > 0) {
           yield Next.AWAIT_RECONNECT;
         }
-        yield content.remembersOutcomes() || delivering ? Next.SERVE : Next.PASSIVATE;
+        // A durable session's remembered outcomes are in its journal: it is read back from there when next addressed,
+        // so they do not hold it in memory. In memory they are all there is, and keep it until they expire.
+        yield delivering || (content.remembersOutcomes() && !content.durable()) ? Next.SERVE : Next.PASSIVATE;
       }
       // Durable: what is pending stays in the journal and resumes on the next start.
       case CLOSING -> (content.durable() || content.pending() == 0) && !delivering ? Next.STOP : Next.WAIT;

@@ -34,9 +34,15 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void rememberedOutcomesOrOutcomesBeingDeliveredKeepItServing() {
-    assertEquals(SERVE, SessionLifecycle.ACTIVE.next(content(0, true, 0, 0, true)));
+  void outcomesBeingDeliveredKeepItServing() {
     assertEquals(SERVE, SessionLifecycle.ACTIVE.next(content(0, false, 0, 1, true)));
+    assertEquals(SERVE, SessionLifecycle.ACTIVE.next(content(0, true, 0, 1, false)));
+  }
+
+  @Test
+  void rememberedOutcomesKeepASessionInMemoryOnlyWhenMemoryIsAllThereIs() {
+    assertEquals(SERVE, SessionLifecycle.ACTIVE.next(content(0, true, 0, 0, false)), "memory store: until they expire");
+    assertEquals(PASSIVATE, SessionLifecycle.ACTIVE.next(content(0, true, 0, 0, true)), "durable: read back later");
   }
 
   @Test

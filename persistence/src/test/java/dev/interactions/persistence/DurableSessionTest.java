@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import dev.interactions.core.Census;
+import dev.interactions.core.InteractionLookup;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRequest;
+import dev.interactions.core.InteractionStatus;
 import dev.interactions.core.InteractionSuspendedException;
+import dev.interactions.core.Session;
 import dev.interactions.core.SessionState;
 import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
@@ -78,6 +82,36 @@ class DurableSessionTest {
       HistoryPage page = awaitHistory(node, "s1", 1);
       assertEquals(pending.id(), page.closed().get(0).interaction().interactionId());
       assertEquals(OutcomeCode.EXPIRED, page.closed().get(0).interaction().outcome());
+    }
+  }
+
+  @Test
+  void aSessionHoldingOnlyOutcomesLeavesMemoryAtOnceAndReadsThemBackFromTheJournal() throws Exception {
+    try (DurableStore node = DurableStore.start(DurableStore.config(data, ""))) {
+      InteractionRequest keyed = request(Duration.ofMinutes(10)).withIdempotencyKey("order-7");
+      CompletableFuture<InteractionOutcome> outcome = node.orchestrator.request("s1", keyed).toCompletableFuture();
+      String id = awaitPending(node, "s1", 1).get(0).id();
+      outcome.cancel(false);
+
+      // Nothing pending, nobody attached: the session leaves memory although it remembers the outcome...
+      Census census = Census.get(node.orchestrator.system());
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (census.sessions() != 0 || census.interactions() != 0) {
+        assertTrue(System.nanoTime() < deadline, "the session did not passivate: " + census.sessions());
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+      // ...and whoever asks later is answered from the journal: a reader, and a retry with the same key.
+      InteractionLookup read =
+          node.orchestrator
+              .sessions()
+              .<InteractionLookup>ask("s1", replyTo -> new Session.GetInteraction(id, false, replyTo), WAIT)
+              .toCompletableFuture()
+              .join();
+      assertEquals(
+          Optional.of(InteractionOutcome.Cancelled.INSTANCE), assertInstanceOf(InteractionStatus.class, read).outcome());
+      assertEquals(
+          InteractionOutcome.Cancelled.INSTANCE,
+          node.orchestrator.request("s1", keyed).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
     }
   }
 
