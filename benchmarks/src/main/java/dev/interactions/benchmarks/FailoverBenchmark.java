@@ -137,6 +137,65 @@ public final class FailoverBenchmark {
     }
   }
 
+  /**
+   * CPU used over a window, in cores: the whole machine ({@code /proc/stat}), this benchmark's processes (the client JVM
+   * and the surviving nodes), PostgreSQL's processes (shared with other users of the server) and everything else.
+   */
+  record CpuShare(double seconds, double machineBusyCores, double benchmarkCores, double postgresCores,
+      double otherCores, boolean surefireSeen) {}
+
+  /** Tick counters at one instant: machine busy, our processes, PostgreSQL's. */
+  record Ticks(long nanoTime, long machineBusy, long ours, long postgres) {
+    static Ticks now(Set<Long> ours) {
+      long mine = 0;
+      long postgres = 0;
+      for (ProcessHandle process : ProcessHandle.allProcesses().toList()) {
+        long pid = process.pid();
+        String stat;
+        try {
+          stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException | RuntimeException gone) {
+          continue;
+        }
+        int close = stat.lastIndexOf(')');
+        String comm = stat.substring(stat.indexOf('(') + 1, close);
+        String[] fields = stat.substring(close + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        if (ours.contains(pid)) {
+          mine += ticks;
+        } else if (comm.startsWith("postgres")) {
+          postgres += ticks;
+        }
+      }
+      long busy = 0;
+      try {
+        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < Math.min(cpu.length, 9); i++) {
+          total += Long.parseLong(cpu[i]);
+        }
+        busy = total - Long.parseLong(cpu[4]) - Long.parseLong(cpu[5]);
+      } catch (IOException | RuntimeException unreadable) {
+        // zeros
+      }
+      return new Ticks(System.nanoTime(), busy, mine, postgres);
+    }
+
+    CpuShare since(Ticks earlier, boolean surefireSeen) {
+      double seconds = (nanoTime - earlier.nanoTime) / 1e9;
+      double machine = (machineBusy - earlier.machineBusy) / 100.0 / seconds;
+      double benchmark = (ours - earlier.ours) / 100.0 / seconds;
+      double pg = (postgres - earlier.postgres) / 100.0 / seconds;
+      return new CpuShare(seconds, machine, benchmark, pg, Math.max(0, machine - benchmark - pg), surefireSeen);
+    }
+  }
+
+  /** Whether a Surefire JVM (another engineer's test suite) runs on the machine. */
+  static boolean surefireRunning() {
+    return ProcessHandle.allProcesses()
+        .anyMatch(p -> p.info().commandLine().map(c -> c.contains("surefire")).orElse(false));
+  }
+
   record Result(
       String label,
       String startedAt,
@@ -148,6 +207,8 @@ public final class FailoverBenchmark {
       int victimShards,
       String loadAverageBeforeKill,
       String loadAverageAfter,
+      CpuShare cpuBeforeKill,
+      CpuShare cpuMeasured,
       Times pendingBack,
       Times pendingClientsReplayed,
       Times allClientsReplayed,
@@ -283,7 +344,19 @@ public final class FailoverBenchmark {
     if (!hostsBefore.equals(Map.of(victim.clusterAddress(), clients.size())) || !problems.isEmpty()) {
       throw new IllegalStateException("placement or pending wrong before the kill: " + hostsBefore + " " + problems.subList(0, Math.min(10, problems.size())));
     }
+    // Another engineer's test suite may run on this machine: no kill while a Surefire JVM runs (polled every 30 s).
+    while (surefireRunning()) {
+      progress("a Surefire JVM is running; waiting before the kill");
+      Thread.sleep(30_000);
+    }
+    Set<Long> ours = new java.util.HashSet<>();
+    ours.add(ProcessHandle.current().pid());
+    for (Node node : survivors) {
+      ours.add(Long.parseLong(Files.readString(options.state().resolve("node-" + node.number() + ".pid")).trim()));
+    }
+    Ticks quietStart = Ticks.now(ours);
     Thread.sleep(5_000); // quiet before the kill: the check's requests have drained
+    CpuShare cpuBeforeKill = Ticks.now(ours).since(quietStart, surefireRunning());
 
     // 5. kill -9.
     String loadBefore = Machine.currentLoadAverage();
@@ -303,6 +376,8 @@ public final class FailoverBenchmark {
       pollers.add(poller);
       poller.poll();
     }
+    Ticks measureStart = Ticks.now(ours);
+    boolean surefireSeen = false;
     long deadline = killedAt + options.within().toNanos();
     long lastReport = 0;
     while (System.nanoTime() < deadline) {
@@ -313,6 +388,7 @@ public final class FailoverBenchmark {
       }
       if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(2)) {
         lastReport = System.nanoTime();
+        surefireSeen |= surefireRunning();
         progress(String.format(Locale.ROOT, "+%.1f s: %d/%d pending back, %d/%d clients replayed, %d reconnects",
             (System.nanoTime() - killedAt) / 1e9, back, pollers.size(), replayed, clients.size(),
             clients.stream().mapToInt(c -> c.reconnects.get()).sum()));
@@ -321,6 +397,8 @@ public final class FailoverBenchmark {
     }
     long allDone = System.nanoTime() - killedAt;
     String loadAfter = Machine.currentLoadAverage();
+    CpuShare cpuMeasured = Ticks.now(ours).since(measureStart, surefireSeen || surefireRunning());
+    progress("CPU while measuring " + cpuMeasured + "; in the 5 s before the kill " + cpuBeforeKill);
     progress(String.format(Locale.ROOT, "measured for %.1f s", allDone / 1e9));
     Thread.sleep(2_000); // late or duplicate frames
 
@@ -386,6 +464,8 @@ public final class FailoverBenchmark {
         victimShards.size(),
         loadBefore,
         loadAfter,
+        cpuBeforeKill,
+        cpuMeasured,
         Times.of(backTimes),
         Times.of(holderReplays),
         Times.of(allReplays),
@@ -746,6 +826,8 @@ public final class FailoverBenchmark {
         r.victim(), r.killedAtLocalTime(), r.sessions(), r.pending(), r.victimShards());
     line(out, "- Load average right before the kill %s, at the end of the measurement %s",
         r.loadAverageBeforeKill(), r.loadAverageAfter());
+    line(out, "- CPU (cores) in the 5 s before the kill: %s; while measuring: %s", cores(r.cpuBeforeKill()),
+        cores(r.cpuMeasured()));
     line(out, "");
     line(out, "| from the kill to … | count | first | p50 | p90 | p99 | last |");
     line(out, "|---|--:|--:|--:|--:|--:|--:|");
@@ -762,6 +844,12 @@ public final class FailoverBenchmark {
     line(out, "- Hosts after: %s; pending after %d", r.hostsAfter(), r.pendingAfter());
     line(out, "- Measured until %,d ms after the kill; problems: %s", r.allDoneMs(), r.problems().isEmpty() ? "none" : r.problems());
     return out.toString();
+  }
+
+  private static String cores(CpuShare c) {
+    return String.format(Locale.ROOT, "machine %.2f = benchmark (client + survivors) %.2f + PostgreSQL %.2f + other %.2f"
+        + " over %.1f s%s", c.machineBusyCores(), c.benchmarkCores(), c.postgresCores(), c.otherCores(), c.seconds(),
+        c.surefireSeen() ? ", a Surefire JVM ran" : "");
   }
 
   private static void times(StringBuilder out, String what, Times t) {
