@@ -1,6 +1,7 @@
 package dev.interactions.core;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.ServerMessage;
@@ -36,13 +37,15 @@ public final class SessionLedger implements JournalRecord {
   @JsonProperty("closed")
   private final LinkedHashMap<String, SessionEvent.Closed> closed;
 
-  private final Map<String, SessionEvent.Requested> pendingView;
+  // Derived state is never serialized (Pekko's Jackson serializes every field by default): a snapshot holds only the
+  // two maps, and the rest is rebuilt from them by the creator.
+  @JsonIgnore private final Map<String, SessionEvent.Requested> pendingView;
 
-  /** Idempotency key to interaction id, for pending and remembered interactions; derived, never serialized. */
-  private final Map<String, String> idempotencyKeys = new HashMap<>();
+  /** Idempotency key to interaction id, for pending and remembered interactions. */
+  @JsonIgnore private final Map<String, String> idempotencyKeys = new HashMap<>();
 
-  /** When the most recent remembered outcome closed, or null; derived, never serialized. */
-  private Instant newestClosedAt;
+  /** When the most recent remembered outcome closed, or null. */
+  @JsonIgnore private Instant newestClosedAt;
 
   /** An empty ledger. */
   public SessionLedger() {

@@ -73,6 +73,26 @@ class SessionTest {
   }
 
   @Test
+  void aLedgerReadBackFromItsSnapshotHoldsOnlyItsRecordAndKeepsWorking() {
+    SessionLedger ledger = new SessionLedger();
+    java.time.Instant now = java.time.Instant.now();
+    InteractionRequest keyed = InteractionRequest.of("approve", PAYLOAD).withIdempotencyKey("k1");
+    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, LONG, 10, now, now)).event(), 10, LONG);
+    org.apache.pekko.serialization.Serialization serialization =
+        org.apache.pekko.serialization.SerializationExtension.get(testKit.system());
+    byte[] snapshot = serialization.serialize(ledger).get();
+
+    SessionLedger restored =
+        (SessionLedger) serialization.deserialize(snapshot, SessionLedger.class).get();
+    assertTrue(
+        !new String(snapshot, java.nio.charset.StandardCharsets.UTF_8).contains("idempotencyKeys"),
+        "derived state stays out of the snapshot");
+    assertEquals(new SessionLedger.Repeat("i1"), restored.decideRequest("s", "i2", keyed, LONG, 10, now, now));
+    restored.apply(restored.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, now).orElseThrow(), 10, LONG);
+    assertTrue(restored.pending().isEmpty(), "the pending view follows the restored ledger");
+  }
+
+  @Test
   void answerCompletesTheRequesterAndAcknowledgesTheClient() {
     TestProbe<ServerMessage> connection = attach("s1", "c1");
     TestProbe<RequestResult> requester = testKit.createTestProbe();
