@@ -25,6 +25,7 @@ import java.util.Set;
  * @param mix what happens to the interactions
  * @param interactionTimeout the {@code timeoutMs} of interactions meant to expire (timeout, drop, disconnect)
  * @param settle how long to wait after the load for the server to return to its baseline
+ * @param metricsWait how long to wait before the load for the servers' first metrics snapshot
  * @param report where to write the report as JSON too, if anywhere
  * @param requesterToken bearer token of the requesters (a JWT with the requester scope), when auth is on
  * @param clientToken {@code access_token} of the WebSocket clients, when auth is on
@@ -40,6 +41,7 @@ public record LoadOptions(
     Mix mix,
     Duration interactionTimeout,
     Duration settle,
+    Duration metricsWait,
     Optional<Path> report,
     Optional<String> requesterToken,
     Optional<String> clientToken,
@@ -70,6 +72,9 @@ public record LoadOptions(
         --interaction-timeout D     timeoutMs of interactions meant to expire       [1s]
         --settle D                  after the load, how long to wait for the server
                                     to return to its baseline                       [60s]
+        --metrics-wait D            before the load, how long to wait for the server's
+                                    first metrics snapshot (a server just started has
+                                    none until its first metrics tick)              [60s]
         --report FILE               also write the report as JSON to FILE
         --requester-token TOKEN     bearer token of the requesters (auth on)
         --client-token TOKEN        access_token of the WebSocket clients (auth on)
@@ -83,12 +88,14 @@ public record LoadOptions(
 
       Exit status: 0 every interaction ended and the server returned to its baseline; 1 an interaction never ended
       (hung) or the server kept sessions, connections or pending interactions after the settle period (a leak);
-      2 bad options; 3 the server's gauges could not be read (no /metrics), so leaks cannot be checked.
+      2 bad options; 3 the server's gauges could not be read within --metrics-wait (no /metrics, or a gauge
+      still missing), so leaks cannot be checked.
 
-      Run the server with a short retention, e.g. -Dorchestrator.session.closed-retention=5s: by default it keeps a
-      session for 10 minutes after its last interaction closed, which this tool reports as a leak unless --settle is
-      longer. (Not 0s: the server then forgets an interaction as it closes, and a create-and-wait or DELETE reading
-      its final state a moment later can get 404, which the tool counts as errors.)
+      With its default (durable) store the server lets a session go as soon as it has no client and nothing pending.
+      With orchestrator.persistence.store=memory it keeps a session for closed-retention (10 minutes) after its last
+      interaction closed, which this tool reports as a leak unless --settle is longer: run such a server with a short
+      retention, e.g. -Dorchestrator.session.closed-retention=5s (not 0s: the server then forgets an interaction as it
+      closes, and a create-and-wait or DELETE reading its final state a moment later can get 404, counted as errors).
       """
           .formatted(Mix.DEFAULT);
 
@@ -103,6 +110,7 @@ public record LoadOptions(
           "mix",
           "interaction-timeout",
           "settle",
+          "metrics-wait",
           "report",
           "requester-token",
           "client-token",
@@ -171,6 +179,7 @@ public record LoadOptions(
             given.containsKey("mix") ? Mix.parse(given.get("mix")) : Mix.DEFAULT,
             duration("interaction-timeout", given.getOrDefault("interaction-timeout", "1s")),
             duration("settle", given.getOrDefault("settle", "60s")),
+            duration("metrics-wait", given.getOrDefault("metrics-wait", "60s")),
             Optional.ofNullable(given.get("report")).map(Path::of),
             Optional.ofNullable(given.get("requester-token")),
             Optional.ofNullable(given.get("client-token")),

@@ -61,10 +61,11 @@ public final class LoadRun {
   /**
    * Runs the load and returns its report.
    *
-   * @throws GaugesUnavailableException if the baseline cannot be read: without it leaks cannot be checked
+   * @throws GaugesUnavailableException if the baseline cannot be read within {@code --metrics-wait}: without it leaks
+   *     cannot be checked
    */
   public LoadReport run() throws GaugesUnavailableException, InterruptedException {
-    ClusterGauges baseline = gauges.read();
+    ClusterGauges baseline = Settling.awaitFirstReading(gauges, options.metricsWait(), SETTLE_POLL, out);
     out.println((options.urls().size() == 1 ? "server" : "servers") + " before the load: " + baseline.summary());
     if (Math.ceil((double) options.clients() / options.sessions()) > SERVER_CONNECTIONS_PER_SESSION) {
       out.println(

@@ -110,7 +110,8 @@ class ShortSoakTest {
 
     int status =
         LoadTool.run(
-            concat(withUrl(), "--metrics-url", server.url() + "/no-such-scrape", "--duration", "1s"),
+            concat(
+                withUrl(), "--metrics-url", server.url() + "/no-such-scrape", "--duration", "1s", "--metrics-wait", "2s"),
             System.out,
             new PrintStream(errors, true, StandardCharsets.UTF_8));
 
