@@ -15,12 +15,13 @@ import org.apache.pekko.http.impl.engine.server.UpgradeToOtherProtocolResponseHe
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
+import org.apache.pekko.stream.FanInShape2;
+import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.GraphDSL;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
@@ -126,29 +127,19 @@ public final class ClientStreams {
     return withProtocolSwitch(handshake, socket);
   }
 
-  /** The client's messages in, the connection's messages out; built for each WebSocket as it starts running. */
+  /**
+   * The client's messages in, the connection's messages out (see {@link ClientSocket}); built for each WebSocket as it
+   * starts running.
+   */
   private Flow<Message, Message, NotUsed> messageHandler(ActorRef<Connection.Command> connection) {
-    // Not ActorSink.actorRef: it watches the actor and would cancel the coupled outbound side the moment the actor
-    // stops, dropping the frames it sent last (a final error, "closed" at shutdown). The actor outlives its stream.
-    Sink<Message, NotUsed> in =
-        Flow.<Message>create()
-            .mapAsync(1, reader::read)
-            .map(
-                command -> {
-                  connection.tell(command);
-                  return command;
-                })
-            .to(Sink.onComplete(ended -> connection.tell(Connection.ClientGone.INSTANCE)));
-    Source<Message, NotUsed> out =
-        messages(settings.outboundBuffer(), connection)
-            .map(
-                message -> {
-                  String text = WireCodec.encode(message);
-                  traffic.sent(Transport.WEBSOCKET, MessageReader.utf8Length(text));
-                  return TextMessage.create(text);
-                });
-    return Flow.fromSinkAndSourceCoupled(in, out)
-        .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection));
+    return Flow.fromGraph(
+        GraphDSL.create(
+            builder -> {
+              FanInShape2<Message, ServerMessage, Message> socket =
+                  builder.add(new ClientSocket(connection, reader, traffic));
+              builder.from(builder.add(messages(settings.outboundBuffer(), connection))).toInlet(socket.in1());
+              return FlowShape.of(socket.in0(), socket.out());
+            }));
   }
 
   /**
