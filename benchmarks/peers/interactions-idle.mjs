@@ -1,13 +1,15 @@
-// Heap per idle WebSocket connection on our (JVM) server: the counterpart of the harness's
+// Heap per idle WebSocket (or SSE) connection on our (JVM) server: the counterpart of the harness's
 // socketio-idle.mjs, which needs a /stats endpoint our server does not have. Heap is read with
 // `jcmd <pid> GC.run` (twice) then `jcmd <pid> GC.heap_info` ("used NK") at 0, N/2 and N idle
-// connections (each pinging every --ping-ms), and again after all closed.
+// connections (each pinging every --ping-ms; SSE clients only listen), and again after all closed.
 // Per connection = least-squares slope over (0, N/2, N) and (reading(N) - reading(0)) / N.
 //
 //   node interactions-idle.mjs --url=http://127.0.0.1:8080 --server-pid=<pid> --connections=10000
+//   node interactions-idle.mjs ... --transport=sse     # GET /v1/sessions/{sid}/events instead
 //
 // Must run from the harness directory (imports ./lib/common.mjs, ./lib/clients/interactions.mjs).
 import { execFileSync } from "node:child_process";
+import http from "node:http";
 import { assertLoopback, emit, localAddresses, options, ramp, round } from "./lib/common.mjs";
 
 const opt = options({
@@ -20,11 +22,66 @@ const opt = options({
   connectTimeoutMs: 20000,
   settleMs: 3000,
   sessionPrefix: "idle-",
+  transport: "ws", // ws | sse
   out: "",
 });
+if (!["ws", "sse"].includes(opt.transport)) throw new Error("--transport must be ws or sse");
 assertLoopback(opt.url);
 if (!opt.serverPid) throw new Error("--server-pid is required (jcmd)");
 const adapter = await import("./lib/clients/interactions.mjs");
+
+// An event-stream client: resolves once the welcome event has arrived; the server's heartbeat comments keep it open.
+function connectSse({ url, session, localAddress, connectTimeoutMs, onDrop }) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    let welcomed = false;
+    let closing = false;
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: `/v1/sessions/${encodeURIComponent(session)}/events`,
+        localAddress,
+        agent: false,
+        headers: { accept: "text/event-stream" },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return reject(new Error(`session ${session}: HTTP ${res.statusCode}`));
+        }
+        res.setEncoding("utf8");
+        let seen = "";
+        res.on("data", (chunk) => {
+          if (welcomed) return;
+          seen += chunk;
+          if (seen.includes("event: welcome")) {
+            welcomed = true;
+            clearTimeout(timer);
+            resolve({
+              close() {
+                closing = true;
+                req.destroy();
+              },
+            });
+          }
+        });
+        res.on("close", () => {
+          if (welcomed && !closing) onDrop?.("event stream ended");
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`session ${session}: no welcome in time`));
+    }, connectTimeoutMs);
+    req.on("error", (err) => {
+      clearTimeout(timer);
+      if (!welcomed) reject(err);
+    });
+    req.end();
+  });
+}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const jcmd = (...args) => execFileSync("jcmd", [String(opt.serverPid), ...args], { encoding: "utf8" });
@@ -52,8 +109,9 @@ let pushed = 0;
 const connectN = async (from, to) => {
   await ramp(to - from, opt.connectConcurrency, async (j) => {
     const i = from + j;
+    const connect = opt.transport === "sse" ? connectSse : adapter.connect;
     clients.push(
-      await adapter.connect({
+      await connect({
         url: opt.url,
         session: `${opt.sessionPrefix}${i}`,
         localAddress: addrs[i % addrs.length],
@@ -96,7 +154,7 @@ emit(
   {
     kind: "idle-connections",
     target: { url: opt.url, client: "interactions", serverPid: opt.serverPid },
-    params: { connections: opt.connections, pingMs: opt.pingMs, localAddrs: opt.localAddrs },
+    params: { connections: opt.connections, transport: opt.transport, pingMs: opt.pingMs, localAddrs: opt.localAddrs },
     connectS: { firstHalf: round(connectHalfS, 2), secondHalf: round(connectRestS, 2) },
     points,
     perConnection: {

@@ -3,13 +3,15 @@
 #   1. round-trip load, SESSIONS clients, for each C in CONCURRENCIES: Socket.IO (fresh node
 #      server) then ours (fresh JVM), back to back so both see the same machine;
 #   2. heap per idle connection: Socket.IO via socketio-idle.mjs (/stats), ours via
-#      interactions-idle.mjs (jcmd GC.run + GC.heap_info at 0, N/2, N connections);
+#      interactions-idle.mjs (jcmd GC.run + GC.heap_info at 0, N/2, N connections), for each
+#      transport in IDLE_TRANSPORTS ("ws", "sse"; each on a fresh JVM);
 #   3. (CHURN_CYCLES > 0) churn.mjs against ours, /stats supplied by jvm-stats-proxy.mjs.
 # The harness is copied to a temp dir; our adapter goes to lib/clients/interactions.mjs. The
 # shared files are used unchanged. Result: benchmarks/peers/results/peers-<UTC stamp>.json
 #
 #   bash benchmarks/peers/run.sh
 #   CONCURRENCIES=64 DURATION=10 IDLE_CONNECTIONS=2000 CHURN_CYCLES=0 bash benchmarks/peers/run.sh
+#   CONCURRENCIES= CHURN_CYCLES=0 IDLE_TRANSPORTS="ws sse" bash benchmarks/peers/run.sh   # idle heap only
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -18,8 +20,10 @@ JAR=${JAR:-/tmp/bench-server.jar}
 SIO_PORT=${SIO_PORT:-3100}
 OUR_PORT=${OUR_PORT:-8080}
 PROXY_PORT=${PROXY_PORT:-8090}
+OUR_CLUSTER_PORT=${OUR_CLUSTER_PORT:-25520}
 SESSIONS=${SESSIONS:-1000}
-CONCURRENCIES=${CONCURRENCIES:-"64 256"}
+CONCURRENCIES=${CONCURRENCIES-"64 256"} # empty: no round-trip load
+IDLE_TRANSPORTS=${IDLE_TRANSPORTS:-ws}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-5}
 TIMEOUT_MS=${TIMEOUT_MS:-5000}
@@ -60,7 +64,7 @@ start_sio() {
 }
 start_ours() {
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -Dorchestrator.http.port="$OUR_PORT" -Dorchestrator.transport.max-connections=30000 \
+  ORCHESTRATOR_CLUSTER_PORT="$OUR_CLUSTER_PORT" java $JAVA_OPTS -Dorchestrator.http.port="$OUR_PORT" -Dorchestrator.transport.max-connections=30000 \
     -Dorchestrator.node.max-sessions=200000 -jar "$JAR" >>parts/our-server.log 2>&1 &
   SRV_PID=$!
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:${OUR_PORT}/health/live" >/dev/null && return 0; sleep 0.1; done
@@ -98,12 +102,15 @@ if ((IDLE_CONNECTIONS > 0)); then
   stop_server
   [[ -f parts/sio-idle.json ]] && jq -c '{perConnection, afterAllClosed}' parts/sio-idle.json >&2
 
-  LA=$(loadavg); record "ours-idle" "$LA"; note "our idle N=${IDLE_CONNECTIONS}, loadavg ${LA}"
-  start_ours
-  node --max-old-space-size=8192 interactions-idle.mjs --url="http://127.0.0.1:${OUR_PORT}" \
-    --server-pid="$SRV_PID" --connections="$IDLE_CONNECTIONS" --out="parts/ours-idle.json" >/dev/null || note "interactions-idle.mjs FAILED (recorded as missing)"
-  stop_server
-  [[ -f parts/ours-idle.json ]] && jq -c '{perConnection, afterAllClosed}' parts/ours-idle.json >&2
+  for T in $IDLE_TRANSPORTS; do
+    PART=ours-idle; [[ $T == ws ]] || PART="ours-idle-$T"
+    LA=$(loadavg); record "$PART" "$LA"; note "our idle N=${IDLE_CONNECTIONS} over ${T}, loadavg ${LA}"
+    start_ours
+    node --max-old-space-size=8192 interactions-idle.mjs --url="http://127.0.0.1:${OUR_PORT}" --transport="$T" \
+      --server-pid="$SRV_PID" --connections="$IDLE_CONNECTIONS" --out="parts/$PART.json" >/dev/null || note "interactions-idle.mjs over ${T} FAILED (recorded as missing)"
+    stop_server
+    [[ -f parts/$PART.json ]] && jq -c '{perConnection, afterAllClosed}' "parts/$PART.json" >&2
+  done
 fi
 
 if ((CHURN_CYCLES > 0)); then
@@ -130,7 +137,7 @@ const meta = (n) => (fs.existsSync(`parts/${n}.meta`) ? JSON.parse(fs.readFileSy
 const withMeta = (n) => { const r = read(n); return r && { ...meta(n), ...r }; };
 const version = (p) => JSON.parse(fs.readFileSync(`node_modules/${p}/package.json`, "utf8")).version;
 const load = [];
-for (const c of (process.env.CONCURRENCIES || "64 256").split(/\s+/).filter(Boolean)) {
+for (const c of (process.env.CONCURRENCIES ?? "64 256").split(/\s+/).filter(Boolean)) {
   const sio = withMeta(`sio-c${c}`), ours = withMeta(`ours-c${c}`);
   load.push({
     concurrency: Number(c),
@@ -152,7 +159,7 @@ const result = {
     serverJar: jar, javaOpts: process.env.JAVA_OPTS || "-Xmx4g",
   },
   load,
-  idle: { socketio: withMeta("sio-idle"), ours: withMeta("ours-idle") },
+  idle: { socketio: withMeta("sio-idle"), ours: withMeta("ours-idle"), oursSse: withMeta("ours-idle-sse") },
   churn: { ours: withMeta("ours-churn") },
 };
 fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
@@ -165,5 +172,6 @@ for (const l of r.load) for (const [k, v] of [["socketio", l.socketio], ["ours",
 for (const l of r.load) if (l.ratio) console.log(`C=${l.concurrency} ratio ours/socketio: rt/s ${l.ratio.roundTripsPerS}, p99 ${l.ratio.p99}`);
 if (r.idle.socketio) console.log("idle socketio per connection:", JSON.stringify(r.idle.socketio.perConnection));
 if (r.idle.ours) console.log("idle ours per connection:", JSON.stringify(r.idle.ours.perConnection));
+if (r.idle.oursSse) console.log("idle ours per SSE connection:", JSON.stringify(r.idle.oursSse.perConnection));
 if (r.churn.ours) console.log("churn ours:", JSON.stringify(r.churn.ours.retainedBytesPerCycle), "neverCompleted", r.churn.ours.neverCompletedAsks);
 ' "$OUT"

@@ -15,16 +15,13 @@ import org.apache.pekko.http.impl.engine.server.UpgradeToOtherProtocolResponseHe
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.FanInShape2;
+import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.GraphDSL;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
@@ -37,7 +34,10 @@ import org.apache.pekko.util.ByteString;
 public final class ClientStreams {
 
   /** An opened connection and the outbound side to serve to its client. */
-  public record Opened(Connections.Opened result, Outbound outbound, Source<ServerMessage, NotUsed> messages) {}
+  public record Opened(Connections.Opened result, Outbound outbound) {}
+
+  /** The handler of a handshake whose response only lends its headers (see {@link #webSocket}); never run. */
+  private static final Flow<Message, Message, NotUsed> NO_MESSAGES = Flow.create();
 
   /** An SSE comment line: keeps proxies from closing a quiet stream, ignored by every client. */
   private static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");
@@ -78,24 +78,26 @@ public final class ClientStreams {
    * @param validUntil when the client's token stops being accepted, if it expires: the connection ends then
    */
   public CompletionStage<Opened> open(String sessionId, Transport transport, Optional<Instant> validUntil) {
-    // Source.queue(n) does not preallocate its n slots, and refuses (rather than fails on) a message that does not fit.
-    Pair<Pair<BoundedSourceQueue<ServerMessage>, CompletionStage<Done>>, Source<ServerMessage, NotUsed>> queue =
-        Source.<ServerMessage>queue(settings.outboundBuffer())
-            .watchTermination(Keep.both())
-            .preMaterialize(materializer);
-    Outbound outbound =
-        new Outbound(queue.first().first(), KillSwitches.shared(transport.name()), queue.first().second());
+    Outbound outbound = new Outbound(settings.outboundBuffer(), KillSwitches.shared(transport.name()));
     return Ask.<Connections.Command, Connections.Opened>ask(
             connections,
             replyTo -> new Connections.Open(sessionId, transport, outbound, validUntil, replyTo),
             askTimeout,
             system)
-        .thenApply(
-            result -> {
-              if (result instanceof Connections.Refused) {
-                outbound.end();
-              }
-              return new Opened(result, outbound, queue.second());
+        .thenApply(result -> new Opened(result, outbound));
+  }
+
+  /**
+   * The messages for the client: a bounded queue, run as part of the client's stream (see {@link Outbound}), which it
+   * hands to {@code connection} once it runs. {@code Source.queue(n)} does not preallocate its n slots, and refuses
+   * (rather than fails on) a message that does not fit.
+   */
+  private static Source<ServerMessage, NotUsed> messages(int buffer, ActorRef<Connection.Command> connection) {
+    return Source.<ServerMessage>queue(buffer)
+        .mapMaterializedValue(
+            queue -> {
+              connection.tell(new Connection.OutboundStarted(queue));
+              return NotUsed.getInstance();
             });
   }
 
@@ -104,49 +106,63 @@ public final class ClientStreams {
    * The socket's bytes pass through the outbound's abort switch, so that a client that does not read can be cut off:
    * Pekko HTTP turns any end of a message handler into a close frame, which such a client never reads, and the socket
    * would stay open until the idle timeout.
+   *
+   * <p>The socket's stream is built when Pekko HTTP runs it, not here: Pekko HTTP keeps the handler of an upgrade
+   * response for as long as the socket lives, and a handler built beforehand would keep its whole blueprint (≈ 14 kB
+   * per WebSocket, its WebSocket stack included) after it has run. Built inside {@code Flow.fromMaterializer}, the
+   * blueprint is garbage once it runs.
    */
   public HttpResponse webSocket(WebSocketUpgrade upgrade, ActorRef<Connection.Command> connection, Opened opened) {
-    // Not ActorSink.actorRef: it watches the actor and would cancel the coupled outbound side the moment the actor
-    // stops, dropping the frames it sent last (a final error, "closed" at shutdown). The actor outlives its stream.
-    Sink<Message, NotUsed> in =
-        Flow.<Message>create()
-            .mapAsync(1, reader::read)
-            .map(
-                command -> {
-                  connection.tell(command);
-                  return command;
-                })
-            .to(Sink.onComplete(ended -> connection.tell(Connection.ClientGone.INSTANCE)));
-    Source<Message, NotUsed> out =
-        opened
-            .messages()
-            .map(
-                message -> {
-                  String text = WireCodec.encode(message);
-                  traffic.sent(Transport.WEBSOCKET, MessageReader.utf8Length(text));
-                  return TextMessage.create(text);
-                });
-    HttpResponse upgraded =
-        upgrade.handleMessagesWith(
-            Flow.fromSinkAndSourceCoupled(in, out)
-                .watchTermination((notUsed, ended) -> tellWhenEnded(ended, connection)));
-    return abortable(upgraded, opened.outbound());
+    // The handshake's headers come from Pekko HTTP; its handler is replaced by one built on materialization.
+    HttpResponse handshake = upgrade.handleMessagesWith(NO_MESSAGES);
+    Outbound outbound = opened.outbound();
+    Flow<ByteString, ByteString, Object> socket =
+        Flow.fromMaterializer(
+            (materializer, attributes) ->
+                protocolSwitch(upgrade.handleMessagesWith(messageHandler(connection)))
+                    .handler()
+                    .via(outbound.socketSwitch().flow())
+                    .asJava())
+            .mapMaterializedValue(started -> started);
+    return withProtocolSwitch(handshake, socket);
   }
 
   /**
-   * Puts the outbound's abort switch on the bytes of the upgraded socket. Pekko HTTP offers no public hook below its
-   * WebSocket stack, so this unwraps its internal protocol-switch header (stable since Akka HTTP 10.1, and also how
-   * its HTTP/2 upgrade works); {@code ConnectionLifecycleTest} fails if a Pekko HTTP upgrade changes it.
+   * The client's messages in, the connection's messages out (see {@link ClientSocket}); built for each WebSocket as it
+   * starts running.
    */
-  private static HttpResponse abortable(HttpResponse upgraded, Outbound outbound) {
+  private Flow<Message, Message, NotUsed> messageHandler(ActorRef<Connection.Command> connection) {
+    return Flow.fromGraph(
+        GraphDSL.create(
+            builder -> {
+              FanInShape2<Message, ServerMessage, Message> socket =
+                  builder.add(new ClientSocket(connection, reader, traffic));
+              builder.from(builder.add(messages(settings.outboundBuffer(), connection))).toInlet(socket.in1());
+              return FlowShape.of(socket.in0(), socket.out());
+            }));
+  }
+
+  /**
+   * Pekko HTTP's protocol switch of a WebSocket upgrade response. Pekko HTTP offers no public hook below its WebSocket
+   * stack, so this unwraps its internal protocol-switch header (stable since Akka HTTP 10.1, and also how its HTTP/2
+   * upgrade works) to put the outbound's abort switch on the socket's bytes; {@code ConnectionLifecycleTest} fails if a
+   * Pekko HTTP upgrade changes it.
+   */
+  private static UpgradeToOtherProtocolResponseHeader protocolSwitch(HttpResponse upgraded) {
     for (HttpHeader header : upgraded.getHeaders()) {
       if (header instanceof UpgradeToOtherProtocolResponseHeader protocolSwitch) {
-        org.apache.pekko.stream.scaladsl.Flow<ByteString, ByteString, Object> bytes =
-            protocolSwitch.handler().via(outbound.socketSwitch().flow());
-        return upgraded.removeHeader(header.name()).addHeader(new UpgradeToOtherProtocolResponseHeader(bytes));
+        return protocolSwitch;
       }
     }
     throw new IllegalStateException("Pekko HTTP's WebSocket upgrade response has no protocol switch header");
+  }
+
+  /** {@code upgraded} with {@code socket} as the handler of the upgraded connection's bytes. */
+  private static HttpResponse withProtocolSwitch(HttpResponse upgraded, Flow<ByteString, ByteString, Object> socket) {
+    UpgradeToOtherProtocolResponseHeader protocolSwitch = protocolSwitch(upgraded);
+    return upgraded
+        .removeHeader(protocolSwitch.name())
+        .addHeader(new UpgradeToOtherProtocolResponseHeader(socket.asScala()));
   }
 
   /** Tells the connection its stream is over. */
@@ -162,8 +178,7 @@ public final class ClientStreams {
    * entity, which makes Pekko HTTP abort the connection.
    */
   public Source<ByteString, NotUsed> events(ActorRef<Connection.Command> connection, Opened opened) {
-    return opened
-        .messages()
+    return messages(settings.outboundBuffer(), connection)
         .map(
             message -> {
               ByteString event =

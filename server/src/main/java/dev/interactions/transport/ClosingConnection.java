@@ -33,6 +33,13 @@ final class ClosingConnection {
     return Behaviors.receive(Connection.Command.class)
         .onMessageEquals(Connection.StreamEnded.INSTANCE, Behaviors::stopped)
         .onMessageEquals(Connection.FlushTimedOut.INSTANCE, () -> abort(outbound))
+        // A stream that starts only now gets what was sent before, then its end.
+        .onMessage(
+            Connection.OutboundStarted.class,
+            started -> {
+              outbound.started(started.queue());
+              return Behaviors.same();
+            })
         .onMessage(Connection.Command.class, ignored -> Behaviors.same())
         .onSignal(
             PostStop.class,

@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.stream.BoundedSourceQueue;
 
 /**
  * One client stream (a WebSocket or an SSE response), attached to its {@link Session}. It is the only owner of the
@@ -77,7 +78,11 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     INSTANCE
   }
 
-  private enum OutboundGone implements Command {
+  /** The client's stream runs: its outbound queue exists (see {@link Outbound}). */
+  record OutboundStarted(BoundedSourceQueue<ServerMessage> queue) implements Command {}
+
+  /** The client's stream did not start in time: its response was never sent, or its client went first. */
+  private enum OutboundNotStarted implements Command {
     INSTANCE
   }
 
@@ -111,6 +116,13 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
    * client that resumes reading at once still sees them; one that does not would keep the socket open indefinitely.
    */
   private static final Duration SLOW_CONSUMER_GRACE = Duration.ofSeconds(1);
+  /**
+   * How long the client's stream may take to start once the connection is accepted: Pekko HTTP runs it as soon as the
+   * response goes out, so only a response that never goes out (its client gone first) takes longer. As long as a
+   * stream that nobody subscribes to waits in Pekko ({@code subscription-timeout}).
+   */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(5);
+  private static final String START_TIMER = "start";
 
   static Behavior<Command> create(Context connection) {
     return Behaviors.setup(
@@ -132,7 +144,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     this.connection = connection;
     this.census = Census.get(context.getSystem());
     census.connectionStarted(connection.transport().census());
-    context.pipeToSelf(connection.outbound().terminated(), (done, failure) -> OutboundGone.INSTANCE);
+    timers.startSingleTimer(START_TIMER, OutboundNotStarted.INSTANCE, START_TIMEOUT);
     send(
         new ServerMessage.Welcome(
             1, connection.sessionId(), connection.connectionId(), connection.settings().heartbeat().toMillis()));
@@ -169,7 +181,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessageEquals(TokenExpiryCheck.INSTANCE, this::onTokenExpiryCheck)
         .onMessageEquals(OutboundOverflowed.INSTANCE, this::onOutboundOverflowed)
         .onMessageEquals(ClientGone.INSTANCE, this::leave)
-        .onMessageEquals(OutboundGone.INSTANCE, this::onStreamGone)
+        .onMessage(OutboundStarted.class, this::onOutboundStarted)
+        .onMessageEquals(OutboundNotStarted.INSTANCE, this::onOutboundNotStarted)
         .onMessageEquals(StreamEnded.INSTANCE, this::onStreamGone)
         .onMessageEquals(ServerShutdown.INSTANCE, this::leave)
         .onSignal(PostStop.class, signal -> onPostStop())
@@ -226,6 +239,18 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     getContext().getLog().debug("token of connection {} expired, closing", connection.connectionId());
     send(ServerMessage.Error.of(ErrorCode.TOKEN_EXPIRED, "token expired; reconnect with a fresh token"));
     return leave();
+  }
+
+  private Behavior<Command> onOutboundStarted(OutboundStarted started) {
+    timers.cancel(START_TIMER);
+    connection.outbound().started(started.queue());
+    return this;
+  }
+
+  /** A stream that starts after this is aborted as it starts (see {@link Outbound#abort()}). */
+  private Behavior<Command> onOutboundNotStarted() {
+    connection.outbound().abort();
+    return onStreamGone();
   }
 
   private Behavior<Command> onStreamGone() {
