@@ -32,6 +32,14 @@ final class ServerProcess implements AutoCloseable {
     return start(freePort(), log, settings);
   }
 
+  /**
+   * Starts the server in working directory {@code directory} (where the default store keeps its H2 file, {@code
+   * ./data}) on a free port, and waits until it is ready.
+   */
+  static ServerProcess startIn(Path directory, Path log, String... settings) throws IOException, InterruptedException {
+    return start(freePort(), 0, directory, log, settings);
+  }
+
   /** Starts the server on {@code port} with {@code settings} as {@code -D} options, and waits until it is ready. */
   static ServerProcess start(int port, Path log, String... settings) throws IOException, InterruptedException {
     return start(port, 0, log, settings);
@@ -53,6 +61,11 @@ final class ServerProcess implements AutoCloseable {
 
   private static ServerProcess start(int port, int clusterPort, Path log, String... settings)
       throws IOException, InterruptedException {
+    return start(port, clusterPort, null, log, settings);
+  }
+
+  private static ServerProcess start(int port, int clusterPort, Path directory, Path log, String... settings)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     command.add("-cp");
@@ -66,6 +79,7 @@ final class ServerProcess implements AutoCloseable {
     command.add(Main.class.getName());
     Process process =
         new ProcessBuilder(command)
+            .directory(directory == null ? null : directory.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
