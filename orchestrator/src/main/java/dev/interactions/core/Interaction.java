@@ -5,9 +5,13 @@ import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -21,7 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * {@link Suspended} when they are durable, since the interaction then stays pending in the journal and resumes when its
  * session recovers.
  */
-public final class Interaction {
+public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
 
   /** Messages an interaction understands. */
   public sealed interface Command extends ClusterMessage {}
@@ -70,17 +74,15 @@ public final class Interaction {
       ActorRef<Session.Command> session,
       boolean durable) {
     return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers -> {
-                  if (requester != null) {
-                    context.watchWith(requester, RequesterStopped.INSTANCE);
-                  }
-                  timers.startSingleTimer(
-                      DeadlinePassed.INSTANCE, remaining.isNegative() ? Duration.ZERO : remaining);
-                  return new Interaction(context, sessionId, view, maxWaiters, requester, session, durable)
-                      .pending();
-                }));
+        context -> {
+          if (requester != null) {
+            context.watchWith(requester, RequesterStopped.INSTANCE);
+          }
+          Cancellable deadline =
+              context.scheduleOnce(
+                  remaining.isNegative() ? Duration.ZERO : remaining, context.getSelf(), DeadlinePassed.INSTANCE);
+          return new Interaction(context, sessionId, view, maxWaiters, requester, session, durable, deadline);
+        });
   }
 
   private final ActorContext<Command> context;
@@ -91,6 +93,8 @@ public final class Interaction {
   private final ActorRef<Session.Command> session;
   private final boolean durable;
   private final Census census;
+  /** The deadline; cancelled when the interaction stops first, so that nothing of it stays in the scheduler. */
+  private final Cancellable deadline;
   /** Long-polling readers; allocated on the first one, since most interactions never have any. */
   private List<ActorRef<InteractionLookup>> waiters;
   /** Further requesters of the same interaction; allocated on the first one. */
@@ -105,7 +109,8 @@ public final class Interaction {
       int maxWaiters,
       ActorRef<RequestResult> requester,
       ActorRef<Session.Command> session,
-      boolean durable) {
+      boolean durable,
+      Cancellable deadline) {
     this.context = context;
     this.sessionId = sessionId;
     this.view = view;
@@ -113,81 +118,86 @@ public final class Interaction {
     this.requester = requester;
     this.session = session;
     this.durable = durable;
+    this.deadline = deadline;
     this.census = Census.get(context.getSystem());
     census.interactionStarted();
   }
 
-  private Behavior<Command> pending() {
-    return Behaviors.receive(Command.class)
-        .onMessage(Resolve.class, resolve -> resolve(resolve.outcome()))
-        .onMessage(Await.class, this::onAwait)
-        .onMessage(Follow.class, this::onFollow)
-        .onMessage(WaiterGone.class, gone -> forgetWaiter(gone.waiter()))
-        .onMessageEquals(DeadlinePassed.INSTANCE, this::onDeadlinePassed)
-        .onMessageEquals(RequesterStopped.INSTANCE, this::onRequesterStopped)
-        .onSignal(PostStop.class, signal -> onPostStop())
-        .build();
+  // An interaction has one behaviour and lives as long as its deadline at most, and there may be 100,000s of them: this
+  // object is the behaviour (no receive builder, whose cases would be built again for every interaction) and the
+  // deadline is one scheduled message (no timer scheduler of its own).
+  @Override
+  public Behavior<Command> receive(TypedActorContext<Command> ctx, Command message) {
+    if (message instanceof Resolve resolve) {
+      return resolve(resolve.outcome());
+    } else if (message instanceof Await await) {
+      onAwait(await);
+    } else if (message instanceof Follow follow) {
+      onFollow(follow);
+    } else if (message instanceof WaiterGone gone) {
+      forgetWaiter(gone.waiter());
+    } else if (message == DeadlinePassed.INSTANCE) {
+      session.tell(new Session.Expire(view.id()));
+    } else if (message == RequesterStopped.INSTANCE) {
+      session.tell(new Session.CancelInteraction(view.id()));
+    }
+    return this;
   }
 
-  private Behavior<Command> onDeadlinePassed() {
-    session.tell(new Session.Expire(view.id()));
-    return Behaviors.same();
+  @Override
+  public Behavior<Command> receiveSignal(TypedActorContext<Command> ctx, Signal signal) {
+    if (signal instanceof PostStop) {
+      onPostStop();
+    }
+    return this;
   }
 
-  private Behavior<Command> onRequesterStopped() {
-    session.tell(new Session.CancelInteraction(view.id()));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onAwait(Await await) {
+  private void onAwait(Await await) {
     if (waiters != null && waiters.contains(await.replyTo())) {
-      return Behaviors.same();
+      return;
     }
     if (waiterCount() >= maxWaiters) {
       await.replyTo().tell(InteractionStatus.pending(sessionId, view));
-      return Behaviors.same();
+      return;
     }
     if (waiters == null) {
       waiters = new ArrayList<>(2);
     }
     waiters.add(await.replyTo());
     context.watchWith(await.replyTo(), new WaiterGone(await.replyTo()));
-    return Behaviors.same();
   }
 
-  private Behavior<Command> onFollow(Follow follow) {
+  private void onFollow(Follow follow) {
     // The requester hears the outcome anyway (and is watched already: watching it again under another message would
     // fail the actor); an HTTP requester's reference is the same for every repeated request.
     if (follow.follower().equals(requester) || (followers != null && followers.contains(follow.follower()))) {
-      return Behaviors.same();
+      return;
     }
     if (waiterCount() >= maxWaiters) {
       census.observer().refused(Refusal.WAITER_LIMIT);
       follow
           .follower()
           .tell(new RequestRefused(Refusal.WAITER_LIMIT, "interaction " + view.id() + " has too many waiters"));
-      return Behaviors.same();
+      return;
     }
     if (followers == null) {
       followers = new ArrayList<>(2);
     }
     followers.add(follow.follower());
     context.watchWith(follow.follower(), new WaiterGone(follow.follower()));
-    return Behaviors.same();
   }
 
   private int waiterCount() {
     return (waiters == null ? 0 : waiters.size()) + (followers == null ? 0 : followers.size());
   }
 
-  private Behavior<Command> forgetWaiter(ActorRef<?> waiter) {
+  private void forgetWaiter(ActorRef<?> waiter) {
     if (waiters != null) {
       waiters.remove(waiter);
     }
     if (followers != null) {
       followers.remove(waiter);
     }
-    return Behaviors.same();
   }
 
   private Behavior<Command> resolve(InteractionOutcome outcome) {
@@ -211,12 +221,12 @@ public final class Interaction {
     }
   }
 
-  private Behavior<Command> onPostStop() {
+  private void onPostStop() {
+    deadline.cancel();
     if (!resolved) {
       completeWithoutOutcome();
     }
     census.interactionStopped();
-    return Behaviors.same();
   }
 
   /** Stopped with no outcome recorded: its session or the whole system is going away. */
