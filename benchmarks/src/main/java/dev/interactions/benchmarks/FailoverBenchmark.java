@@ -1,5 +1,7 @@
 package dev.interactions.benchmarks;
 
+import static dev.interactions.benchmarks.Markdown.line;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -865,9 +867,5 @@ public final class FailoverBenchmark {
   private static void times(StringBuilder out, String what, Times t) {
     line(out, "| %s | %,d | %,d ms | %,d ms | %,d ms | %,d ms | %,d ms |", what, t.count(), t.firstMs(), t.p50Ms(), t.p90Ms(),
         t.p99Ms(), t.lastMs());
-  }
-
-  private static void line(StringBuilder out, String format, Object... args) {
-    out.append(String.format(Locale.ROOT, format, args)).append('\n');
   }
 }

@@ -115,7 +115,8 @@ final class Markdown {
     line(out, "");
   }
 
-  private static void line(StringBuilder out, String format, Object... args) {
+  /** Appends one formatted line (ROOT locale) to {@code out}. */
+  static void line(StringBuilder out, String format, Object... args) {
     out.append(String.format(Locale.ROOT, format, args)).append('\n');
   }
 }

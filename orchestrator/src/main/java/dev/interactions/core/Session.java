@@ -4,6 +4,7 @@ import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -266,7 +267,7 @@ public final class Session
     // Stopping: work that still reaches this incarnation goes back through the shard, which holds it until this actor
     // has stopped and hands it to a fresh incarnation. Nothing is lost in the gap.
     builder
-        .forState(ledger -> runtime.in(SessionLifecycle.PASSIVATING, SessionLifecycle.STOPPING))
+        .forState(ledger -> runtime.lifecycle() == SessionLifecycle.PASSIVATING || runtime.lifecycle() == SessionLifecycle.STOPPING)
         .onCommand(Stop.class, this::onStop)
         .onCommand(InteractionStopped.class, this::onInteractionStopped)
         .onCommand(Expire.class, this::ignore)
@@ -278,7 +279,7 @@ public final class Session
     // Over the node's bound it takes on nothing, but what it recovered can still be read and late answers are told
     // how their interaction ended.
     builder
-        .forState(ledger -> runtime.in(SessionLifecycle.REFUSING))
+        .forState(ledger -> runtime.lifecycle() == SessionLifecycle.REFUSING)
         .onCommand(RequestInteraction.class, (ledger, request) -> refuse(request, overBound()))
         .onCommand(Attach.class, (ledger, attach) -> refuse(attach, overBound()))
         .onCommand(Respond.class, this::onRespond)
@@ -289,7 +290,7 @@ public final class Session
         .onCommand(Stop.class, stop -> Effect().stop().thenNoReply())
         .onAnyCommand(this::ignore);
     builder
-        .forState(ledger -> runtime.in(SessionLifecycle.CLOSING))
+        .forState(ledger -> runtime.lifecycle() == SessionLifecycle.CLOSING)
         .onCommand(RequestInteraction.class, (ledger, request) -> refuse(request, RequestRefused.shuttingDown()))
         .onCommand(Attach.class, (ledger, attach) -> refuse(attach, RequestRefused.shuttingDown()));
     builder
@@ -398,11 +399,11 @@ public final class Session
   private ReplyEffect<SessionEvent, SessionLedger> onRespond(SessionLedger ledger, Respond respond) {
     String id = respond.interactionId();
     ActorRef<Attachment.Command> attachment = respond.receiptWithFrames() ? runtime.attachment(respond.connectionId()) : null;
-    if (ledger.pending().containsKey(id)) {
+    Optional<SessionEvent.Closed> closed = ledger.decideClose(id, respond.response(), Instant.now());
+    if (closed.isPresent()) {
       // The answering client gets its ack before anyone hears "closed".
       ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
-      EffectBuilder<SessionEvent, SessionLedger> closing =
-          closeAll(List.of(ledger.decideClose(id, respond.response(), Instant.now()).orElseThrow()), attachment, ack);
+      EffectBuilder<SessionEvent, SessionLedger> closing = closeAll(List.of(closed.get()), attachment, ack);
       return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
     }
     ServerMessage.Receipt receipt = ledger.lateReceipt(sessionId, id, respond.ref(), rememberedSince(Instant.now()));

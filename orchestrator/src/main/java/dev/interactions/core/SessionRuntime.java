@@ -184,14 +184,9 @@ final class SessionRuntime {
     closeWaiters.add(waiter);
   }
 
-  /** Whether the session is in one of {@code lifecycles}. */
-  boolean in(SessionLifecycle... lifecycles) {
-    for (SessionLifecycle candidate : lifecycles) {
-      if (lifecycle == candidate) {
-        return true;
-      }
-    }
-    return false;
+  /** Where the session is in its life: its commands are handled by it. */
+  SessionLifecycle lifecycle() {
+    return lifecycle;
   }
 
   /** Enters {@code next}: {@code CLOSING} for a shutdown. */

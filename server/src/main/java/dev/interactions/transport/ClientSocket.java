@@ -58,9 +58,6 @@ final class ClientSocket extends GraphStage<FanInShape2<Message, ServerMessage, 
     Inlet<ServerMessage> fromConnection = shape.in1();
     Outlet<Message> toClient = shape.out();
     return new GraphStageLogic(shape) {
-      /** Whether the connection has been told that the client's side ended. */
-      private boolean clientGoneTold;
-
       /** Whether a streamed message is being read; the client's side ending waits for it. */
       private boolean reading;
 
@@ -85,20 +82,14 @@ final class ClientSocket extends GraphStage<FanInShape2<Message, ServerMessage, 
                 }
               }
 
+              // A message still being read is told to the connection first.
               @Override
               public void onUpstreamFinish() {
                 if (reading) {
                   clientFinished = true;
                 } else {
-                  clientGone();
                   completeStage();
                 }
-              }
-
-              @Override
-              public void onUpstreamFailure(Throwable failure) {
-                clientGone();
-                failStage(failure);
               }
             });
         setHandler(
@@ -111,18 +102,8 @@ final class ClientSocket extends GraphStage<FanInShape2<Message, ServerMessage, 
                 push(toClient, TextMessage.create(text));
               }
 
-              // The connection ended its queue: the client gets what was queued, then a close frame.
-              @Override
-              public void onUpstreamFinish() {
-                clientGone();
-                completeStage();
-              }
-
-              @Override
-              public void onUpstreamFailure(Throwable failure) {
-                clientGone();
-                failStage(failure);
-              }
+              // When the connection ends its queue the stage completes (the handlers' default), so the client gets
+              // what was queued, then a close frame.
             });
         setHandler(
             toClient,
@@ -130,12 +111,6 @@ final class ClientSocket extends GraphStage<FanInShape2<Message, ServerMessage, 
               @Override
               public void onPull() {
                 pull(fromConnection);
-              }
-
-              @Override
-              public void onDownstreamFinish(Throwable cause) {
-                clientGone();
-                cancelStage(cause);
               }
             });
       }
@@ -148,29 +123,22 @@ final class ClientSocket extends GraphStage<FanInShape2<Message, ServerMessage, 
       private void onRead(Connection.Command command, Throwable failure) {
         reading = false;
         if (failure != null) {
-          clientGone();
           failStage(failure);
           return;
         }
         connection.tell(command);
         if (clientFinished) {
-          clientGone();
           completeStage();
         } else {
           pull(fromClient);
         }
       }
 
-      private void clientGone() {
-        if (!clientGoneTold) {
-          clientGoneTold = true;
-          connection.tell(Connection.ClientGone.INSTANCE);
-        }
-      }
-
+      // Every ending (either side finishing, failing or cancelling; the handlers' defaults end the whole stage) comes
+      // through here, so the connection hears each once and in this order.
       @Override
       public void postStop() {
-        clientGone();
+        connection.tell(Connection.ClientGone.INSTANCE);
         connection.tell(Connection.StreamEnded.INSTANCE);
       }
     };
