@@ -37,6 +37,15 @@ public final class Attachment {
   /** The session refused this attachment. */
   public record Refused(RequestRefused refusal) implements Command {}
 
+  /**
+   * The connection is about to close at shutdown: it hears {@link Drained} once every frame that reached this attachment
+   * before the drain has been handed on. A session the orchestrator closed at shutdown has stopped by then, so its last
+   * frames (and the refusal that follows them) are all ahead of the drain.
+   */
+  public enum Drain implements Command {
+    INSTANCE
+  }
+
   private enum SessionGone implements Command {
     INSTANCE
   }
@@ -51,6 +60,11 @@ public final class Attachment {
 
   /** What the connection hears from its attachment. */
   public sealed interface Event extends ClusterMessage {}
+
+  /** Every frame that reached the attachment before the {@link Drain} has been handed on. */
+  public enum Drained implements Event {
+    INSTANCE
+  }
 
   /** A frame to send to the client. */
   public record Deliver(ServerMessage message) implements Event {}
@@ -130,12 +144,14 @@ public final class Attachment {
         .onMessageEquals(AttachTimedOut.INSTANCE, () -> onTimedOut(first))
         // From an incarnation this attachment has already left: the attempt under way covers it.
         .onMessageEquals(SessionGone.INSTANCE, Behaviors::same)
+        .onMessageEquals(Drain.INSTANCE, this::drained)
         .build();
   }
 
   private Behavior<Command> attached() {
     return Behaviors.receive(Command.class)
         .onMessage(Frame.class, this::deliver)
+        .onMessageEquals(Drain.INSTANCE, this::drained)
         .onMessageEquals(SessionGone.INSTANCE, this::onSessionGone)
         // From a session closed because the orchestrator shuts down; other refusals here answer an attempt that had
         // already timed out, as do late acceptances.
@@ -151,6 +167,11 @@ public final class Attachment {
       return Behaviors.stopped();
     }
     return attaching(false);
+  }
+
+  private Behavior<Command> drained() {
+    connection.tell(Drained.INSTANCE);
+    return Behaviors.same();
   }
 
   private Behavior<Command> deliver(Frame frame) {
@@ -195,6 +216,7 @@ public final class Attachment {
     return Behaviors.receive(Command.class)
         .onMessage(Frame.class, this::deliver)
         .onMessageEquals(Retry.INSTANCE, () -> attaching(first))
+        .onMessageEquals(Drain.INSTANCE, this::drained)
         .onAnyMessage(ignored -> Behaviors.same())
         .build();
   }

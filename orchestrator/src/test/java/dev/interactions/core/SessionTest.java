@@ -379,6 +379,40 @@ class SessionTest {
   }
 
   @Test
+  void aDrainIsAnsweredAfterTheFramesTheSessionSentBeforeIt() {
+    TestProbe<Object> events = testKit.createTestProbe();
+    TestProbe<ActorRef<Attachment.Command>> spawned = testKit.createTestProbe();
+    SessionDirectory sessions = directory;
+    ActorRef<Attachment.Event> owner =
+        testKit.spawn(
+            Behaviors.<Attachment.Event>setup(
+                context -> {
+                  spawned.getRef().tell(
+                      context.spawn(
+                          Attachment.create("s1", "c1", sessions, context.getSelf(), LONG, Duration.ofMillis(100)),
+                          "attachment"));
+                  return Behaviors.receive(Attachment.Event.class)
+                      .onMessage(Attachment.Deliver.class, deliver -> forward(events, deliver.message()))
+                      .onAnyMessage(event -> forward(events, event))
+                      .build();
+                }));
+    ActorRef<Attachment.Command> attachment = spawned.receiveMessage();
+    assertTrue(assertInstanceOf(Attachment.Attached.class, events.receiveMessage()).first());
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    // Admitted once the frame has been sent: the connection's drain at shutdown comes after the session's last frames.
+    request("s1", "i1", LONG, requester);
+
+    attachment.tell(Attachment.Drain.INSTANCE);
+
+    assertEquals("i1", assertInstanceOf(ServerMessage.Interaction.class, events.receiveMessage()).id());
+    assertEquals(Attachment.Drained.INSTANCE, events.receiveMessage());
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    events.expectMessageClass(ServerMessage.Closed.class);
+    directory.tell("s1", new Session.Detach("c1"));
+    testKit.stop(owner);
+  }
+
+  @Test
   void answerDeadlineCancelAndDisconnectArrivingTogetherYieldExactlyOneOutcome() {
     directory = directoryWith("orchestrator.session.reconnect-grace = 1ms");
     int rounds = 300;

@@ -58,8 +58,16 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
     INSTANCE
   }
 
-  /** The server is shutting down: end the stream. */
+  /**
+   * The server is shutting down: end the stream, once what the session sent before has been queued for the client (its
+   * "closed" frames, when the orchestrator ended its sessions' interactions first).
+   */
   public enum ServerShutdown implements Command {
+    INSTANCE
+  }
+
+  /** The session's frames did not drain within the bound: end the stream anyway. */
+  private enum DrainTimedOut implements Command {
     INSTANCE
   }
 
@@ -123,6 +131,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
    */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(5);
   private static final String START_TIMER = "start";
+  private static final String DRAIN_TIMER = "drain";
 
   static Behavior<Command> create(Context connection) {
     return Behaviors.setup(
@@ -184,7 +193,8 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(OutboundStarted.class, this::onOutboundStarted)
         .onMessageEquals(OutboundNotStarted.INSTANCE, this::onOutboundNotStarted)
         .onMessageEquals(StreamEnded.INSTANCE, this::onStreamGone)
-        .onMessageEquals(ServerShutdown.INSTANCE, this::leave)
+        .onMessageEquals(ServerShutdown.INSTANCE, this::onServerShutdown)
+        .onMessageEquals(DrainTimedOut.INSTANCE, this::leave)
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
@@ -210,13 +220,24 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       // The replay came through the attachment before this, so it has been queued already.
       send(new ServerMessage.Synced(attached.pending()));
     } else if (event instanceof Attachment.Lost lost) {
-      if (!lost.first() && lost.refusal().reason() == Refusal.SHUTTING_DOWN) {
-        // Its session stopped because the server is shutting down, which closes this connection itself in a moment.
-        return this;
+      if (lost.first() || lost.refusal().reason() != Refusal.SHUTTING_DOWN) {
+        send(ServerMessage.Error.of(ErrorCode.RATE_LIMITED, lost.refusal().message()));
       }
-      send(ServerMessage.Error.of(ErrorCode.RATE_LIMITED, lost.refusal().message()));
+      // Otherwise its session stopped because the server is shutting down, after its last frames.
+      return leave();
+    } else if (event == Attachment.Drained.INSTANCE) {
       return leave();
     }
+    return this;
+  }
+
+  /**
+   * The session's last frames and the shutdown travel different paths: the connection ends the stream only once its
+   * attachment has handed on everything the session sent before (or the session has gone), within the flush bound.
+   */
+  private Behavior<Command> onServerShutdown() {
+    attachment.tell(Attachment.Drain.INSTANCE);
+    timers.startSingleTimer(DRAIN_TIMER, DrainTimedOut.INSTANCE, FLUSH_TIMEOUT);
     return this;
   }
 
