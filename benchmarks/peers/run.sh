@@ -5,13 +5,16 @@
 #   2. heap per idle connection: Socket.IO via socketio-idle.mjs (/stats), ours via
 #      interactions-idle.mjs (jcmd GC.run + GC.heap_info at 0, N/2, N connections), for each
 #      transport in IDLE_TRANSPORTS ("ws", "sse"; each on a fresh JVM);
-#   3. (CHURN_CYCLES > 0) churn.mjs against ours, /stats supplied by jvm-stats-proxy.mjs.
+#   3. (CHURN_CYCLES > 0) churn.mjs against ours, /stats supplied by jvm-stats-proxy.mjs;
+#   4. (WARMUP_CURVE > 0) warm-up: each server freshly started, loaded at C=64 with no warm-up for WARMUP_CURVE
+#      seconds; time from process start to the first second at 90 % of the steady state (mean of the last 30 s).
 # The harness is copied to a temp dir; our adapter goes to lib/clients/interactions.mjs. The
 # shared files are used unchanged. Result: benchmarks/peers/results/peers-<UTC stamp>.json
 #
 #   bash benchmarks/peers/run.sh
 #   CONCURRENCIES=64 DURATION=10 IDLE_CONNECTIONS=2000 CHURN_CYCLES=0 bash benchmarks/peers/run.sh
 #   CONCURRENCIES= CHURN_CYCLES=0 IDLE_TRANSPORTS="ws sse" bash benchmarks/peers/run.sh   # idle heap only
+#   CONCURRENCIES= IDLE_CONNECTIONS=0 CHURN_CYCLES=0 WARMUP_CURVE=90 bash benchmarks/peers/run.sh   # warm-up only
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -29,6 +32,7 @@ WARMUP=${WARMUP:-5}
 TIMEOUT_MS=${TIMEOUT_MS:-5000}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 CHURN_CYCLES=${CHURN_CYCLES:-4000}
+WARMUP_CURVE=${WARMUP_CURVE:-0}
 JAVA_OPTS=${JAVA_OPTS:-"-Xmx4g"}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$HERE/results"
@@ -57,17 +61,19 @@ stop_server() {
 trap stop_server EXIT
 
 start_sio() {
+  STARTED_AT=$(date +%s.%N)
   PORT="$SIO_PORT" ASK_MODE=room node --expose-gc socketio-server.mjs >>parts/socketio-server.log 2>&1 &
   SRV_PID=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:${SIO_PORT}/stats" >/dev/null && return 0; sleep 0.1; done
   echo "socket.io server did not come up" >&2; exit 1
 }
 start_ours() {
+  STARTED_AT=$(date +%s.%N)
   # shellcheck disable=SC2086
   ORCHESTRATOR_CLUSTER_PORT="$OUR_CLUSTER_PORT" java $JAVA_OPTS -Dorchestrator.http.port="$OUR_PORT" -Dorchestrator.transport.max-connections=30000 \
     -Dorchestrator.node.max-sessions=200000 -jar "$JAR" >>parts/our-server.log 2>&1 &
   SRV_PID=$!
-  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:${OUR_PORT}/health/live" >/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:${OUR_PORT}/health/ready" >/dev/null && return 0; sleep 0.1; done
   echo "our server did not come up; see $WORK/parts/our-server.log" >&2; exit 1
 }
 note() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
@@ -113,6 +119,23 @@ if ((IDLE_CONNECTIONS > 0)); then
   done
 fi
 
+if ((WARMUP_CURVE > 0)); then
+  for S in sio ours; do
+    LA=$(loadavg); record "$S-warmup" "$LA"; note "${S} warm-up curve, ${WARMUP_CURVE} s from a fresh start, loadavg ${LA}"
+    if [[ $S == sio ]]; then
+      start_sio; ARGS=(--url="http://127.0.0.1:${SIO_PORT}")
+    else
+      start_ours; ARGS=(--client=interactions --url="http://127.0.0.1:${OUR_PORT}"
+        --ask-path="/v1/sessions/{sid}/interactions?waitMs=$((TIMEOUT_MS + 1000))" --expect='"ok":true'
+        --stats-path='' --server-pid="$SRV_PID")
+    fi
+    printf '{"readyS":%.3f}\n' "$(echo "$(date +%s.%N) - $STARTED_AT" | bc)" >"parts/$S-warmup.ready"
+    node socketio-load.mjs "${ARGS[@]}" --sessions="$SESSIONS" --concurrency=64 --duration="$WARMUP_CURVE" --warmup=0 \
+      --timeout-ms="$TIMEOUT_MS" --out="parts/$S-warmup.json" >/dev/null || note "${S} warm-up load FAILED"
+    stop_server
+  done
+fi
+
 if ((CHURN_CYCLES > 0)); then
   LA=$(loadavg); record "ours-churn" "$LA"; note "our churn K=${CHURN_CYCLES}, loadavg ${LA}"
   start_ours
@@ -148,6 +171,16 @@ for (const c of (process.env.CONCURRENCIES ?? "64 256").split(/\s+/).filter(Bool
     socketio: sio, ours,
   });
 }
+// Process start -> ready -> clients connected -> the first second at 90 % of the mean of the last 30 s.
+const warmup = (n) => {
+  const r = read(n);
+  if (!r || !fs.existsSync(`parts/${n}.ready`)) return null;
+  const { readyS } = JSON.parse(fs.readFileSync(`parts/${n}.ready`, "utf8"));
+  const ps = r.perSecond, tail = ps.slice(-30), steady = tail.reduce((a, b) => a + b, 0) / tail.length;
+  const first = ps.findIndex((v) => v >= 0.9 * steady);
+  return { ...meta(n), readyS: +readyS.toFixed(2), connectS: r.connectS, steadyRoundTripsPerS: Math.round(steady),
+    secondsOfLoadTo90pct: first, processStartTo90pctS: +(readyS + r.connectS + first).toFixed(1), perSecond: ps };
+};
 const result = {
   comparison: "interactions-server vs socket.io emitWithAck (room)",
   date: new Date().toISOString(),
@@ -161,6 +194,7 @@ const result = {
   load,
   idle: { socketio: withMeta("sio-idle"), ours: withMeta("ours-idle"), oursSse: withMeta("ours-idle-sse") },
   churn: { ours: withMeta("ours-churn") },
+  warmup: { socketio: warmup("sio-warmup"), ours: warmup("ours-warmup") },
 };
 fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
 EOF
@@ -173,5 +207,7 @@ for (const l of r.load) if (l.ratio) console.log(`C=${l.concurrency} ratio ours/
 if (r.idle.socketio) console.log("idle socketio per connection:", JSON.stringify(r.idle.socketio.perConnection));
 if (r.idle.ours) console.log("idle ours per connection:", JSON.stringify(r.idle.ours.perConnection));
 if (r.idle.oursSse) console.log("idle ours per SSE connection:", JSON.stringify(r.idle.oursSse.perConnection));
+for (const [k, w] of Object.entries(r.warmup)) if (w)
+  console.log(`warm-up ${k}: ready ${w.readyS} s, clients ${w.connectS} s, 90 % of ${w.steadyRoundTripsPerS} rt/s after ${w.secondsOfLoadTo90pct} s of load = ${w.processStartTo90pctS} s from process start`);
 if (r.churn.ours) console.log("churn ours:", JSON.stringify(r.churn.ours.retainedBytesPerCycle), "neverCompleted", r.churn.ours.neverCompletedAsks);
 ' "$OUT"
