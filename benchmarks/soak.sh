@@ -8,7 +8,8 @@
 #   bash benchmarks/soak.sh                                   # 60 minutes
 #   DURATION=10m SAMPLE_EVERY=60 bash benchmarks/soak.sh      # a short check of the procedure
 #
-# Output: benchmarks/results/soak-<UTC stamp>/ (samples.tsv, loadtool.txt, report.json, server.log, summary.txt).
+# Output: benchmarks/results/soak-<UTC stamp>/ (samples.tsv, loadtool.txt, report.json, server.log, summary.txt,
+# histogram-after.txt: the live classes once the load has ended and the server has settled).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -78,6 +79,8 @@ STATUS=$?
 set -e
 kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
 sample "$(( $(date +%s) - START ))" after >>"$OUT/samples.tsv"
+# What is still live once everything has ended (after the full GC of the last reading).
+jcmd "$SERVER_PID" GC.class_histogram | head -60 >"$OUT/histogram-after.txt"
 
 {
   echo "load tool exit status: $STATUS (0: no hung interaction, gauges back to baseline)"
