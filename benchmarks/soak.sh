@@ -25,6 +25,13 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$HERE/results/soak-$STAMP"
 mkdir -p "$OUT"
 DATA=$(mktemp -d /tmp/soak-data.XXXXXX) # the default store's file, outside the repo
+SERVER_PID=""; SAMPLER_PID=""
+cleanup() { # on every exit, also a failed one: the copied jars and the database go with the run
+  [[ -n "$SAMPLER_PID" ]] && kill "$SAMPLER_PID" 2>/dev/null || true
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
 # Copies of the jars (the server's with its lib/), so that a build during the hour cannot change them underneath.
 mkdir -p "$DATA/jars"
 cp -r "$REPO/server/target/interactions-server.jar" "$REPO/server/target/lib" "$REPO/loadtool/target/interactions-loadtool.jar" "$DATA/jars/"
@@ -36,13 +43,6 @@ if (( $(ulimit -n) < CLIENTS + 2000 )); then
   echo "ulimit -n is $(ulimit -n); need more than $((CLIENTS + 2000))" >&2
   exit 1
 fi
-
-SERVER_PID=""; SAMPLER_PID=""
-cleanup() {
-  [[ -n "$SAMPLER_PID" ]] && kill "$SAMPLER_PID" 2>/dev/null || true
-  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
-}
-trap cleanup EXIT
 
 note() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 note "load average before: $(cut -d' ' -f1-3 /proc/loadavg); output in $OUT"
@@ -92,5 +92,4 @@ jcmd "$SERVER_PID" GC.class_histogram | head -60 >"$OUT/histogram-after.txt"
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/summary.txt"
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-rm -rf "$DATA"
 exit "$STATUS"

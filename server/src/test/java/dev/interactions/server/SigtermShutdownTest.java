@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +58,7 @@ class SigtermShutdownTest {
       // 32 requesters creating interactions in new sessions, back to back, until the server is gone: sessions start,
       // recover and write while the shutdown runs.
       List<CompletableFuture<Void>> requesters =
-          java.util.stream.IntStream.range(0, 32)
+          IntStream.range(0, 32)
               .mapToObj(
                   n ->
                       CompletableFuture.runAsync(
@@ -88,7 +90,7 @@ class SigtermShutdownTest {
       server.terminate();
       assertTrue(server.awaitExit(60), "the server process exits");
       stopping.set(true);
-      CompletableFuture.allOf(requesters.toArray(CompletableFuture[]::new)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      CompletableFuture.allOf(requesters.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     }
     List<String> errors = Files.readAllLines(log).stream().filter(line -> line.contains(" ERROR ")).toList();
     assertTrue(errors.isEmpty(), errors.size() + " ERROR lines, the first: " + errors.stream().findFirst().orElse(""));
