@@ -37,7 +37,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * <p>Arguments: {@code full} (the default, about six minutes) or {@code quick} (the same code with small numbers, a
  * smoke run). {@code orchestrator SESSIONS IN_FLIGHT} and {@code naive SESSIONS IN_FLIGHT} run one load scenario alone;
  * {@code load-pass PLAN}, {@code diagnostic-pass PLAN}, {@code memory-idle N} and
- * {@code memory-pending SESSIONS PER_SESSION} are the phases a run forks, each in a fresh JVM with this JVM's flags.
+ * {@code memory-pending SESSIONS PER_SESSION [memory|h2]} are the phases a run forks, each in a fresh JVM with this
+ * JVM's flags ({@code h2}: the pending-interaction phase on a durable store, alone).
  */
 public final class EmbeddedCoreBenchmark {
 
@@ -165,7 +166,8 @@ public final class EmbeddedCoreBenchmark {
       case "memory-pending" -> {
         int sessions = Integer.parseInt(arguments.get(1));
         int perSession = Integer.parseInt(arguments.get(2));
-        printResult(RetainedHeap.pendingInteractions(sessions, perSession));
+        String store = arguments.size() > 3 ? arguments.get(3) : "memory";
+        printResult(RetainedHeap.pendingInteractions(sessions, perSession, store));
       }
       default -> throw new IllegalArgumentException("unknown mode " + mode + ", see the class comment");
     }

@@ -7,6 +7,7 @@ import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRequest;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
+import dev.interactions.persistence.JdbcStore;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
 import java.nio.file.Path;
@@ -97,61 +98,83 @@ final class RetainedHeap {
     }
   }
 
-  static PendingInteractions pendingInteractions(int sessions, int perSession) throws Exception {
-    int total = sessions * perSession;
-    try (Orchestrator orchestrator = Orchestrator.start(ConfigFactory.empty())) {
-      Census census = Census.get(orchestrator.system());
-      warmUp(orchestrator, census, true);
-      List<ActorRef<ServerMessage>> clients = spawnSilentClients(orchestrator, "pending-client-", sessions);
-      attach(orchestrator, "pending-", clients);
-      long withSessions = Heap.settledUsedBytes();
-      Path idle = Heap.histogram();
-
-      List<CompletableFuture<InteractionOutcome>> outcomes = new ArrayList<>(total);
-      int payloadChars = 0;
-      for (int s = 0; s < sessions; s++) {
-        for (int k = 0; k < perSession; k++) {
-          String text = "{\"tool\":\"rm\",\"path\":\"/tmp/file-" + (s * perSession + k) + "\"}";
-          RawJson payload = RawJson.parse("payload", text);
-          payloadChars = Math.max(payloadChars, payload.text().length());
-          InteractionRequest request = InteractionRequest.of("approve", payload, Duration.ofHours(1));
-          outcomes.add(orchestrator.request("pending-" + s, request).toCompletableFuture());
-        }
-      }
-      await("all interactions pending", () -> census.interactions() == total);
-      long withPending = Heap.settledUsedBytes();
-      Path pending = Heap.histogram();
-      long live = census.interactions();
-      long endedEarly = outcomes.stream().filter(CompletableFuture::isDone).count();
-      if (endedEarly > 0) {
-        throw new IllegalStateException(endedEarly + " interactions ended before they were measured");
-      }
-
-      answerEverything(orchestrator, sessions);
-      CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      long answered = outcomes.stream().filter(o -> o.join() instanceof InteractionOutcome.Answered).count();
-      if (answered != total) {
-        throw new IllegalStateException("only " + answered + " of " + total + " interactions were answered");
-      }
-      outcomes.clear();
-      await("all interaction actors stopped", () -> census.interactions() == 0);
-      long afterAnswers = Heap.settledUsedBytes();
-      Path retained = Heap.histogram();
-
-      return new PendingInteractions(
-          sessions,
-          perSession,
-          total,
-          payloadChars,
-          withSessions,
-          withPending,
-          afterAnswers,
-          live,
-          (double) (withPending - withSessions) / total,
-          (double) (afterAnswers - withSessions) / total,
-          Heap.growth(idle, pending, total, TOP_CLASSES),
-          Heap.growth(idle, retained, total, TOP_CLASSES));
+  /**
+   * As {@link #pendingInteractions(int, int)}, with sessions on {@code store}: {@code memory}, or {@code h2} (a durable
+   * store on a fresh H2 file, deleted afterwards; remembered outcomes are then only where they are in the journal).
+   */
+  static PendingInteractions pendingInteractions(int sessions, int perSession, String store) throws Exception {
+    if (store.equals("memory")) {
+      return pendingInteractions(sessions, perSession);
     }
+    StoreDatabase database = StoreDatabase.fresh(store);
+    try (Orchestrator orchestrator = Orchestrator.start(database.config(""))) {
+      JdbcStore.start(orchestrator.system()).toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      return pendingInteractions(orchestrator, sessions, perSession);
+    } finally {
+      database.deleteFiles();
+    }
+  }
+
+  static PendingInteractions pendingInteractions(int sessions, int perSession) throws Exception {
+    try (Orchestrator orchestrator = Orchestrator.start(ConfigFactory.empty())) {
+      return pendingInteractions(orchestrator, sessions, perSession);
+    }
+  }
+
+  private static PendingInteractions pendingInteractions(Orchestrator orchestrator, int sessions, int perSession)
+      throws Exception {
+    int total = sessions * perSession;
+    Census census = Census.get(orchestrator.system());
+    warmUp(orchestrator, census, true);
+    List<ActorRef<ServerMessage>> clients = spawnSilentClients(orchestrator, "pending-client-", sessions);
+    attach(orchestrator, "pending-", clients);
+    long withSessions = Heap.settledUsedBytes();
+    Path idle = Heap.histogram();
+
+    List<CompletableFuture<InteractionOutcome>> outcomes = new ArrayList<>(total);
+    int payloadChars = 0;
+    for (int s = 0; s < sessions; s++) {
+      for (int k = 0; k < perSession; k++) {
+        String text = "{\"tool\":\"rm\",\"path\":\"/tmp/file-" + (s * perSession + k) + "\"}";
+        RawJson payload = RawJson.parse("payload", text);
+        payloadChars = Math.max(payloadChars, payload.text().length());
+        InteractionRequest request = InteractionRequest.of("approve", payload, Duration.ofHours(1));
+        outcomes.add(orchestrator.request("pending-" + s, request).toCompletableFuture());
+      }
+    }
+    await("all interactions pending", () -> census.interactions() == total);
+    long withPending = Heap.settledUsedBytes();
+    Path pending = Heap.histogram();
+    long live = census.interactions();
+    long endedEarly = outcomes.stream().filter(CompletableFuture::isDone).count();
+    if (endedEarly > 0) {
+      throw new IllegalStateException(endedEarly + " interactions ended before they were measured");
+    }
+
+    answerEverything(orchestrator, sessions);
+    CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    long answered = outcomes.stream().filter(o -> o.join() instanceof InteractionOutcome.Answered).count();
+    if (answered != total) {
+      throw new IllegalStateException("only " + answered + " of " + total + " interactions were answered");
+    }
+    outcomes.clear();
+    await("all interaction actors stopped", () -> census.interactions() == 0);
+    long afterAnswers = Heap.settledUsedBytes();
+    Path retained = Heap.histogram();
+
+    return new PendingInteractions(
+        sessions,
+        perSession,
+        total,
+        payloadChars,
+        withSessions,
+        withPending,
+        afterAnswers,
+        live,
+        (double) (withPending - withSessions) / total,
+        (double) (afterAnswers - withSessions) / total,
+        Heap.growth(idle, pending, total, TOP_CLASSES),
+        Heap.growth(idle, retained, total, TOP_CLASSES));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.interactions.core;
 
 import dev.interactions.protocol.ErrorCode;
+import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -247,9 +248,9 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
   }
 
   /** The reply to an answer or rejection that came after the interaction's outcome. */
-  static ServerMessage.Error alreadyClosed(String interactionId, InteractionOutcome outcome, String ref) {
+  static ServerMessage.Error alreadyClosed(String interactionId, OutcomeCode outcome, String ref) {
     return new ServerMessage.Error(
-        ErrorCode.ALREADY_CLOSED, "interaction is already closed as " + outcome.code().wireName(), interactionId, ref);
+        ErrorCode.ALREADY_CLOSED, "interaction is already closed as " + outcome.wireName(), interactionId, ref);
   }
 
   /** The view kept once an interaction closed: its payload is no longer needed and may be large. */

@@ -176,16 +176,19 @@ public final class Session
    * @param sessionId this session's id (the entity id)
    * @param settings the limits, durations and store that apply
    * @param directory where commands go back to while this incarnation stops
+   * @param outcomes reads what the session remembers of closed interactions
    * @param shard the shard hosting this entity, asked to passivate it
    */
-  public static Behavior<Command> create(
+  static Behavior<Command> create(
       String sessionId,
       OrchestratorSettings settings,
       SessionDirectory directory,
+      RememberedOutcomes outcomes,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(
         context ->
-            Behaviors.withTimers(timers -> new Session(context, timers, sessionId, settings, directory, shard)));
+            Behaviors.withTimers(
+                timers -> new Session(context, timers, sessionId, settings, directory, outcomes, shard)));
   }
 
   /** The persistence id of session {@code sessionId}: its events are found under it. */
@@ -198,6 +201,8 @@ public final class Session
   private final OrchestratorSettings settings;
   private final StoreSettings store;
   private final SessionDirectory directory;
+  private final RememberedOutcomes outcomes;
+  private final SessionLedger.Remembering remembering;
   private final Census census;
   private final SessionRuntime runtime;
   private final long startedAt = System.nanoTime();
@@ -208,6 +213,7 @@ public final class Session
       String sessionId,
       OrchestratorSettings settings,
       SessionDirectory directory,
+      RememberedOutcomes outcomes,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     // A journal failure (writing or recovering) stops the session, as Pekko does by default: what it had not recorded
     // is not answered, and a request refused as "unavailable" is never recorded later behind its caller's back. Its
@@ -219,6 +225,9 @@ public final class Session
     this.settings = settings;
     this.store = settings.store();
     this.directory = directory;
+    this.outcomes = outcomes;
+    this.remembering =
+        new SessionLedger.Remembering(settings.closedRetentionMax(), settings.closedRetention(), store.durable());
     this.census = Census.get(context.getSystem());
     this.runtime = new SessionRuntime(context, timers, shard, sessionId, settings);
   }
@@ -249,7 +258,7 @@ public final class Session
   public EventHandler<SessionLedger, SessionEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onAnyEvent((ledger, event) -> ledger.apply(event, settings.closedRetentionMax(), settings.closedRetention()));
+        .onAnyEvent((ledger, event) -> ledger.apply(event, lastSequenceNumber(context), remembering));
   }
 
   @Override
@@ -386,14 +395,28 @@ public final class Session
   /** Same idempotency key as an interaction this session has: that interaction answers, no second one is made. */
   private ReplyEffect<SessionEvent, SessionLedger> onRepeatedRequest(
       SessionLedger ledger, RequestInteraction request, String existingId) {
-    // The key was found among what is pending or remembered, so the interaction has a status.
-    InteractionStatus status = (InteractionStatus) ledger.lookup(sessionId, existingId, rememberedSince(Instant.now()));
-    if (status.isPending()) {
+    SessionEvent.Requested pending = ledger.pending().get(existingId);
+    if (pending != null) {
       runtime.follow(existingId, request.requester());
-    } else {
-      status.outcome().ifPresent(request.requester()::tell);
+      return Effect().reply(request.replyTo(), new Admitted(InteractionStatus.pending(sessionId, pending.view()), false));
     }
-    return Effect().reply(request.replyTo(), new Admitted(status, false));
+    // The key was found among what is remembered: its outcome is read (from the journal, with a durable store).
+    RememberedOutcome remembered = ledger.remembered(existingId, rememberedSince(Instant.now()));
+    outcomes
+        .read(sessionId, remembered)
+        .whenComplete(
+            (closed, failure) -> {
+              if (failure == null) {
+                request.requester().tell(closed.toOutcome());
+                request.replyTo().tell(new Admitted(InteractionStatus.closed(sessionId, closed.view(), closed.toOutcome()), false));
+              } else {
+                RequestRefused refused = new RequestRefused(Refusal.UNAVAILABLE, RememberedOutcomes.reason(failure));
+                census.observer().refused(refused.reason());
+                request.requester().tell(refused);
+                request.replyTo().tell(refused);
+              }
+            });
+    return Effect().noReply(); // answered once the outcome is read
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onRespond(SessionLedger ledger, Respond respond) {
@@ -462,10 +485,19 @@ public final class Session
 
   private ReplyEffect<SessionEvent, SessionLedger> onGetInteraction(SessionLedger ledger, GetInteraction get) {
     String id = get.interactionId();
-    if (get.awaitOutcome() && ledger.pending().containsKey(id) && runtime.await(id, get.replyTo())) {
-      return Effect().noReply(); // the interaction replies when it closes
+    SessionEvent.Requested pending = ledger.pending().get(id);
+    if (pending != null) {
+      if (get.awaitOutcome() && runtime.await(id, get.replyTo())) {
+        return Effect().noReply(); // the interaction replies when it closes
+      }
+      return Effect().reply(get.replyTo(), InteractionStatus.pending(sessionId, pending.view()));
     }
-    return Effect().reply(get.replyTo(), ledger.lookup(sessionId, id, rememberedSince(Instant.now())));
+    RememberedOutcome remembered = ledger.remembered(id, rememberedSince(Instant.now()));
+    if (remembered == null) {
+      return Effect().reply(get.replyTo(), new UnknownInteraction(sessionId, id));
+    }
+    outcomes.status(sessionId, remembered).thenAccept(get.replyTo()::tell);
+    return Effect().noReply(); // answered once the outcome is read
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onFollowInteraction(SessionLedger ledger, FollowInteraction follow) {
@@ -473,7 +505,12 @@ public final class Session
     if (ledger.pending().containsKey(id) && runtime.follow(id, follow.follower())) {
       return Effect().noReply(); // the interaction tells its outcome
     }
-    return Effect().reply(follow.follower(), ledger.followResult(sessionId, id, rememberedSince(Instant.now())));
+    RememberedOutcome remembered = ledger.remembered(id, rememberedSince(Instant.now()));
+    if (remembered == null) {
+      return Effect().reply(follow.follower(), new Suspended(sessionId, id)); // not served here now
+    }
+    outcomes.result(sessionId, remembered).thenAccept(follow.follower()::tell);
+    return Effect().noReply(); // answered once the outcome is read
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onGraceExpired(SessionLedger ledger, GraceExpired expired) {

@@ -18,7 +18,9 @@ import java.util.Optional;
 
 /**
  * A session's recorded state, rebuilt from its events (and snapshots of it): the interactions pending, and a bounded
- * memory of recently closed ones, oldest first, so that late answers and late readers get a precise reply.
+ * memory of recently closed ones, oldest first, so that late answers and late readers get a precise reply. With a
+ * durable store that memory holds only where each outcome is in the journal ({@link RememberedOutcome.InJournal}):
+ * what was asked and answered is read back from there, so its size does not depend on the answers.
  *
  * <p>It is changed only by {@link #apply}, the event handler. Remembered outcomes are kept for a retention period:
  * readers pass the instant from which outcomes count as remembered ({@code rememberedSince}, now minus the retention),
@@ -34,8 +36,8 @@ public final class SessionLedger implements JournalRecord {
   @JsonProperty("pending")
   private final LinkedHashMap<String, SessionEvent.Requested> pending;
 
-  @JsonProperty("closed")
-  private final LinkedHashMap<String, SessionEvent.Closed> closed;
+  @JsonProperty("remembered")
+  private final LinkedHashMap<String, RememberedOutcome> remembered;
 
   // Derived state is never serialized (Pekko's Jackson serializes every field by default): a snapshot holds only the
   // two maps, and the rest is rebuilt from them by the creator.
@@ -49,18 +51,26 @@ public final class SessionLedger implements JournalRecord {
 
   /** An empty ledger. */
   public SessionLedger() {
-    this(new LinkedHashMap<>(), new LinkedHashMap<>());
+    this(new LinkedHashMap<>(), new LinkedHashMap<>(), null);
   }
 
+  /**
+   * A ledger read back from a snapshot. Snapshots written before outcomes could be left in the journal hold whole
+   * closing events under {@code closed}: those stay in memory until they are forgotten.
+   */
   @JsonCreator
   SessionLedger(
       @JsonProperty("pending") LinkedHashMap<String, SessionEvent.Requested> pending,
-      @JsonProperty("closed") LinkedHashMap<String, SessionEvent.Closed> closed) {
+      @JsonProperty("remembered") LinkedHashMap<String, RememberedOutcome> remembered,
+      @JsonProperty("closed") LinkedHashMap<String, SessionEvent.Closed> legacyClosed) {
     this.pending = pending == null ? new LinkedHashMap<>() : pending;
-    this.closed = closed == null ? new LinkedHashMap<>() : closed;
+    this.remembered = remembered == null ? new LinkedHashMap<>() : remembered;
+    if (legacyClosed != null) {
+      legacyClosed.forEach((id, closing) -> this.remembered.put(id, new RememberedOutcome.Kept(closing)));
+    }
     this.pendingView = Collections.unmodifiableMap(this.pending);
     this.pending.values().forEach(p -> indexKey(p.idempotencyKey(), p.interactionId()));
-    this.closed.values().forEach(c -> {
+    this.remembered.values().forEach(c -> {
       indexKey(c.idempotencyKey(), c.interactionId());
       noteClosedAt(c.closedAt());
     });
@@ -72,8 +82,8 @@ public final class SessionLedger implements JournalRecord {
   }
 
   /** How interaction {@code interactionId} closed, if it closed at or after {@code rememberedSince}; else null. */
-  public SessionEvent.Closed remembered(String interactionId, Instant rememberedSince) {
-    SessionEvent.Closed outcome = closed.get(interactionId);
+  public RememberedOutcome remembered(String interactionId, Instant rememberedSince) {
+    RememberedOutcome outcome = remembered.get(interactionId);
     return outcome == null || outcome.closedAt().isBefore(rememberedSince) ? null : outcome;
   }
 
@@ -86,41 +96,17 @@ public final class SessionLedger implements JournalRecord {
     return remembered(interactionId, rememberedSince) == null ? null : interactionId;
   }
 
-  /**
-   * What a reader of interaction {@code interactionId} of session {@code sessionId} is told: pending, how it closed (if
-   * remembered since {@code rememberedSince}), or that the session does not know it.
-   */
-  public InteractionLookup lookup(String sessionId, String interactionId, Instant rememberedSince) {
-    SessionEvent.Requested requested = pending.get(interactionId);
-    if (requested != null) {
-      return InteractionStatus.pending(sessionId, requested.view());
-    }
-    SessionEvent.Closed outcome = remembered(interactionId, rememberedSince);
-    return outcome != null
-        ? InteractionStatus.closed(sessionId, outcome.view(), outcome.toOutcome())
-        : new UnknownInteraction(sessionId, interactionId);
-  }
-
   /** The receipt of an answer or rejection ({@code ref}) for an interaction that is not pending. */
   public ServerMessage.Receipt lateReceipt(
       String sessionId, String interactionId, String ref, Instant rememberedSince) {
-    SessionEvent.Closed outcome = remembered(interactionId, rememberedSince);
+    RememberedOutcome outcome = remembered(interactionId, rememberedSince);
     return outcome != null
-        ? Interaction.alreadyClosed(interactionId, outcome.toOutcome(), ref)
+        ? Interaction.alreadyClosed(interactionId, outcome.outcome(), ref)
         : new ServerMessage.Error(
             ErrorCode.UNKNOWN_INTERACTION,
             "no interaction " + interactionId + " in session " + sessionId,
             interactionId,
             ref);
-  }
-
-  /**
-   * What a requester following interaction {@code interactionId} to this session hears when it is not pending here:
-   * its outcome if remembered, else {@link Suspended} (the session does not serve it now).
-   */
-  public RequestResult followResult(String sessionId, String interactionId, Instant rememberedSince) {
-    SessionEvent.Closed outcome = remembered(interactionId, rememberedSince);
-    return outcome != null ? outcome.toOutcome() : new Suspended(sessionId, interactionId);
   }
 
   /** Whether nothing is pending and no outcome is remembered since {@code rememberedSince}. */
@@ -163,7 +149,7 @@ public final class SessionLedger implements JournalRecord {
     if (existing != null) {
       return new Repeat(existing);
     }
-    if (pending.containsKey(interactionId) || closed.containsKey(interactionId)) {
+    if (pending.containsKey(interactionId) || remembered.containsKey(interactionId)) {
       return new Refuse(
           new RequestRefused(Refusal.DUPLICATE_ID, "interaction " + interactionId + " already exists"));
     }
@@ -191,21 +177,28 @@ public final class SessionLedger implements JournalRecord {
   }
 
   /**
-   * Applies {@code event}. A closed interaction is remembered for {@code retention} (not at all if it is zero), at most
-   * {@code rememberAtMost} of them; outcomes older than that, as of the event's own time, are forgotten here.
+   * How closed interactions are remembered: for {@code retention} (not at all if it is zero), at most {@code atMost} of
+   * them, {@code inJournal} (only where the journal has them) or kept whole.
    */
-  SessionLedger apply(SessionEvent event, int rememberAtMost, Duration retention) {
+  public record Remembering(int atMost, Duration retention, boolean inJournal) {}
+
+  /**
+   * Applies {@code event}, the session's journal entry {@code sequenceNr}. A closed interaction is remembered as
+   * {@code remembering} says; outcomes past their retention, as of the event's own time, are forgotten here.
+   */
+  SessionLedger apply(SessionEvent event, long sequenceNr, Remembering remembering) {
+    Duration retention = remembering.retention();
     if (event instanceof SessionEvent.Requested requested) {
       pending.put(requested.interactionId(), requested);
       indexKey(requested.idempotencyKey(), requested.interactionId());
       forgetClosedBefore(requested.requestedAt().minus(retention));
     } else if (event instanceof SessionEvent.Closed closing) {
       pending.remove(closing.interactionId());
-      if (rememberAtMost > 0 && !retention.isZero()) {
-        closed.put(closing.interactionId(), closing);
+      if (remembering.atMost() > 0 && !retention.isZero()) {
+        remembered.put(closing.interactionId(), remembering.inJournal() ? inJournal(closing, sequenceNr) : new RememberedOutcome.Kept(closing));
         noteClosedAt(closing.closedAt());
-        if (closed.size() > rememberAtMost) {
-          Iterator<SessionEvent.Closed> oldest = closed.values().iterator();
+        if (remembered.size() > remembering.atMost()) {
+          Iterator<RememberedOutcome> oldest = remembered.values().iterator();
           forget(oldest, oldest.next());
         }
       } else {
@@ -216,11 +209,16 @@ public final class SessionLedger implements JournalRecord {
     return this;
   }
 
+  private static RememberedOutcome inJournal(SessionEvent.Closed closing, long sequenceNr) {
+    return new RememberedOutcome.InJournal(
+        closing.interactionId(), closing.idempotencyKey(), closing.outcome(), closing.closedAt(), sequenceNr);
+  }
+
   /** Forgets remembered outcomes that closed before {@code cutoff}; they are in close order, oldest first. */
   private void forgetClosedBefore(Instant cutoff) {
-    Iterator<SessionEvent.Closed> oldestFirst = closed.values().iterator();
+    Iterator<RememberedOutcome> oldestFirst = remembered.values().iterator();
     while (oldestFirst.hasNext()) {
-      SessionEvent.Closed oldest = oldestFirst.next();
+      RememberedOutcome oldest = oldestFirst.next();
       if (!oldest.closedAt().isBefore(cutoff)) {
         return;
       }
@@ -229,10 +227,10 @@ public final class SessionLedger implements JournalRecord {
   }
 
   /** Removes {@code outcome}, the one {@code at} just returned. */
-  private void forget(Iterator<SessionEvent.Closed> at, SessionEvent.Closed outcome) {
+  private void forget(Iterator<RememberedOutcome> at, RememberedOutcome outcome) {
     at.remove();
     forgetKey(outcome.idempotencyKey(), outcome.interactionId());
-    if (closed.isEmpty()) {
+    if (remembered.isEmpty()) {
       newestClosedAt = null;
     }
   }

@@ -42,8 +42,11 @@ public final class ShardedSessions implements SessionDirectory {
     ClusterSharding sharding = ClusterSharding.get(system);
     ShardedSessions directory = new ShardedSessions(sharding, typeKey, system);
     StoreSettings store = settings.store();
+    RememberedOutcomes outcomes = RememberedOutcomes.of(system, settings);
     sharding.init(
-        Entity.of(typeKey, entity -> Session.create(entity.getEntityId(), settings, directory, entity.getShard()))
+        Entity.of(
+                typeKey,
+                entity -> Session.create(entity.getEntityId(), settings, directory, outcomes, entity.getShard()))
             .withStopMessage(Session.Stop.INSTANCE)
             .withSettings(
                 ClusterShardingSettings.create(system)

@@ -2,6 +2,7 @@ package dev.interactions.core;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Where sessions keep their record: the {@code orchestrator.persistence} section.
@@ -9,11 +10,17 @@ import java.time.Duration;
  * @param durable whether sessions survive a restart (a real journal) or live in this process's memory only
  * @param journalPluginId the Pekko Persistence journal plugin sessions write to
  * @param snapshotPluginId the Pekko Persistence snapshot store plugin sessions use
+ * @param readJournalPluginId the Pekko Persistence Query plugin that reads the journal back (a durable store only)
  * @param snapshotEvery a durable session saves a snapshot every this many events, so recovery replays at most that many
  * @param restartDelay how long after a durable session stopped on a journal failure it is started again
  */
 public record StoreSettings(
-    boolean durable, String journalPluginId, String snapshotPluginId, int snapshotEvery, Duration restartDelay) {
+    boolean durable,
+    String journalPluginId,
+    String snapshotPluginId,
+    Optional<String> readJournalPluginId,
+    int snapshotEvery,
+    Duration restartDelay) {
 
   /** Reads {@code orchestrator.persistence} of {@code config}. */
   public static StoreSettings from(Config config) {
@@ -32,10 +39,19 @@ public record StoreSettings(
           "orchestrator.persistence.store = " + store + " needs the journal plugin " + journal
               + ", which is not configured (the jdbc store needs the persistence module on the classpath)");
     }
+    boolean durable = store.equals("jdbc");
+    // A durable session reads the outcomes it remembers back from its journal instead of keeping them.
+    if (durable && !c.hasPath(store + ".read-journal-plugin")) {
+      throw new IllegalArgumentException(
+          "orchestrator.persistence.store = " + store + " needs orchestrator.persistence." + store
+              + ".read-journal-plugin (the persistence module's reference.conf sets it)");
+    }
+    Optional<String> readJournal = durable ? Optional.of(c.getString(store + ".read-journal-plugin")) : Optional.empty();
     return new StoreSettings(
-        store.equals("jdbc"),
+        durable,
         journal,
         c.getString(store + ".snapshot-plugin"),
+        readJournal,
         snapshotEvery,
         c.getDuration("restart-delay"));
   }

@@ -65,6 +65,7 @@ class ClusterSettingsTest {
     String fileH2 =
         twoNodes
             + "orchestrator.persistence { store = jdbc, jdbc.journal-plugin = x, jdbc.snapshot-plugin = y,"
+            + " jdbc.read-journal-plugin = z,"
             + " jdbc.url = \"jdbc:h2:file:./data/interactions\" }\nx {}\n";
     IllegalStateException h2 =
         assertThrows(

@@ -25,7 +25,10 @@ class SessionLedgerTest {
   private static final Instant SINCE = NOW.minus(RETENTION);
   private static final RawJson PAYLOAD = RawJson.parse("payload", "{\"tool\":\"deploy\"}");
 
+  private static final SessionLedger.Remembering KEEP = new SessionLedger.Remembering(10, RETENTION, false);
+
   private final SessionLedger ledger = new SessionLedger();
+  private long sequenceNr;
 
   @Test
   void aNewRequestIsRecordedWithItsDeadline() {
@@ -43,7 +46,7 @@ class SessionLedgerTest {
     record("i1");
     assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW, SINCE)));
 
-    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), 10, RETENTION);
+    apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow());
     assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW, SINCE)));
   }
 
@@ -58,7 +61,7 @@ class SessionLedgerTest {
   @Test
   void aRepeatedIdempotencyKeyNamesTheInteractionItMadeBeforeAndRecordsNothing() {
     InteractionRequest keyed = request().withIdempotencyKey("k");
-    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event(), 10, RETENTION);
+    apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event());
 
     assertEquals(new SessionLedger.Repeat("i1"), ledger.decideRequest("s", "i2", keyed, MINUTE, 10, NOW, SINCE));
   }
@@ -68,7 +71,7 @@ class SessionLedgerTest {
     record("i1");
     Optional<SessionEvent.Closed> first = ledger.decideClose("i1", InteractionOutcome.Expired.INSTANCE, NOW);
     assertEquals(OutcomeCode.EXPIRED, first.orElseThrow().outcome());
-    ledger.apply(first.get(), 10, RETENTION);
+    apply(first.get());
 
     assertEquals(Optional.empty(), ledger.decideClose("i1", new InteractionOutcome.Rejected("late"), NOW));
     assertEquals(Optional.empty(), ledger.decideClose("never-asked", InteractionOutcome.Cancelled.INSTANCE, NOW));
@@ -89,7 +92,7 @@ class SessionLedgerTest {
   void rememberedOutcomesAreBoundedOldestForgottenFirst() {
     for (int i = 0; i < 3; i++) {
       record("i" + i);
-      ledger.apply(ledger.decideClose("i" + i, InteractionOutcome.Cancelled.INSTANCE, NOW.plusSeconds(i)).orElseThrow(), 2, RETENTION);
+      apply(ledger.decideClose("i" + i, InteractionOutcome.Cancelled.INSTANCE, NOW.plusSeconds(i)).orElseThrow(), new SessionLedger.Remembering(2, RETENTION, false));
     }
 
     assertNull(ledger.remembered("i0", SINCE), "the oldest is forgotten past the bound");
@@ -100,8 +103,8 @@ class SessionLedgerTest {
   @Test
   void anOutcomePastItsRetentionIsForgottenForEveryReaderAndLeavesWithTheNextEvent() {
     InteractionRequest keyed = request().withIdempotencyKey("k");
-    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event(), 10, RETENTION);
-    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), 10, RETENTION);
+    apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event());
+    apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow());
     Instant later = NOW.plus(RETENTION).plusSeconds(1);
     Instant laterSince = later.minus(RETENTION);
 
@@ -111,48 +114,70 @@ class SessionLedgerTest {
     SessionLedger.Record again =
         assertInstanceOf(SessionLedger.Record.class, ledger.decideRequest("s", "i2", keyed, MINUTE, 10, later, laterSince));
 
-    ledger.apply(again.event(), 10, RETENTION);
+    apply(again.event());
     assertEquals(new SessionLedger.Repeat("i2"), ledger.decideRequest("s", "i3", keyed, MINUTE, 10, later, laterSince));
     assertNull(ledger.newestClosedAt(), "the event of a later time dropped the expired outcome");
   }
 
   @Test
-  void readersAreToldPendingClosedOrUnknownAndLateAnswersWhyTheyCameTooLate() {
+  void lateAnswersAreToldHowTheInteractionEndedOrThatItIsUnknown() {
     record("i1");
-    assertTrue(assertInstanceOf(InteractionStatus.class, ledger.lookup("s", "i1", SINCE)).isPending());
-    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Expired.INSTANCE, NOW).orElseThrow(), 10, RETENTION);
+    apply(ledger.decideClose("i1", InteractionOutcome.Expired.INSTANCE, NOW).orElseThrow());
 
-    InteractionStatus closed = assertInstanceOf(InteractionStatus.class, ledger.lookup("s", "i1", SINCE));
-    assertEquals(Optional.of(InteractionOutcome.Expired.INSTANCE), closed.outcome());
-    assertEquals(new UnknownInteraction("s", "never"), ledger.lookup("s", "never", SINCE));
-    assertEquals(
-        ErrorCode.ALREADY_CLOSED,
-        assertInstanceOf(ServerMessage.Error.class, ledger.lateReceipt("s", "i1", "r1", SINCE)).code());
+    ServerMessage.Error late = assertInstanceOf(ServerMessage.Error.class, ledger.lateReceipt("s", "i1", "r1", SINCE));
+    assertEquals(ErrorCode.ALREADY_CLOSED, late.code());
+    assertTrue(late.message().contains("expired"), late.message());
     assertEquals(
         ErrorCode.UNKNOWN_INTERACTION,
         assertInstanceOf(ServerMessage.Error.class, ledger.lateReceipt("s", "never", "r2", SINCE)).code());
   }
 
   @Test
-  void aFollowerIsToldARememberedOutcomeOrThatTheSessionDoesNotServeTheInteraction() {
+  void theMemoryStoreKeepsTheWholeOutcome() {
     record("i1");
-    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), 10, RETENTION);
+    SessionEvent.Closed answered =
+        ledger.decideClose("i1", new InteractionOutcome.Answered(RawJson.parse("answer", "{\"ok\":true}"), "c1"), NOW)
+            .orElseThrow();
+    apply(answered);
 
-    assertEquals(InteractionOutcome.Cancelled.INSTANCE, ledger.followResult("s", "i1", SINCE));
-    assertEquals(new Suspended("s", "gone"), ledger.followResult("s", "gone", SINCE));
+    assertEquals(new RememberedOutcome.Kept(answered), ledger.remembered("i1", SINCE));
+  }
+
+  @Test
+  void aDurableSessionRemembersOnlyWhereTheOutcomeIsInItsJournal() {
+    InteractionRequest keyed = request().withIdempotencyKey("k");
+    SessionLedger.Remembering inJournal = new SessionLedger.Remembering(10, RETENTION, true);
+    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event(), 1, inJournal);
+    SessionEvent.Closed answered =
+        ledger.decideClose("i1", new InteractionOutcome.Answered(RawJson.parse("answer", "{\"ok\":true}"), "c1"), NOW)
+            .orElseThrow();
+    ledger.apply(answered, 2, inJournal);
+
+    assertEquals(
+        new RememberedOutcome.InJournal("i1", "k", OutcomeCode.ANSWERED, NOW, 2), ledger.remembered("i1", SINCE));
+    assertEquals(new SessionLedger.Repeat("i1"), ledger.decideRequest("s", "i2", keyed, MINUTE, 10, NOW, SINCE));
+    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW, SINCE)));
   }
 
   @Test
   void aZeroRetentionRemembersNothing() {
     record("i1");
-    ledger.apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), 10, Duration.ZERO);
+    apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow(), new SessionLedger.Remembering(10, Duration.ZERO, false));
 
     assertNull(ledger.remembered("i1", NOW));
     assertTrue(ledger.holdsNothing(NOW));
   }
 
+  private void apply(SessionEvent event) {
+    apply(event, KEEP);
+  }
+
+  private void apply(SessionEvent event, SessionLedger.Remembering remembering) {
+    ledger.apply(event, ++sequenceNr, remembering);
+  }
+
   private void record(String id) {
-    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", id, request(), MINUTE, 10, NOW, SINCE)).event(), 10, RETENTION);
+    apply(((SessionLedger.Record) ledger.decideRequest("s", id, request(), MINUTE, 10, NOW, SINCE)).event());
   }
 
   private static InteractionRequest request() {

@@ -77,7 +77,8 @@ class SessionTest {
     SessionLedger ledger = new SessionLedger();
     java.time.Instant now = java.time.Instant.now();
     InteractionRequest keyed = InteractionRequest.of("approve", PAYLOAD).withIdempotencyKey("k1");
-    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, LONG, 10, now, now)).event(), 10, LONG);
+    SessionLedger.Remembering inJournal = new SessionLedger.Remembering(10, LONG, true);
+    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, LONG, 10, now, now)).event(), 1, inJournal);
     org.apache.pekko.serialization.Serialization serialization =
         org.apache.pekko.serialization.SerializationExtension.get(testKit.system());
     byte[] snapshot = serialization.serialize(ledger).get();
@@ -88,8 +89,40 @@ class SessionTest {
         !new String(snapshot, java.nio.charset.StandardCharsets.UTF_8).contains("idempotencyKeys"),
         "derived state stays out of the snapshot");
     assertEquals(new SessionLedger.Repeat("i1"), restored.decideRequest("s", "i2", keyed, LONG, 10, now, now));
-    restored.apply(restored.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, now).orElseThrow(), 10, LONG);
+    restored.apply(restored.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, now).orElseThrow(), 2, inJournal);
     assertTrue(restored.pending().isEmpty(), "the pending view follows the restored ledger");
+
+    SessionLedger again =
+        (SessionLedger) serialization.deserialize(serialization.serialize(restored).get(), SessionLedger.class).get();
+    assertEquals(
+        new RememberedOutcome.InJournal("i1", "k1", OutcomeCode.CANCELLED, now, 2), again.remembered("i1", now));
+  }
+
+  @Test
+  void aSnapshotWrittenBeforeOutcomesWereLeftInTheJournalIsReadWithThemKept() {
+    // The snapshot format up to 2026-11-29: whole closing events under "closed".
+    org.apache.pekko.serialization.Serialization serialization =
+        org.apache.pekko.serialization.SerializationExtension.get(testKit.system());
+    java.time.Instant at = java.time.Instant.parse("2026-11-29T10:00:00Z");
+    SessionEvent.Closed closing =
+        SessionEvent.Closed.of(
+            new SessionEvent.Requested("i1", "approve", PAYLOAD, at, at.plusSeconds(300), "k1"),
+            new InteractionOutcome.Rejected("no"),
+            at.plusSeconds(60));
+    String legacy =
+        "{\"pending\":{},\"closed\":{\"i1\":"
+            + new String(serialization.serialize(closing).get(), java.nio.charset.StandardCharsets.UTF_8)
+            + "}}";
+    SessionLedger restored =
+        (SessionLedger)
+            serialization
+                .deserialize(legacy.getBytes(java.nio.charset.StandardCharsets.UTF_8), SessionLedger.class)
+                .get();
+
+    RememberedOutcome.Kept kept =
+        assertInstanceOf(
+            RememberedOutcome.Kept.class, restored.remembered("i1", at));
+    assertEquals(new InteractionOutcome.Rejected("no"), kept.closed().toOutcome());
   }
 
   @Test

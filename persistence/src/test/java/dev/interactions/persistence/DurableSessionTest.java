@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import dev.interactions.api.ClientHandle;
+import dev.interactions.api.InteractionListener;
 import dev.interactions.core.Census;
 import dev.interactions.core.InteractionLookup;
 import dev.interactions.core.InteractionOutcome;
@@ -13,6 +15,7 @@ import dev.interactions.core.InteractionStatus;
 import dev.interactions.core.InteractionSuspendedException;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionState;
+import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
@@ -112,6 +115,39 @@ class DurableSessionTest {
       assertEquals(
           InteractionOutcome.Cancelled.INSTANCE,
           node.orchestrator.request("s1", keyed).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void aLiveSessionReadsItsClosedInteractionsBackFromTheJournal() throws Exception {
+    try (DurableStore node = DurableStore.start(DurableStore.config(data, ""))) {
+      // A client stays attached, so the session stays in memory: what it remembers of the outcome is where it is.
+      ClientHandle device = node.orchestrator.attach("s1", new IgnoringListener()).toCompletableFuture().join();
+      InteractionRequest keyed = request(Duration.ofMinutes(10)).withIdempotencyKey("order-8");
+      CompletableFuture<InteractionOutcome> outcome = node.orchestrator.request("s1", keyed).toCompletableFuture();
+      String id = awaitPending(node, "s1", 1).get(0).id();
+      RawJson answer = RawJson.parse("answer", "{\"approved\":true,\"note\":\"ship it\"}");
+      assertInstanceOf(ServerMessage.Ack.class, device.answer(id, answer).toCompletableFuture().join());
+      InteractionOutcome answered = new InteractionOutcome.Answered(answer, device.connectionId());
+      assertEquals(answered, outcome.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+      assertEquals(1, Census.get(node.orchestrator.system()).sessions(), "the session is still live");
+
+      // A reader, a repeated request and a late answer all learn how it ended, the answer read from the journal.
+      InteractionStatus read =
+          assertInstanceOf(
+              InteractionStatus.class,
+              node.orchestrator
+                  .sessions()
+                  .<InteractionLookup>ask("s1", replyTo -> new Session.GetInteraction(id, true, replyTo), WAIT)
+                  .toCompletableFuture()
+                  .join());
+      assertEquals(Optional.of(answered), read.outcome());
+      assertEquals("approval", read.interaction().kind());
+      assertEquals(answered, node.orchestrator.request("s1", keyed).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+      ServerMessage.Error late =
+          assertInstanceOf(ServerMessage.Error.class, device.reject(id, "too late").toCompletableFuture().join());
+      assertEquals(ErrorCode.ALREADY_CLOSED, late.code());
+      device.close();
     }
   }
 
@@ -233,5 +269,14 @@ class DurableSessionTest {
       }
     }
     return page;
+  }
+
+  /** A device that shows nothing: the test answers through its handle. */
+  private static final class IgnoringListener implements InteractionListener {
+    @Override
+    public void onInteraction(ServerMessage.Interaction interaction) {}
+
+    @Override
+    public void onClosed(ServerMessage.Closed closed) {}
   }
 }

@@ -11,6 +11,7 @@ import dev.interactions.core.RequestRefused;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
 import dev.interactions.core.SessionState;
+import dev.interactions.core.UnreadableInteraction;
 import dev.interactions.health.Health;
 import dev.interactions.persistence.JdbcStore;
 import dev.interactions.protocol.ErrorCode;
@@ -501,10 +502,15 @@ public final class HttpApi extends AllDirectives {
   private Route lookup(CompletionStage<InteractionLookup> lookup, StatusCode pendingStatus) {
     return onSuccess(
         lookup,
-        found ->
-            found instanceof InteractionStatus status
-                ? status(status, status.isPending() ? pendingStatus : StatusCodes.OK)
-                : error(StatusCodes.NOT_FOUND, ErrorCode.UNKNOWN_INTERACTION.wireName(), "no such interaction in this session"));
+        found -> {
+          if (found instanceof InteractionStatus status) {
+            return status(status, status.isPending() ? pendingStatus : StatusCodes.OK);
+          } else if (found instanceof UnreadableInteraction unreadable) {
+            return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", unreadable.reason());
+          }
+          return error(
+              StatusCodes.NOT_FOUND, ErrorCode.UNKNOWN_INTERACTION.wireName(), "no such interaction in this session");
+        });
   }
 
   private Route status(InteractionStatus status, StatusCode code) {
