@@ -106,7 +106,11 @@ export function connect({ url, session, localAddress, answer, onDrop, connectTim
       stopPinging();
       clearTimeout(timer);
       if (!welcomed) fail(new Error(`closed before welcome (${code} ${reason})`));
-      else if (!closing) onDrop?.(`close ${code} ${reason}`);
+      else if (!closing) {
+        // The harness only counts drops; why the server closed is worth seeing in the run's log.
+        console.error(`${new Date().toISOString()} interactions adapter: session ${session} dropped: close ${code} ${reason}`);
+        onDrop?.(`close ${code} ${reason}`);
+      }
     });
   });
 }

@@ -1,4 +1,12 @@
 -- Schema of the durable store on H2 (Pekko Persistence JDBC 1.1.1); see postgres.sql.
+
+-- Events and snapshots (BLOB columns) up to 128 KiB are stored in their row instead of H2's separate LOB storage (the
+-- default keeps only 256 bytes in place). A LOB kept apart costs three more B-tree writes per event, and every one a
+-- query returns is held by the H2 connection that read it for LOB_TIMEOUT (5 minutes), until that connection's next
+-- commit: measured, 89,000 of them (10 MB of H2 objects, with their bytes more) still held after a 10-minute soak had
+-- ended, and 22-27 % fewer persisted interaction lifecycles per second (docs/BENCHMARKS.md). A database setting (persistent; admin rights, which the creator of an embedded
+-- file has); rows written before it keep their LOBs until retention deletes them.
+SET MAX_LENGTH_INPLACE_LOB 131072;
 CREATE TABLE IF NOT EXISTS PUBLIC."event_journal" (
     "ordering" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,
     "deleted" BOOLEAN DEFAULT false NOT NULL,

@@ -31,6 +31,9 @@ record StoreDatabase(String kind, String url, String user, String password, Stri
   static final String POSTGRES_URL =
       System.getProperty("benchmark.postgres.url", "jdbc:postgresql://127.0.0.1:5432/interactions_bench");
 
+  /** More settings for the H2 URL, each as {@code ;NAME=value} (levers under measurement). */
+  static final String H2_OPTIONS = System.getProperty("benchmark.h2.options", "");
+
   /** A new, empty database of {@code kind}. */
   static StoreDatabase fresh(String kind) throws IOException, SQLException {
     return switch (kind) {
@@ -48,7 +51,7 @@ record StoreDatabase(String kind, String url, String user, String password, Stri
   static StoreDatabase h2(Path directory) {
     return new StoreDatabase(
         "h2",
-        "jdbc:h2:file:" + directory.toAbsolutePath().resolve("db") + ";WRITE_DELAY=0",
+        "jdbc:h2:file:" + directory.toAbsolutePath().resolve("db") + ";WRITE_DELAY=0" + H2_OPTIONS,
         "interactions",
         "",
         "org.h2.Driver",

@@ -152,6 +152,23 @@ class DurableSessionTest {
   }
 
   @Test
+  void anH2DatabaseKeepsEventsInTheirRowsNotInItsLobStorage() throws Exception {
+    try (DurableStore node = DurableStore.start(DurableStore.config(data, ""))) {
+      String url = node.orchestrator.system().settings().config().getString("orchestrator.persistence.jdbc.url");
+      try (Connection connection = DriverManager.getConnection(url, "interactions", "");
+          ResultSet setting =
+              connection
+                  .createStatement()
+                  .executeQuery(
+                      "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                          + " WHERE SETTING_NAME = 'MAX_LENGTH_INPLACE_LOB'")) {
+        assertTrue(setting.next(), "H2 reports the setting");
+        assertEquals("131072", setting.getString(1));
+      }
+    }
+  }
+
+  @Test
   void historyPagesThroughClosedInteractionsOldestFirstAndFiltersByOutcome() {
     Config config = DurableStore.config(data, "");
     try (DurableStore node = DurableStore.start(config)) {
