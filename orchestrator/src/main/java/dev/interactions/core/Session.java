@@ -19,7 +19,6 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -256,9 +255,8 @@ public final class Session
 
   @Override
   public EventHandler<SessionLedger, SessionEvent> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onAnyEvent((ledger, event) -> ledger.apply(event, lastSequenceNumber(context), remembering));
+    // A lambda, not the builder: its cases would be made for every instance, as the command handler's would.
+    return (ledger, event) -> ledger.apply(event, lastSequenceNumber(context), remembering);
   }
 
   @Override
@@ -272,55 +270,113 @@ public final class Session
 
   @Override
   public CommandHandlerWithReply<Command, SessionEvent, SessionLedger> commandHandler() {
-    CommandHandlerWithReplyBuilder<Command, SessionEvent, SessionLedger> builder = newCommandHandlerWithReplyBuilder();
-    // Stopping: work that still reaches this incarnation goes back through the shard, which holds it until this actor
-    // has stopped and hands it to a fresh incarnation. Nothing is lost in the gap.
-    builder
-        .forState(ledger -> runtime.lifecycle() == SessionLifecycle.PASSIVATING || runtime.lifecycle() == SessionLifecycle.STOPPING)
-        .onCommand(Stop.class, this::onStop)
-        .onCommand(InteractionStopped.class, this::onInteractionStopped)
-        .onCommand(Expire.class, this::ignore)
-        .onCommand(Settle.class, this::ignore)
-        .onCommand(ConnectionGone.class, this::ignore)
-        .onCommand(GraceExpired.class, this::ignore)
-        .onCommand(RetentionElapsed.class, this::ignore)
-        .onAnyCommand(this::redeliver);
-    // Over the node's bound it takes on nothing, but what it recovered can still be read and late answers are told
-    // how their interaction ended.
-    builder
-        .forState(ledger -> runtime.lifecycle() == SessionLifecycle.REFUSING)
-        .onCommand(RequestInteraction.class, (ledger, request) -> refuse(request, overBound()))
-        .onCommand(Attach.class, (ledger, attach) -> refuse(attach, overBound()))
-        .onCommand(Respond.class, this::onRespond)
-        .onCommand(GetState.class, this::onGetState)
-        .onCommand(GetInteraction.class, this::onGetInteraction)
-        .onCommand(FollowInteraction.class, this::onFollowInteraction)
-        .onCommand(Close.class, this::tellWhenStopped)
-        .onCommand(Stop.class, stop -> Effect().stop().thenNoReply())
-        .onAnyCommand(this::ignore);
-    builder
-        .forState(ledger -> runtime.lifecycle() == SessionLifecycle.CLOSING)
-        .onCommand(RequestInteraction.class, (ledger, request) -> refuse(request, RequestRefused.shuttingDown()))
-        .onCommand(Attach.class, (ledger, attach) -> refuse(attach, RequestRefused.shuttingDown()));
-    builder
-        .forAnyState()
-        .onCommand(RequestInteraction.class, this::onRequestInteraction)
-        .onCommand(CancelInteraction.class, (ledger, cancel) -> close(ledger, cancel.interactionId(), InteractionOutcome.Cancelled.INSTANCE))
-        .onCommand(Expire.class, (ledger, expire) -> close(ledger, expire.interactionId(), InteractionOutcome.Expired.INSTANCE))
-        .onCommand(Respond.class, this::onRespond)
-        .onCommand(Attach.class, this::onAttach)
-        .onCommand(Detach.class, (ledger, detach) -> changed(ledger, () -> runtime.detach(detach.connectionId())))
-        .onCommand(ConnectionGone.class, (ledger, gone) -> changed(ledger, () -> runtime.connectionGone(gone.connectionId())))
-        .onCommand(InteractionStopped.class, this::onInteractionStopped)
-        .onCommand(GetState.class, this::onGetState)
-        .onCommand(GetInteraction.class, this::onGetInteraction)
-        .onCommand(FollowInteraction.class, this::onFollowInteraction)
-        .onCommand(GraceExpired.class, this::onGraceExpired)
-        .onCommand(RetentionElapsed.class, this::onRetentionElapsed)
-        .onCommand(Settle.class, (ledger, settle) -> changed(ledger, () -> {}))
-        .onCommand(Close.class, this::onClose)
-        .onCommand(Stop.class, this::onStop);
-    return builder.build();
+    // One method that picks the handlers by lifecycle state, not Pekko's command-handler builder: the builder's cases
+    // and lambdas are made for every session instance, ≈ 3 kB of each idle session's ≈ 10.6 kB (measured).
+    return this::handle;
+  }
+
+  private ReplyEffect<SessionEvent, SessionLedger> handle(SessionLedger ledger, Command command) {
+    return switch (runtime.lifecycle()) {
+      case ACTIVE -> serve(ledger, command);
+      case CLOSING -> whileClosing(ledger, command);
+      case PASSIVATING, STOPPING -> whileStopping(ledger, command);
+      case REFUSING -> whileRefusing(ledger, command);
+    };
+  }
+
+  private ReplyEffect<SessionEvent, SessionLedger> serve(SessionLedger ledger, Command command) {
+    if (command instanceof RequestInteraction request) {
+      return onRequestInteraction(ledger, request);
+    } else if (command instanceof Respond respond) {
+      return onRespond(ledger, respond);
+    } else if (command instanceof CancelInteraction cancel) {
+      return close(ledger, cancel.interactionId(), InteractionOutcome.Cancelled.INSTANCE);
+    } else if (command instanceof Expire expire) {
+      return close(ledger, expire.interactionId(), InteractionOutcome.Expired.INSTANCE);
+    } else if (command instanceof Attach attach) {
+      return onAttach(ledger, attach);
+    } else if (command instanceof Detach detach) {
+      return changed(ledger, () -> runtime.detach(detach.connectionId()));
+    } else if (command instanceof ConnectionGone gone) {
+      return changed(ledger, () -> runtime.connectionGone(gone.connectionId()));
+    } else if (command instanceof InteractionStopped stopped) {
+      return onInteractionStopped(ledger, stopped);
+    } else if (command instanceof GraceExpired) {
+      return onGraceExpired(ledger);
+    } else if (command instanceof RetentionElapsed) {
+      return changed(ledger, () -> runtime.scheduleRetention(ledger));
+    } else if (command instanceof Settle) {
+      return changed(ledger, () -> {});
+    } else if (command instanceof Close close) {
+      return onClose(ledger, close);
+    } else if (command instanceof Stop) {
+      return onStop();
+    }
+    return read(ledger, command);
+  }
+
+  /** The commands that only read, answered in every state but stopping. */
+  private ReplyEffect<SessionEvent, SessionLedger> read(SessionLedger ledger, Command command) {
+    if (command instanceof GetState get) {
+      return Effect().reply(get.replyTo(), runtime.state(ledger.pending().values()));
+    } else if (command instanceof GetInteraction get) {
+      return onGetInteraction(ledger, get);
+    } else if (command instanceof FollowInteraction follow) {
+      return onFollowInteraction(ledger, follow);
+    }
+    throw new IllegalArgumentException("session " + sessionId + ": no handler for " + command.getClass().getName());
+  }
+
+  /** Shutting down: no new work; the rest as usual until what is pending has ended (memory store). */
+  private ReplyEffect<SessionEvent, SessionLedger> whileClosing(SessionLedger ledger, Command command) {
+    if (command instanceof RequestInteraction request) {
+      return refuse(request, RequestRefused.shuttingDown());
+    } else if (command instanceof Attach attach) {
+      return refuse(attach, RequestRefused.shuttingDown());
+    }
+    return serve(ledger, command);
+  }
+
+  /**
+   * Stopping: work that still reaches this incarnation goes back through the shard, which holds it until this actor
+   * has stopped and hands it to a fresh incarnation. Nothing is lost in the gap.
+   */
+  private ReplyEffect<SessionEvent, SessionLedger> whileStopping(SessionLedger ledger, Command command) {
+    if (command instanceof Stop) {
+      return onStop();
+    } else if (command instanceof InteractionStopped stopped) {
+      return onInteractionStopped(ledger, stopped);
+    } else if (command instanceof Expire
+        || command instanceof Settle
+        || command instanceof ConnectionGone
+        || command instanceof GraceExpired
+        || command instanceof RetentionElapsed) {
+      return Effect().noReply(); // this incarnation's own business, over with it
+    }
+    directory.tell(sessionId, command);
+    return Effect().noReply();
+  }
+
+  /**
+   * Over the node's bound it takes on nothing, but what it recovered can still be read and late answers are told how
+   * their interaction ended.
+   */
+  private ReplyEffect<SessionEvent, SessionLedger> whileRefusing(SessionLedger ledger, Command command) {
+    if (command instanceof RequestInteraction request) {
+      return refuse(request, overBound());
+    } else if (command instanceof Attach attach) {
+      return refuse(attach, overBound());
+    } else if (command instanceof Respond respond) {
+      return onRespond(ledger, respond);
+    } else if (command instanceof GetState || command instanceof GetInteraction || command instanceof FollowInteraction) {
+      return read(ledger, command);
+    } else if (command instanceof Close close) {
+      runtime.tellWhenStopped(close.replyTo());
+      return Effect().noReply(); // told when this incarnation has stopped
+    } else if (command instanceof Stop) {
+      return Effect().stop().thenNoReply();
+    }
+    return Effect().noReply();
   }
 
   private void onRecoveryCompleted(SessionLedger ledger) {
@@ -479,10 +535,6 @@ public final class Session
     return Effect().reply(attach.attachment(), runtime.accepted(ledger.pending().size()));
   }
 
-  private ReplyEffect<SessionEvent, SessionLedger> onGetState(SessionLedger ledger, GetState get) {
-    return Effect().reply(get.replyTo(), runtime.state(ledger.pending().values()));
-  }
-
   private ReplyEffect<SessionEvent, SessionLedger> onGetInteraction(SessionLedger ledger, GetInteraction get) {
     String id = get.interactionId();
     SessionEvent.Requested pending = ledger.pending().get(id);
@@ -513,16 +565,12 @@ public final class Session
     return Effect().noReply(); // answered once the outcome is read
   }
 
-  private ReplyEffect<SessionEvent, SessionLedger> onGraceExpired(SessionLedger ledger, GraceExpired expired) {
+  private ReplyEffect<SessionEvent, SessionLedger> onGraceExpired(SessionLedger ledger) {
     if (!runtime.awaitingReconnect(ledger, rememberedSince(Instant.now()))) {
       return Effect().noReply();
     }
     context.getLog().debug("session {}: no client reconnected in time, {} pending", sessionId, ledger.pending().size());
     return closeAll(ledger.decideCloseAll(InteractionOutcome.Disconnected.INSTANCE, Instant.now()), null, null).thenNoReply();
-  }
-
-  private ReplyEffect<SessionEvent, SessionLedger> onRetentionElapsed(SessionLedger ledger, RetentionElapsed elapsed) {
-    return changed(ledger, () -> runtime.scheduleRetention(ledger));
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onClose(SessionLedger ledger, Close close) {
@@ -535,12 +583,7 @@ public final class Session
     return closeAll(ledger.decideCloseAll(InteractionOutcome.Shutdown.INSTANCE, Instant.now()), null, null).thenNoReply();
   }
 
-  private ReplyEffect<SessionEvent, SessionLedger> tellWhenStopped(SessionLedger ledger, Close close) {
-    runtime.tellWhenStopped(close.replyTo());
-    return Effect().noReply(); // told when this incarnation has stopped
-  }
-
-  private ReplyEffect<SessionEvent, SessionLedger> onStop(SessionLedger ledger, Stop stop) {
+  private ReplyEffect<SessionEvent, SessionLedger> onStop() {
     return runtime.stopWhenDelivered() ? Effect().noReply() : Effect().stop().thenNoReply();
   }
 
@@ -563,12 +606,4 @@ public final class Session
     return Effect().noReply();
   }
 
-  private ReplyEffect<SessionEvent, SessionLedger> ignore(Command command) {
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<SessionEvent, SessionLedger> redeliver(Command command) {
-    directory.tell(sessionId, command);
-    return Effect().noReply();
-  }
 }
