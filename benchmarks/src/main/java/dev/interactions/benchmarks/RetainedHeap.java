@@ -70,7 +70,9 @@ final class RetainedHeap {
   private RetainedHeap() {}
 
   static IdleSessions idleSessions(int count) throws Exception {
-    try (Orchestrator orchestrator = Orchestrator.start(ConfigFactory.empty())) {
+    // The warm-up's sessions stay too: the node's bound of sessions must leave room for both.
+    String bound = "orchestrator.node.max-sessions = " + (count + 10_000);
+    try (Orchestrator orchestrator = Orchestrator.start(ConfigFactory.parseString(bound))) {
       Census census = Census.get(orchestrator.system());
       warmUp(orchestrator, census, false);
       long warmSessions = census.sessions();
