@@ -271,7 +271,7 @@ public final class Session
   @Override
   public CommandHandlerWithReply<Command, SessionEvent, SessionLedger> commandHandler() {
     // One method that picks the handlers by lifecycle state, not Pekko's command-handler builder: the builder's cases
-    // and lambdas are made for every session instance, ≈ 3 kB of each idle session's ≈ 10.6 kB (measured).
+    // and lambdas are made for every session instance, ≈ 3.8 kB of an idle session's 10.6 kB (measured).
     return this::handle;
   }
 
