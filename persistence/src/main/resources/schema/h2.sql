@@ -4,7 +4,7 @@
 -- default keeps only 256 bytes in place). A LOB kept apart costs three more B-tree writes per event, and every one a
 -- query returns is held by the H2 connection that read it for LOB_TIMEOUT (5 minutes), until that connection's next
 -- commit: measured, 89,000 of them (10 MB of H2 objects, with their bytes more) still held after a 10-minute soak had
--- ended, and 22-27 % fewer persisted interaction lifecycles per second (docs/BENCHMARKS.md). A database setting (persistent; admin rights, which the creator of an embedded
+-- ended; and it writes less per event (docs/BENCHMARKS.md). A database setting (persistent; admin rights, which the creator of an embedded
 -- file has); rows written before it keep their LOBs until retention deletes them.
 SET MAX_LENGTH_INPLACE_LOB 131072;
 CREATE TABLE IF NOT EXISTS PUBLIC."event_journal" (
