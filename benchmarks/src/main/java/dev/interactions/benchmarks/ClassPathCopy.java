@@ -38,6 +38,11 @@ record ClassPathCopy(Path directory, String classPath) implements AutoCloseable 
 
   @Override
   public void close() throws IOException {
+    deleteTree(directory);
+  }
+
+  /** Deletes {@code directory} and everything under it (also used for the benchmarks' H2 directories). */
+  static void deleteTree(Path directory) throws IOException {
     try (Stream<Path> paths = Files.walk(directory)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);

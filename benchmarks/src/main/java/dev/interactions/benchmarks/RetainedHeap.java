@@ -6,7 +6,6 @@ import dev.interactions.core.Census;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRequest;
 import dev.interactions.core.Session;
-import dev.interactions.core.SessionDirectory;
 import dev.interactions.persistence.JdbcStore;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;

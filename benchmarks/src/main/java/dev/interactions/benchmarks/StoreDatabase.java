@@ -171,13 +171,8 @@ record StoreDatabase(String kind, String url, String user, String password, Stri
 
   /** Deletes the H2 directory and its files (nothing for PostgreSQL: its tables are dropped by the next run). */
   void deleteFiles() throws IOException {
-    if (directory == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
+    if (directory != null) {
+      ClassPathCopy.deleteTree(directory);
     }
   }
 

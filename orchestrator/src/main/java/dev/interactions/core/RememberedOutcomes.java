@@ -87,7 +87,7 @@ final class RememberedOutcomes {
   }
 
   /** Why a read failed, for a reply: what failed, not its message (a driver's may name hosts or users). */
-  static String reason(Throwable failure) {
+  private static String reason(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     return "the journal could not be read now (" + cause.getClass().getSimpleName() + "); try again";
   }

@@ -459,14 +459,15 @@ public final class Session
     // The key was found among what is remembered: its outcome is read (from the journal, with a durable store).
     RememberedOutcome remembered = ledger.remembered(existingId, rememberedSince(Instant.now()));
     outcomes
-        .read(sessionId, remembered)
-        .whenComplete(
-            (closed, failure) -> {
-              if (failure == null) {
-                request.requester().tell(closed.toOutcome());
-                request.replyTo().tell(new Admitted(InteractionStatus.closed(sessionId, closed.view(), closed.toOutcome()), false));
+        .status(sessionId, remembered)
+        .thenAccept(
+            lookup -> {
+              if (lookup instanceof InteractionStatus status) {
+                status.outcome().ifPresent(request.requester()::tell);
+                request.replyTo().tell(new Admitted(status, false));
               } else {
-                RequestRefused refused = new RequestRefused(Refusal.UNAVAILABLE, RememberedOutcomes.reason(failure));
+                RequestRefused refused =
+                    new RequestRefused(Refusal.UNAVAILABLE, ((UnreadableInteraction) lookup).reason());
                 census.observer().refused(refused.reason());
                 request.requester().tell(refused);
                 request.replyTo().tell(refused);

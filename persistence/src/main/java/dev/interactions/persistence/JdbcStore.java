@@ -2,6 +2,7 @@ package dev.interactions.persistence;
 
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionEvent;
+import dev.interactions.core.StoreSettings;
 import dev.interactions.protocol.OutcomeCode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,9 +23,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,7 @@ public final class JdbcStore {
   private final JdbcSettings settings;
   private final Database database;
   private final Executor blocking;
-  private final JdbcReadJournal journal;
+  private final CurrentEventsByPersistenceIdQuery journal;
   private final ActorRef<JournalRetention.Command> retention;
   private final Optional<ActorRef<H2FileCompaction.Command>> compaction;
 
@@ -53,8 +54,12 @@ public final class JdbcStore {
     this.settings = settings;
     this.database = database;
     this.blocking = blocking;
-    this.journal =
-        PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    // The same query plugin the sessions read their remembered outcomes with (orchestrator.persistence.jdbc).
+    String readJournal =
+        StoreSettings.from(system.settings().config())
+            .readJournalPluginId()
+            .orElseThrow(() -> new IllegalStateException("the jdbc store is not the configured store"));
+    this.journal = PersistenceQuery.get(system).getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournal);
     this.retention =
         system.systemActorOf(JournalRetention.create(database, settings), "journal-retention", Props.empty());
     this.compaction =
