@@ -114,6 +114,7 @@ public final class Attachment {
   private final ActorRef<Event> connection;
   private final Duration askTimeout;
   private final Duration retryDelay;
+  private boolean slowFirstAttachLogged;
 
   private Attachment(
       ActorContext<Command> context,
@@ -125,6 +126,9 @@ public final class Attachment {
       Duration askTimeout,
       Duration retryDelay) {
     this.context = context;
+    // Its lines under its own name (Pekko names a timer-driven actor's logger after what is on the stack, ActorCell),
+    // which the filter that throttles them needs.
+    context.setLoggerName(Attachment.class);
     this.timers = timers;
     this.sessionId = sessionId;
     this.connectionId = connectionId;
@@ -199,16 +203,24 @@ public final class Attachment {
     return waitToRetry(false);
   }
 
+  /**
+   * A session that does not answer is starting, recovering or moving slowly, which is the server's doing, not the
+   * client's: the first attachment is retried like a re-attachment, the client kept and {@code synced} sent once the
+   * session answers. Logged once per connection, so an operator sees a store or node that keeps sessions from starting.
+   */
   private Behavior<Command> onTimedOut(boolean first) {
-    if (first) {
-      connection.tell(
-          new Lost(
-              new RequestRefused(
-                  Refusal.UNAVAILABLE, "session " + sessionId + " did not answer within " + askTimeout.toMillis() + " ms"),
-              true));
-      return Behaviors.stopped();
+    if (first && !slowFirstAttachLogged) {
+      slowFirstAttachLogged = true;
+      context
+          .getLog()
+          .info(
+              "Not attached yet: session {} did not answer connection {} within {} ms; attaching again every {} ms",
+              sessionId,
+              connectionId,
+              askTimeout.toMillis(),
+              retryDelay.toMillis());
     }
-    return waitToRetry(false);
+    return waitToRetry(first);
   }
 
   private Behavior<Command> waitToRetry(boolean first) {
@@ -216,6 +228,8 @@ public final class Attachment {
     return Behaviors.receive(Command.class)
         .onMessage(Frame.class, this::deliver)
         .onMessageEquals(Retry.INSTANCE, () -> attaching(first))
+        // The attempt that timed out was taken after all, its replay delivered ahead of this: attached, no retry needed.
+        .onMessage(Accepted.class, accepted -> onAccepted(accepted, first))
         .onMessageEquals(Drain.INSTANCE, this::drained)
         .onAnyMessage(ignored -> Behaviors.same())
         .build();

@@ -93,6 +93,8 @@ public final class H2FileCompaction {
 
   private H2FileCompaction(ActorContext<Command> context, Database database, JdbcSettings settings) {
     this.context = context;
+    // Its lines under its own name: Pekko names a timer-driven actor's logger after what is on the stack (ActorCell).
+    context.setLoggerName(H2FileCompaction.class);
     this.database = database;
     this.settings = settings;
     this.blocking =

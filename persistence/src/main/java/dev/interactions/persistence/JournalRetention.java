@@ -71,6 +71,8 @@ public final class JournalRetention {
 
   private JournalRetention(ActorContext<Command> context, Database database, JdbcSettings settings) {
     this.context = context;
+    // Its lines under its own name: Pekko names a timer-driven actor's logger after what is on the stack (ActorCell).
+    context.setLoggerName(JournalRetention.class);
     this.database = database;
     this.settings = settings;
     this.blocking =

@@ -146,6 +146,8 @@ public final class Watchdog extends AbstractBehavior<Watchdog.Command> {
 
   private Watchdog(ActorContext<Command> context, List<Rule> rules, Supplier<Reading> readings) {
     super(context);
+    // Its lines under its own name: Pekko names a timer-driven actor's logger after what is on the stack (ActorCell).
+    context.setLoggerName(Watchdog.class);
     this.rules = rules;
     this.readings = readings;
   }

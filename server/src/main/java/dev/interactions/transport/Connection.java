@@ -223,16 +223,6 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       if (lost.first() || lost.refusal().reason() != Refusal.SHUTTING_DOWN) {
         send(ServerMessage.Error.of(ErrorCode.RATE_LIMITED, lost.refusal().message()));
       }
-      if (lost.refusal().reason() == Refusal.UNAVAILABLE) {
-        // The server's side failed (a session slow to start or recover), not the client's: worth an operator's eye.
-        getContext()
-            .getLog()
-            .info(
-                "Not attached, closing connection {} of session {}: {}",
-                connection.connectionId(),
-                connection.sessionId(),
-                lost.refusal().message());
-      }
       // Otherwise its session stopped because the server is shutting down, after its last frames.
       return leave();
     } else if (event == Attachment.Drained.INSTANCE) {

@@ -86,6 +86,7 @@ class WatchdogTest {
     assertEquals(List.of(), rules(findings(watchdog)), "one sample may be actors starting and stopping a moment apart");
 
     LoggingTestKit.warn("watchdog: pending-per-session crossed")
+        .withLoggerName(Watchdog.class.getName()) // not Pekko's ActorCell, whose lines below WARN are not logged
         .expect(
             testKit.system(),
             () -> {
