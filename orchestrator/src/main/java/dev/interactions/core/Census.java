@@ -30,6 +30,9 @@ public final class Census implements Extension {
     /** A request or an attachment was refused for {@code reason}. */
     default void refused(Refusal reason) {}
 
+    /** An answer was refused because it does not fit its interaction's answer schema. */
+    default void answerRefused() {}
+
     /** The journal confirmed a session's write {@code latency} after it was issued. */
     default void journalWritten(Duration latency) {}
 

@@ -8,18 +8,31 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a requester asks a human: a {@code kind} that tells the client how to present it (e.g. {@code "tool-approval"}), an
- * opaque JSON {@code payload}, an optional timeout (the configured default applies when empty), and an optional
- * idempotency key: a second request with the same key in the same session gets the first one's interaction instead of a
- * new one, for as long as the session remembers it.
+ * What a requester asks a human: a {@code kind} that tells the client how to present it (one of the {@link
+ * StandardKind}s every client renders, or one of the requester's own, e.g. {@code "tool-approval"}), a JSON {@code
+ * payload} (checked for a standard kind, opaque otherwise), an optional timeout (the configured default applies when
+ * empty), an optional idempotency key (a second request with the same key in the same session gets the first one's
+ * interaction instead of a new one, for as long as the session remembers it), and an optional answer schema that every
+ * answer must fit (required for {@code form}; the other standard kinds imply theirs).
  */
 public record InteractionRequest(
-    String kind, RawJson payload, Optional<Duration> timeout, Optional<String> idempotencyKey) {
+    String kind,
+    RawJson payload,
+    Optional<Duration> timeout,
+    Optional<String> idempotencyKey,
+    Optional<RawJson> answerSchema) {
 
   public InteractionRequest {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    Objects.requireNonNull(answerSchema, "answerSchema");
+  }
+
+  /** A request without an answer schema of its own. */
+  public InteractionRequest(
+      String kind, RawJson payload, Optional<Duration> timeout, Optional<String> idempotencyKey) {
+    this(kind, payload, timeout, idempotencyKey, Optional.empty());
   }
 
   /** A request with the default timeout. */
@@ -34,7 +47,15 @@ public record InteractionRequest(
 
   /** This request, made idempotent under {@code key}. */
   public InteractionRequest withIdempotencyKey(String key) {
-    return new InteractionRequest(kind, payload, timeout, Optional.of(key));
+    return new InteractionRequest(kind, payload, timeout, Optional.of(key), answerSchema);
+  }
+
+  /**
+   * This request, with answers that must fit {@code schema}: the subset of JSON Schema that MCP elicitation allows (see
+   * {@code docs/PROTOCOL.md}).
+   */
+  public InteractionRequest withAnswerSchema(RawJson schema) {
+    return new InteractionRequest(kind, payload, timeout, idempotencyKey, Optional.of(schema));
   }
 
   /**
@@ -50,11 +71,13 @@ public record InteractionRequest(
     if (kind.length() > settings.maxKindLength()) {
       throw new InvalidInputException("kind", "is longer than " + settings.maxKindLength() + " characters");
     }
-    int size = payload.utf8Length();
-    if (size > settings.maxPayloadBytes()) {
-      throw new InvalidInputException(
-          "payload", "is " + size + " bytes, over the limit of " + settings.maxPayloadBytes() + " bytes");
-    }
+    withinLimit("payload", payload, settings);
+    answerSchema.ifPresent(
+        schema -> {
+          withinLimit("answerSchema", schema, settings);
+          AnswerSchemaSubset.check(schema.tree());
+        });
+    StandardKind.named(kind).ifPresent(standard -> standard.check(payload.tree(), answerSchema.isPresent()));
     Duration effective = timeout.orElse(settings.defaultTimeout());
     if (effective.compareTo(settings.minTimeout()) < 0 || effective.compareTo(settings.maxTimeout()) > 0) {
       throw new InvalidInputException(
@@ -62,5 +85,13 @@ public record InteractionRequest(
           "must be between " + settings.minTimeout().toMillis() + " and " + settings.maxTimeout().toMillis() + " ms");
     }
     return effective;
+  }
+
+  private static void withinLimit(String field, RawJson json, OrchestratorSettings settings) {
+    int size = json.utf8Length();
+    if (size > settings.maxPayloadBytes()) {
+      throw new InvalidInputException(
+          field, "is " + size + " bytes, over the limit of " + settings.maxPayloadBytes() + " bytes");
+    }
   }
 }

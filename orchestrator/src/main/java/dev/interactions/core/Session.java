@@ -481,12 +481,21 @@ public final class Session
     ActorRef<Attachment.Command> attachment = respond.receiptWithFrames() ? runtime.attachment(respond.connectionId()) : null;
     Optional<SessionEvent.Closed> closed = ledger.decideClose(id, respond.response(), Instant.now());
     if (closed.isPresent()) {
+      ServerMessage.Error invalid = runtime.invalidAnswer(ledger.pending().get(id), respond.response(), respond.ref());
+      if (invalid != null) {
+        return receipt(respond, attachment, invalid); // still pending; nobody else hears of it
+      }
       // The answering client gets its ack before anyone hears "closed".
       ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
       EffectBuilder<SessionEvent, SessionLedger> closing = closeAll(List.of(closed.get()), attachment, ack);
       return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
     }
-    ServerMessage.Receipt receipt = ledger.lateReceipt(sessionId, id, respond.ref(), rememberedSince(Instant.now()));
+    return receipt(respond, attachment, ledger.lateReceipt(sessionId, id, respond.ref(), rememberedSince(Instant.now())));
+  }
+
+  /** A receipt that records nothing, to the answering connection's attachment if it goes with the frames. */
+  private ReplyEffect<SessionEvent, SessionLedger> receipt(
+      Respond respond, ActorRef<Attachment.Command> attachment, ServerMessage.Receipt receipt) {
     if (attachment != null) {
       attachment.tell(new Attachment.Frame(receipt));
       return Effect().noReply();

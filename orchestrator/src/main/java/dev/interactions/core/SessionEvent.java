@@ -11,19 +11,34 @@ public sealed interface SessionEvent extends JournalRecord {
   /** The interaction whose life this event is part of. */
   String interactionId();
 
-  /** An interaction was admitted; it is pending from now on. {@code idempotencyKey} may be null. */
+  /**
+   * An interaction was admitted; it is pending from now on. {@code idempotencyKey} and {@code answerSchema} (the
+   * request's own) may be null; events recorded before answer schemas existed read as without one.
+   */
   record Requested(
       String interactionId,
       String kind,
       RawJson payload,
       Instant requestedAt,
       Instant expiresAt,
-      String idempotencyKey)
+      String idempotencyKey,
+      RawJson answerSchema)
       implements SessionEvent {
+
+    /** An interaction without an answer schema of its own. */
+    public Requested(
+        String interactionId,
+        String kind,
+        RawJson payload,
+        Instant requestedAt,
+        Instant expiresAt,
+        String idempotencyKey) {
+      this(interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, null);
+    }
 
     /** The interaction as clients see it. */
     public ServerMessage.Interaction view() {
-      return new ServerMessage.Interaction(interactionId, kind, payload, requestedAt, expiresAt);
+      return new ServerMessage.Interaction(interactionId, kind, payload, requestedAt, expiresAt, answerSchema);
     }
   }
 

@@ -161,7 +161,13 @@ public final class SessionLedger implements JournalRecord {
     }
     return new Record(
         new SessionEvent.Requested(
-            interactionId, request.kind(), request.payload(), now, now.plus(timeout), key));
+            interactionId,
+            request.kind(),
+            request.payload(),
+            now,
+            now.plus(timeout),
+            key,
+            request.answerSchema().orElse(null)));
   }
 
   /** The event that closes {@code interactionId} with {@code outcome} at {@code now}, if it is still pending. */

@@ -1,5 +1,7 @@
 package dev.interactions.core;
 
+import dev.interactions.protocol.AnswerProblem;
+import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.Address;
@@ -36,6 +39,8 @@ final class SessionRuntime {
   /** This node as {@code GET /v1/sessions/{id}} reports it. */
   private final String node;
   private final Map<String, ActorRef<Interaction.Command>> interactions = new HashMap<>();
+  /** The compiled answer schemas of pending interactions that have been answered at least once. */
+  private final Map<String, AnswerSchema> answerSchemas = new HashMap<>(0);
   private final AttachedConnections connections = new AttachedConnections();
   private final List<ActorRef<Done>> closeWaiters = new ArrayList<>(0);
   /**
@@ -93,11 +98,43 @@ final class SessionRuntime {
     InteractionOutcome outcome = closed.toOutcome();
     census.observer().interactionClosed(outcome.code(), Duration.between(closed.requestedAt(), closed.closedAt()));
     connections.broadcast(new ServerMessage.Closed(closed.interactionId(), outcome.code()));
+    answerSchemas.remove(closed.interactionId());
     ActorRef<Interaction.Command> actor = interactions.remove(closed.interactionId());
     if (actor != null) {
       resolving++;
       actor.tell(new Interaction.Resolve(outcome));
     }
+  }
+
+  /**
+   * The refusal of an answer to pending {@code requested} that does not fit its answer schema, or null if it fits (or
+   * is a rejection, or the interaction has no schema). The schema is compiled at the first answer and kept while the
+   * interaction is pending, so a second attempt is not compiled again.
+   */
+  ServerMessage.Error invalidAnswer(SessionEvent.Requested requested, InteractionOutcome.Response response, String ref) {
+    if (!(response instanceof InteractionOutcome.Answered answered)) {
+      return null;
+    }
+    AnswerSchema schema = answerSchemas.get(requested.interactionId());
+    if (schema == null) {
+      Optional<AnswerSchema> compiled = AnswerSchema.of(requested);
+      if (compiled.isEmpty()) {
+        return null;
+      }
+      schema = compiled.get();
+      answerSchemas.put(requested.interactionId(), schema);
+    }
+    List<AnswerProblem> problems = schema.problems(answered.value());
+    if (problems.isEmpty()) {
+      return null;
+    }
+    census.observer().answerRefused();
+    return new ServerMessage.Error(
+        ErrorCode.INVALID_ANSWER,
+        "the answer does not fit the interaction's answer schema",
+        requested.interactionId(),
+        ref,
+        problems);
   }
 
   /** An interaction's actor stopped: after delivering its outcome, or because it failed. */

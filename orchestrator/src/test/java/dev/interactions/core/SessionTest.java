@@ -153,6 +153,39 @@ class SessionTest {
   }
 
   @Test
+  void anAnswerThatDoesNotFitItsSchemaIsRefusedToItsClientAloneAndTheInteractionStaysPending() {
+    TestProbe<ServerMessage> answering = attach("s1", "c1");
+    TestProbe<ServerMessage> other = attach("s1", "c2");
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    TestProbe<Session.Admission> admission = testKit.createTestProbe();
+    InteractionRequest confirm = InteractionRequest.of("confirm", RawJson.parse("payload", "{\"message\":\"Deploy?\"}"));
+    directory.tell(
+        "s1", new Session.RequestInteraction("i1", confirm, LONG, requester.getRef(), admission.getRef()));
+    admission.expectMessageClass(Session.Admitted.class);
+    answering.expectMessageClass(ServerMessage.Interaction.class);
+    other.expectMessageClass(ServerMessage.Interaction.class);
+
+    ServerMessage.Receipt refused =
+        respond("s1", "i1", "c1", new InteractionOutcome.Answered(RawJson.parse("value", "{\"confirmed\":\"yes\"}"), "c1"))
+            .receiveMessage();
+
+    ServerMessage.Error error = assertInstanceOf(ServerMessage.Error.class, refused);
+    assertEquals(ErrorCode.INVALID_ANSWER, error.code());
+    assertEquals("i1", error.id());
+    assertEquals("tag", error.ref());
+    assertEquals("/confirmed", error.errors().get(0).pointer());
+    assertEquals(List.of("i1"), pendingIds("s1"));
+    // An answer that fits closes it, and only then does anyone else hear of it.
+    RawJson fits = RawJson.parse("value", "{\"confirmed\":true}");
+    respond("s1", "i1", "c1", new InteractionOutcome.Answered(fits, "c1")).expectMessageClass(ServerMessage.Ack.class);
+    assertEquals(new InteractionOutcome.Answered(fits, "c1"), requester.receiveMessage());
+    assertEquals(new ServerMessage.Closed("i1", OutcomeCode.ANSWERED), other.receiveMessage());
+    assertEquals(new ServerMessage.Closed("i1", OutcomeCode.ANSWERED), answering.receiveMessage());
+    detach("s1", "c1");
+    detach("s1", "c2");
+  }
+
+  @Test
   void cancelEndsTheInteractionAndTellsEveryClient() {
     TestProbe<ServerMessage> first = attach("s1", "c1");
     TestProbe<ServerMessage> second = attach("s1", "c2");

@@ -152,6 +152,38 @@ class DurableSessionTest {
   }
 
   @Test
+  void aFormsAnswerSchemaSurvivesARestartAndStillRefusesAnswersThatDoNotFit() throws Exception {
+    RawJson schema =
+        RawJson.parse(
+            "answerSchema",
+            "{\"type\":\"object\",\"properties\":{\"age\":{\"type\":\"integer\",\"minimum\":18}},\"required\":[\"age\"]}");
+    InteractionRequest form =
+        new InteractionRequest("form", RawJson.parse("payload", "{\"message\":\"Your age?\"}"), Optional.of(Duration.ofMinutes(10)), Optional.empty())
+            .withAnswerSchema(schema);
+    Config config = DurableStore.config(data, "orchestrator.session.reconnect-grace = 10m");
+    try (DurableStore node = DurableStore.start(config)) {
+      node.orchestrator.request("s1", form);
+      awaitPending(node, "s1", 1);
+    }
+
+    try (DurableStore node = DurableStore.start(config)) {
+      ServerMessage.Interaction recovered = awaitPending(node, "s1", 1).get(0);
+      assertEquals(schema, recovered.answerSchema(), "clients are replayed the schema to render");
+      ClientHandle device = node.orchestrator.attach("s1", new IgnoringListener()).toCompletableFuture().join();
+      ServerMessage.Error refused =
+          assertInstanceOf(
+              ServerMessage.Error.class,
+              device.answer(recovered.id(), RawJson.parse("answer", "{\"age\":12}")).toCompletableFuture().join());
+      assertEquals(ErrorCode.INVALID_ANSWER, refused.code());
+      assertEquals("/age", refused.errors().get(0).pointer());
+      assertInstanceOf(
+          ServerMessage.Ack.class,
+          device.answer(recovered.id(), RawJson.parse("answer", "{\"age\":30}")).toCompletableFuture().join());
+      device.close();
+    }
+  }
+
+  @Test
   void anH2DatabaseKeepsEventsInTheirRowsNotInItsLobStorage() throws Exception {
     try (DurableStore node = DurableStore.start(DurableStore.config(data, ""))) {
       String url = node.orchestrator.system().settings().config().getString("orchestrator.persistence.jdbc.url");

@@ -17,7 +17,12 @@ public enum ErrorCode {
   /** Too many messages in a short time, or a bound of the session was reached. */
   RATE_LIMITED("rate_limited"),
   /** The token the connection was opened with expired (after the leeway); the server closes it next. */
-  TOKEN_EXPIRED("token_expired");
+  TOKEN_EXPIRED("token_expired"),
+  /**
+   * The answer does not fit the interaction's answer schema (its own, or the one its standard kind implies); the
+   * interaction stays pending and the {@code errors} list each problem.
+   */
+  INVALID_ANSWER("invalid_answer");
 
   private final String wireName;
 

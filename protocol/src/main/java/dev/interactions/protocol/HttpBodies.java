@@ -9,11 +9,18 @@ public final class HttpBodies {
 
   private HttpBodies() {}
 
-  /** {@code POST /v1/sessions/{sessionId}/interactions}. */
-  public record CreateInteraction(String kind, RawJson payload, Long timeoutMs, String idempotencyKey) {
+  /**
+   * {@code POST /v1/sessions/{sessionId}/interactions}; {@code answerSchema} is null when absent (or JSON {@code
+   * null}).
+   */
+  public record CreateInteraction(
+      String kind, RawJson payload, Long timeoutMs, String idempotencyKey, RawJson answerSchema) {
     public CreateInteraction {
       if (payload == null) {
         payload = RawJson.NULL;
+      }
+      if (RawJson.NULL.equals(answerSchema)) {
+        answerSchema = null;
       }
       if (timeoutMs != null && timeoutMs <= 0) {
         throw new InvalidInputException("timeoutMs", "must be positive");
@@ -69,14 +76,22 @@ public final class HttpBodies {
   public record Session(
       String sessionId, List<String> connections, List<ServerMessage.Interaction> pending, String node) {}
 
-  /** Every HTTP error: {@code {"error":{"code":…,"message":…}}}. */
+  /**
+   * Every HTTP error: {@code {"error":{"code":…,"message":…}}}, with {@code errors} for an {@code invalid_answer}.
+   */
   public record Error(Detail error) {
 
-    /** The error's code and a readable message. */
-    public record Detail(String code, String message) {}
+    /** The error's code, a readable message, and each problem of an answer that does not fit its schema. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Detail(String code, String message, List<AnswerProblem> errors) {}
 
     public static Error of(String code, String message) {
-      return new Error(new Detail(code, message));
+      return new Error(new Detail(code, message, null));
+    }
+
+    /** An answer that does not fit its schema: {@code invalid_answer} and its problems. */
+    public static Error invalidAnswer(String message, List<AnswerProblem> errors) {
+      return new Error(new Detail(ErrorCode.INVALID_ANSWER.wireName(), message, errors));
     }
   }
 

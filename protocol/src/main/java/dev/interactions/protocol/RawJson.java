@@ -45,6 +45,15 @@ public record RawJson(String text) {
     return new RawJson(node == null ? "null" : node.toString());
   }
 
+  /** The value as a Jackson tree, parsed again from its text (the text is what is kept). */
+  public JsonNode tree() {
+    try {
+      return WireCodec.mapper().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a RawJson that is not JSON", e);
+    }
+  }
+
   /** Size of the UTF-8 encoding, the unit in which payload limits are expressed. */
   public int utf8Length() {
     return text.getBytes(StandardCharsets.UTF_8).length;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Everything the server sends to a client (WebSocket frames, Server-Sent Events, in-process listeners). The JSON
@@ -28,9 +29,20 @@ public sealed interface ServerMessage {
   /** First message on every connection. */
   record Welcome(int protocol, String sessionId, String connectionId, long heartbeatMs) implements ServerMessage {}
 
-  /** An interaction waiting for an answer; sent when it is requested and replayed to every connection that attaches. */
-  record Interaction(String id, String kind, RawJson payload, Instant requestedAt, Instant expiresAt)
-      implements ServerMessage {}
+  /**
+   * An interaction waiting for an answer; sent when it is requested and replayed to every connection that attaches.
+   * {@code answerSchema} is present when the request carried one (always for the {@code form} kind): the answer must fit
+   * it.
+   */
+  record Interaction(
+      String id, String kind, RawJson payload, Instant requestedAt, Instant expiresAt, RawJson answerSchema)
+      implements ServerMessage {
+
+    /** An interaction without an answer schema of its own. */
+    public Interaction(String id, String kind, RawJson payload, Instant requestedAt, Instant expiresAt) {
+      this(id, kind, payload, requestedAt, expiresAt, null);
+    }
+  }
 
   /**
    * Sent once per connection right after the pending interactions were replayed (an addition to protocol 1): from here
@@ -45,8 +57,17 @@ public sealed interface ServerMessage {
   /** An answer or rejection was accepted; {@code ref} echoes the client's tag. */
   record Ack(String id, String ref) implements Receipt {}
 
-  /** Something the client sent was refused; {@code id} and {@code ref} are present when known. */
-  record Error(ErrorCode code, String message, String id, String ref) implements Receipt {
+  /**
+   * Something the client sent was refused; {@code id} and {@code ref} are present when known, {@code errors} for an
+   * {@link ErrorCode#INVALID_ANSWER}.
+   */
+  record Error(ErrorCode code, String message, String id, String ref, List<AnswerProblem> errors)
+      implements Receipt {
+
+    /** A refusal with no list of problems. */
+    public Error(ErrorCode code, String message, String id, String ref) {
+      this(code, message, id, ref, null);
+    }
 
     /** An error about a message that named no interaction. */
     public static Error of(ErrorCode code, String message) {

@@ -43,6 +43,8 @@ final class InteractionMetrics {
       Kamon.timer("interactions.outcome.time", "Time from request to outcome");
   static final Metric.Counter REFUSED =
       Kamon.counter("interactions.refused", "Requests and attachments refused, by reason");
+  static final Metric.Counter INVALID_ANSWERS =
+      Kamon.counter("interactions.answers.invalid", "Answers refused for not fitting their interaction's answer schema");
   static final Metric.Timer JOURNAL_WRITE_TIME =
       Kamon.timer("interactions.journal.write.time", "Time from issuing a session's journal write to its confirmation");
   static final Metric.Timer RECOVERY_TIME =

@@ -17,6 +17,7 @@ final class MetricsObserver implements Census.Observer {
   private final Map<OutcomeCode, Counter> completed = new EnumMap<>(OutcomeCode.class);
 
   private final Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
+  private final Counter invalidAnswers = InteractionMetrics.INVALID_ANSWERS.withoutTags();
   private final Timer outcomeTime = InteractionMetrics.OUTCOME_TIME.withoutTags();
   private final Timer journalWriteTime = InteractionMetrics.JOURNAL_WRITE_TIME.withoutTags();
   private final Timer recoveryTime = InteractionMetrics.RECOVERY_TIME.withoutTags();
@@ -39,6 +40,11 @@ final class MetricsObserver implements Census.Observer {
   @Override
   public void refused(Refusal reason) {
     refused.get(reason).increment();
+  }
+
+  @Override
+  public void answerRefused() {
+    invalidAnswers.increment();
   }
 
   @Override

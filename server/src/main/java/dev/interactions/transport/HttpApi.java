@@ -338,6 +338,10 @@ public final class HttpApi extends AllDirectives {
             return json(StatusCodes.OK, ack);
           }
           ServerMessage.Error refused = (ServerMessage.Error) result;
+          if (refused.code() == ErrorCode.INVALID_ANSWER) {
+            return json(
+                StatusCodes.UNPROCESSABLE_ENTITY, HttpBodies.Error.invalidAnswer(refused.message(), refused.errors()));
+          }
           StatusCode status =
               refused.code() == ErrorCode.UNKNOWN_INTERACTION
                   ? StatusCodes.NOT_FOUND
@@ -370,7 +374,8 @@ public final class HttpApi extends AllDirectives {
                   body.kind(),
                   body.payload(),
                   Optional.ofNullable(body.timeoutMs()).map(Duration::ofMillis),
-                  Optional.ofNullable(body.idempotencyKey()));
+                  Optional.ofNullable(body.idempotencyKey()),
+                  Optional.ofNullable(body.answerSchema()));
           // An HTTP requester reads the outcome back: nobody is told it.
           CompletionStage<Session.Admission> admission =
               admissions.admit(sessionId, request, timeout -> system.ignoreRef()).admission();
