@@ -1,8 +1,10 @@
 package dev.interactions.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** The JSON bodies of the HTTP API (requests and responses); see {@code docs/PROTOCOL.md}. */
 public final class HttpBodies {
@@ -27,6 +29,41 @@ public final class HttpBodies {
       }
     }
   }
+
+  /**
+   * {@code POST /v1/sessions/{sessionId}/elicitations}: MCP's form-mode {@code ElicitRequestParams} ({@code mode},
+   * {@code message}, {@code requestedSchema}, {@code _meta}, which is accepted and not used) plus our {@code timeoutMs}
+   * and {@code idempotencyKey}.
+   */
+  public record Elicit(
+      String mode,
+      String message,
+      RawJson requestedSchema,
+      Long timeoutMs,
+      String idempotencyKey,
+      @JsonProperty("_meta") RawJson meta) {
+    public Elicit {
+      if (mode != null && !mode.equals("form")) {
+        throw new InvalidInputException("mode", "only \"form\" is supported");
+      }
+      if (message == null) {
+        throw new InvalidInputException("message", "is required");
+      }
+      if (requestedSchema == null || RawJson.NULL.equals(requestedSchema)) {
+        throw new InvalidInputException("requestedSchema", "is required");
+      }
+      if (timeoutMs != null && timeoutMs <= 0) {
+        throw new InvalidInputException("timeoutMs", "must be positive");
+      }
+    }
+  }
+
+  /**
+   * MCP's {@code ElicitResult}: {@code action} {@code accept} (with the answer as {@code content}), {@code decline} or
+   * {@code cancel}; {@code _meta} names the interaction and how it ended.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ElicitResult(String action, RawJson content, @JsonProperty("_meta") Map<String, String> meta) {}
 
   /** {@code POST …/interactions/{id}/answer}; {@code connectionId} optionally names the SSE connection answering. */
   public record Answer(RawJson value, String connectionId) {

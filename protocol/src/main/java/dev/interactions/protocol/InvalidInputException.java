@@ -9,6 +9,7 @@ public final class InvalidInputException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   private final String field;
+  private final String problem;
 
   /**
    * @param field the field that is wrong, as the client spelled it ({@code "(message)"} when the whole input is unusable)
@@ -17,10 +18,16 @@ public final class InvalidInputException extends IllegalArgumentException {
   public InvalidInputException(String field, String message) {
     super(field + ": " + message);
     this.field = field;
+    this.problem = message;
   }
 
   /** The field that is wrong. */
   public String field() {
     return field;
+  }
+
+  /** What is wrong with it. */
+  public String problem() {
+    return problem;
   }
 }

@@ -174,7 +174,27 @@ public final class HttpApi extends AllDirectives {
         pathEndOrSingleSlash(() -> get(() -> caller(true, caller -> readSession(caller, sessionId)))),
         path("ws", () -> get(() -> caller(true, caller -> webSocket(caller, sessionId)))),
         path("events", () -> get(() -> caller(true, caller -> events(caller, sessionId)))),
-        pathPrefix("interactions", () -> interactions(sessionId)));
+        pathPrefix("interactions", () -> interactions(sessionId)),
+        pathPrefix("elicitations", () -> elicitations(sessionId)));
+  }
+
+  /** MCP elicitation (see {@link Elicitations}): create and wait, then read back, each waiting the longest by default. */
+  private Route elicitations(String sessionId) {
+    return concat(
+        pathEndOrSingleSlash(
+            () -> post(() -> caller(false, caller -> waitMs(transport.maxWait(), waitMs -> elicit(caller, sessionId, waitMs))))),
+        path(
+            interactionId ->
+                Identifiers.isValid(interactionId)
+                    ? get(
+                        () ->
+                            caller(
+                                false,
+                                caller ->
+                                    waitMs(
+                                        transport.maxWait(),
+                                        waitMs -> readElicitation(caller, sessionId, interactionId, waitMs))))
+                    : error(StatusCodes.BAD_REQUEST, "bad_request", "id: must match [A-Za-z0-9._:-]{1,128}")));
   }
 
   private Route interactions(String sessionId) {
@@ -182,7 +202,7 @@ public final class HttpApi extends AllDirectives {
         pathEndOrSingleSlash(
             () ->
                 concat(
-                    post(() -> caller(false, caller -> waitMs(waitMs -> create(caller, sessionId, waitMs)))),
+                    post(() -> caller(false, caller -> waitMs(Duration.ZERO, waitMs -> create(caller, sessionId, waitMs)))),
                     get(() -> caller(false, caller -> history(caller, sessionId))))),
         pathPrefix(
             interactionId ->
@@ -196,7 +216,7 @@ public final class HttpApi extends AllDirectives {
         pathEndOrSingleSlash(
             () ->
                 concat(
-                    get(() -> caller(false, caller -> waitMs(waitMs -> read(caller, sessionId, interactionId, waitMs)))),
+                    get(() -> caller(false, caller -> waitMs(Duration.ZERO, waitMs -> read(caller, sessionId, interactionId, waitMs)))),
                     delete(() -> caller(false, caller -> cancel(caller, sessionId, interactionId))))),
         path(
             "answer",
@@ -368,31 +388,69 @@ public final class HttpApi extends AllDirectives {
     }
     return body(
         HttpBodies.CreateInteraction.class,
+        body ->
+            admitAndAwait(
+                sessionId,
+                new InteractionRequest(
+                    body.kind(),
+                    body.payload(),
+                    Optional.ofNullable(body.timeoutMs()).map(Duration::ofMillis),
+                    Optional.ofNullable(body.idempotencyKey()),
+                    Optional.ofNullable(body.answerSchema())),
+                waitMs,
+                this::status));
+  }
+
+  /** {@code POST …/elicitations}: a {@code form} interaction, answered with MCP's result once it ends. */
+  private Route elicit(Caller caller, String sessionId, Duration waitMs) {
+    if (!caller.mayRequest(sessionId)) {
+      return forbidden(sessionId);
+    }
+    return body(
+        HttpBodies.Elicit.class,
         body -> {
-          InteractionRequest request =
-              new InteractionRequest(
-                  body.kind(),
-                  body.payload(),
-                  Optional.ofNullable(body.timeoutMs()).map(Duration::ofMillis),
-                  Optional.ofNullable(body.idempotencyKey()),
-                  Optional.ofNullable(body.answerSchema()));
-          // An HTTP requester reads the outcome back: nobody is told it.
-          CompletionStage<Session.Admission> admission =
-              admissions.admit(sessionId, request, timeout -> system.ignoreRef()).admission();
-          return onSuccess(
-              admission,
-              result -> {
-                if (result instanceof RequestRefused refused) {
-                  return refusal(refused);
-                }
-                Session.Admitted admitted = (Session.Admitted) result;
-                StatusCode pendingStatus = admitted.created() ? StatusCodes.CREATED : StatusCodes.OK;
-                if (!admitted.status().isPending() || waitMs.isZero()) {
-                  return status(admitted.status(), admitted.status().isPending() ? pendingStatus : StatusCodes.OK);
-                }
-                return awaitOutcome(
-                    sessionId, admitted.status().interaction().id(), waitMs, pendingStatus);
-              });
+          try {
+            return admitAndAwait(sessionId, Elicitations.request(body), waitMs, this::elicitation);
+          } catch (InvalidInputException invalid) {
+            throw Elicitations.renamed(invalid);
+          }
+        });
+  }
+
+  private Route readElicitation(Caller caller, String sessionId, String interactionId, Duration waitMs) {
+    if (!caller.mayRequest(sessionId)) {
+      return forbidden(sessionId);
+    }
+    return awaitOutcome(sessionId, interactionId, waitMs, StatusCodes.ACCEPTED, this::elicitation);
+  }
+
+  /** MCP's result once the interaction ended; while it is pending, {@code 202} with the interaction to read it back. */
+  private Route elicitation(InteractionStatus status, StatusCode pendingStatus) {
+    return status.isPending()
+        ? status(status, StatusCodes.ACCEPTED)
+        : json(StatusCodes.OK, Elicitations.result(status));
+  }
+
+  /**
+   * The one path from a requester's HTTP request to its interaction: admits it (an HTTP requester reads the outcome
+   * back: nobody is told it), then waits up to {@code waitMs} for its outcome; {@code render} writes the response.
+   */
+  private Route admitAndAwait(
+      String sessionId, InteractionRequest request, Duration waitMs, BiFunction<InteractionStatus, StatusCode, Route> render) {
+    CompletionStage<Session.Admission> admission =
+        admissions.admit(sessionId, request, timeout -> system.ignoreRef()).admission();
+    return onSuccess(
+        admission,
+        result -> {
+          if (result instanceof RequestRefused refused) {
+            return refusal(refused);
+          }
+          Session.Admitted admitted = (Session.Admitted) result;
+          StatusCode pendingStatus = admitted.created() ? StatusCodes.CREATED : StatusCodes.OK;
+          if (!admitted.status().isPending() || waitMs.isZero()) {
+            return render.apply(admitted.status(), admitted.status().isPending() ? pendingStatus : StatusCodes.OK);
+          }
+          return awaitOutcome(sessionId, admitted.status().interaction().id(), waitMs, pendingStatus, render);
         });
   }
 
@@ -464,7 +522,7 @@ public final class HttpApi extends AllDirectives {
     if (!caller.mayRequest(sessionId)) {
       return forbidden(sessionId);
     }
-    return awaitOutcome(sessionId, interactionId, waitMs, StatusCodes.OK);
+    return awaitOutcome(sessionId, interactionId, waitMs, StatusCodes.OK, this::status);
   }
 
   private Route cancel(Caller caller, String sessionId, String interactionId) {
@@ -478,11 +536,17 @@ public final class HttpApi extends AllDirectives {
             sessionId,
             (ActorRef<InteractionLookup> replyTo) -> new Session.GetInteraction(interactionId, true, replyTo),
             core.askTimeout()),
-        StatusCodes.OK);
+        StatusCodes.OK,
+        this::status);
   }
 
   /** Long-polls for the outcome up to {@code waitMs}, then answers with whatever the state is. */
-  private Route awaitOutcome(String sessionId, String interactionId, Duration waitMs, StatusCode pendingStatus) {
+  private Route awaitOutcome(
+      String sessionId,
+      String interactionId,
+      Duration waitMs,
+      StatusCode pendingStatus,
+      BiFunction<InteractionStatus, StatusCode, Route> render) {
     CompletionStage<InteractionLookup> outcome =
         waitMs.isZero()
             ? readNow(sessionId, interactionId)
@@ -494,7 +558,7 @@ public final class HttpApi extends AllDirectives {
                 .exceptionallyCompose(
                     failure ->
                         isTimeout(failure) ? readNow(sessionId, interactionId) : CompletableFuture.failedStage(failure));
-    return lookup(outcome, pendingStatus);
+    return lookup(outcome, pendingStatus, render);
   }
 
   private CompletionStage<InteractionLookup> readNow(String sessionId, String interactionId) {
@@ -504,12 +568,15 @@ public final class HttpApi extends AllDirectives {
         core.askTimeout());
   }
 
-  private Route lookup(CompletionStage<InteractionLookup> lookup, StatusCode pendingStatus) {
+  private Route lookup(
+      CompletionStage<InteractionLookup> lookup,
+      StatusCode pendingStatus,
+      BiFunction<InteractionStatus, StatusCode, Route> render) {
     return onSuccess(
         lookup,
         found -> {
           if (found instanceof InteractionStatus status) {
-            return status(status, status.isPending() ? pendingStatus : StatusCodes.OK);
+            return render.apply(status, status.isPending() ? pendingStatus : StatusCodes.OK);
           } else if (found instanceof UnreadableInteraction unreadable) {
             return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", unreadable.reason());
           }
@@ -549,13 +616,14 @@ public final class HttpApi extends AllDirectives {
                 }));
   }
 
-  private Route waitMs(Function<Duration, Route> inner) {
+  /** The {@code waitMs} query parameter, {@code absent} when there is none, capped at the longest wait. */
+  private Route waitMs(Duration absent, Function<Duration, Route> inner) {
     return parameterOptional(
         "waitMs",
         raw -> {
           long millis;
           try {
-            millis = raw.map(Long::parseLong).orElse(0L);
+            millis = raw.map(Long::parseLong).orElse(absent.toMillis());
           } catch (NumberFormatException e) {
             throw new InvalidInputException("waitMs", "must be a whole number of milliseconds");
           }
