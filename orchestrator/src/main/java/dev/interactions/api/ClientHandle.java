@@ -56,6 +56,23 @@ public final class ClientHandle implements AutoCloseable {
     return respond(interactionId, new InteractionOutcome.Rejected(reason));
   }
 
+  /**
+   * Reports interaction {@code interactionId} on this client's screen: the first report is recorded (its delivery
+   * deadline stops) and every client hears {@code shown}. Completes with {@code ack}, or {@code unknown_interaction}.
+   */
+  public CompletionStage<ServerMessage.Receipt> shown(String interactionId) {
+    return ask(interactionId, replyTo -> new Session.Shown(interactionId, connectionId, replyTo, false));
+  }
+
+  /**
+   * Someone works on an answer to {@code interactionId}: its deadline moves to at least {@code by} from now, never
+   * beyond the request's {@code maxTimeout}; every client hears {@code extended}. Completes with {@code ack}, or an
+   * error if it is not pending.
+   */
+  public CompletionStage<ServerMessage.Receipt> extend(String interactionId, Duration by) {
+    return ask(interactionId, replyTo -> new Session.Extend(interactionId, connectionId, by, null, replyTo, false));
+  }
+
   /** Detaches this client. Pending interactions stay pending for the session's other clients or a reconnect. */
   @Override
   public void close() {
@@ -63,11 +80,12 @@ public final class ClientHandle implements AutoCloseable {
   }
 
   private CompletionStage<ServerMessage.Receipt> respond(String interactionId, InteractionOutcome.Response response) {
+    return ask(interactionId, replyTo -> new Session.Respond(interactionId, connectionId, response, null, replyTo));
+  }
+
+  private CompletionStage<ServerMessage.Receipt> ask(
+      String interactionId, java.util.function.Function<ActorRef<ServerMessage.Receipt>, Session.Command> command) {
     Identifiers.require("id", interactionId);
-    return directory.ask(
-        sessionId,
-        (ActorRef<ServerMessage.Receipt> replyTo) ->
-            new Session.Respond(interactionId, connectionId, response, null, replyTo),
-        askTimeout);
+    return directory.ask(sessionId, command, askTimeout);
   }
 }

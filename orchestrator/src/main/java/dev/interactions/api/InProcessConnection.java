@@ -109,6 +109,10 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
         listener.onInteraction(interaction);
       } else if (message instanceof ServerMessage.Closed closed) {
         listener.onClosed(closed);
+      } else if (message instanceof ServerMessage.Shown shown) {
+        listener.onShown(shown);
+      } else if (message instanceof ServerMessage.Extended extended) {
+        listener.onExtended(extended);
       }
     } catch (RuntimeException e) {
       getContext().getLog().warn("listener of session {} failed on {}", sessionId, message, e);

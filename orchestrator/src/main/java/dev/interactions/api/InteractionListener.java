@@ -15,4 +15,10 @@ public interface InteractionListener {
 
   /** An interaction ended (answered here or elsewhere, rejected, cancelled, expired...); retract its prompt. */
   void onClosed(ServerMessage.Closed closed);
+
+  /** A device (this one or another) showed an interaction first. Ignored unless overridden. */
+  default void onShown(ServerMessage.Shown shown) {}
+
+  /** An interaction's deadline moved out: someone works on an answer. Ignored unless overridden. */
+  default void onExtended(ServerMessage.Extended extended) {}
 }

@@ -46,7 +46,19 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
    */
   public record Follow(ActorRef<RequestResult> follower) implements Command {}
 
+  /** From the session once an extension is recorded: the deadline is now {@code view}'s, {@code remaining} from now. */
+  public record Reschedule(ServerMessage.Interaction view, Duration remaining) implements Command {}
+
+  /** From the session once the first {@code shown} is recorded: the delivery deadline no longer applies. */
+  public enum Delivered implements Command {
+    INSTANCE
+  }
+
   private enum DeadlinePassed implements Command {
+    INSTANCE
+  }
+
+  private enum DeliveryDeadlinePassed implements Command {
     INSTANCE
   }
 
@@ -60,6 +72,7 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
    * @param sessionId the session it belongs to
    * @param view the interaction as clients see it
    * @param remaining time until its deadline (zero or negative: it is overdue and expires at once)
+   * @param untilDelivery time until its delivery deadline, or null if it has none (or was shown already)
    * @param maxWaiters long-polling readers and followers it holds at most
    * @param requester who receives the outcome, watched (if it stops, the interaction is cancelled); {@code null} for an
    *     interaction recovered from the journal, whose requester lived in a process that is gone
@@ -70,6 +83,7 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
       String sessionId,
       ServerMessage.Interaction view,
       Duration remaining,
+      Duration untilDelivery,
       int maxWaiters,
       ActorRef<RequestResult> requester,
       ActorRef<Session.Command> session,
@@ -79,23 +93,30 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
           if (requester != null) {
             context.watchWith(requester, RequesterStopped.INSTANCE);
           }
-          Cancellable deadline =
-              context.scheduleOnce(
-                  remaining.isNegative() ? Duration.ZERO : remaining, context.getSelf(), DeadlinePassed.INSTANCE);
-          return new Interaction(context, sessionId, view, maxWaiters, requester, session, durable, deadline);
+          Cancellable deadline = schedule(context, remaining, DeadlinePassed.INSTANCE);
+          Cancellable delivery =
+              untilDelivery == null ? null : schedule(context, untilDelivery, DeliveryDeadlinePassed.INSTANCE);
+          return new Interaction(context, sessionId, view, maxWaiters, requester, session, durable, deadline, delivery);
         });
+  }
+
+  private static Cancellable schedule(ActorContext<Command> context, Duration after, Command message) {
+    return context.scheduleOnce(after.isNegative() ? Duration.ZERO : after, context.getSelf(), message);
   }
 
   private final ActorContext<Command> context;
   private final String sessionId;
-  private final ServerMessage.Interaction view;
+  /** As clients see it; its deadline moves when the session records an extension. */
+  private ServerMessage.Interaction view;
   private final int maxWaiters;
   private final ActorRef<RequestResult> requester;
   private final ActorRef<Session.Command> session;
   private final boolean durable;
   private final Census census;
   /** The deadline; cancelled when the interaction stops first, so that nothing of it stays in the scheduler. */
-  private final Cancellable deadline;
+  private Cancellable deadline;
+  /** The delivery deadline while it runs (until the first {@code shown}), else null. */
+  private Cancellable delivery;
   /** Long-polling readers; allocated on the first one, since most interactions never have any. */
   private List<ActorRef<InteractionLookup>> waiters;
   /** Further requesters of the same interaction; allocated on the first one. */
@@ -111,7 +132,8 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
       ActorRef<RequestResult> requester,
       ActorRef<Session.Command> session,
       boolean durable,
-      Cancellable deadline) {
+      Cancellable deadline,
+      Cancellable delivery) {
     this.context = context;
     this.sessionId = sessionId;
     this.view = view;
@@ -120,6 +142,7 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
     this.session = session;
     this.durable = durable;
     this.deadline = deadline;
+    this.delivery = delivery;
     this.census = Census.get(context.getSystem());
     census.interactionStarted();
   }
@@ -137,6 +160,15 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
       onFollow(follow);
     } else if (message instanceof WaiterGone gone) {
       forgetWaiter(gone.waiter());
+    } else if (message instanceof Reschedule reschedule) {
+      deadline.cancel();
+      view = reschedule.view();
+      deadline = schedule(context, reschedule.remaining(), DeadlinePassed.INSTANCE);
+    } else if (message == Delivered.INSTANCE) {
+      cancelDelivery();
+    } else if (message == DeliveryDeadlinePassed.INSTANCE) {
+      delivery = null;
+      session.tell(new Session.DeliveryExpired(view.id()));
     } else if (message == DeadlinePassed.INSTANCE) {
       session.tell(new Session.Expire(view.id()));
     } else if (message == RequesterStopped.INSTANCE) {
@@ -222,8 +254,16 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
     }
   }
 
+  private void cancelDelivery() {
+    if (delivery != null) {
+      delivery.cancel();
+      delivery = null;
+    }
+  }
+
   private void onPostStop() {
     deadline.cancel();
+    cancelDelivery();
     if (!resolved) {
       completeWithoutOutcome();
     }

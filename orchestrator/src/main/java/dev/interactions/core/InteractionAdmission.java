@@ -31,7 +31,7 @@ public final class InteractionAdmission {
 
   /**
    * Validates {@code request} and asks session {@code sessionId} to admit it; the outcome goes to the requester that
-   * {@code requesterFor} makes for the interaction's validated deadline.
+   * {@code requesterFor} makes for the latest deadline the interaction may reach (its own, or its extension limit).
    *
    * @throws dev.interactions.protocol.InvalidInputException naming the field if the id or the request is invalid
    */
@@ -39,7 +39,8 @@ public final class InteractionAdmission {
       String sessionId, InteractionRequest request, Function<Duration, ActorRef<RequestResult>> requesterFor) {
     Duration timeout = validate(sessionId, request);
     String interactionId = UUID.randomUUID().toString();
-    ActorRef<RequestResult> requester = requesterFor.apply(timeout);
+    // The requester waits for as long as extensions may move the deadline.
+    ActorRef<RequestResult> requester = requesterFor.apply(request.delivery().latest(timeout));
     CompletionStage<Session.Admission> admission =
         sessions.ask(
             sessionId,

@@ -73,6 +73,21 @@ public sealed interface InteractionOutcome extends RequestResult {
     }
   }
 
+  /** No device showed it in time (its delivery deadline), or none was connected to a request that said to fail then. */
+  enum Undelivered implements InteractionOutcome {
+    INSTANCE;
+
+    @Override
+    public OutcomeCode code() {
+      return OutcomeCode.UNDELIVERED;
+    }
+
+    @Override
+    public String toString() {
+      return "Undelivered";
+    }
+  }
+
   /** The orchestrator stopped while it was pending. */
   enum Shutdown implements InteractionOutcome {
     INSTANCE;

@@ -12,27 +12,29 @@ import java.util.Optional;
  * StandardKind}s every client renders, or one of the requester's own, e.g. {@code "tool-approval"}), a JSON {@code
  * payload} (checked for a standard kind, opaque otherwise), an optional timeout (the configured default applies when
  * empty), an optional idempotency key (a second request with the same key in the same session gets the first one's
- * interaction instead of a new one, for as long as the session remembers it), and an optional answer schema that every
- * answer must fit (required for {@code form}; the other standard kinds imply theirs).
+ * interaction instead of a new one, for as long as the session remembers it), an optional answer schema that every
+ * answer must fit (required for {@code form}; the other standard kinds imply theirs), and its {@link DeliveryTerms}.
  */
 public record InteractionRequest(
     String kind,
     RawJson payload,
     Optional<Duration> timeout,
     Optional<String> idempotencyKey,
-    Optional<RawJson> answerSchema) {
+    Optional<RawJson> answerSchema,
+    DeliveryTerms delivery) {
 
   public InteractionRequest {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     Objects.requireNonNull(answerSchema, "answerSchema");
+    Objects.requireNonNull(delivery, "delivery");
   }
 
-  /** A request without an answer schema of its own. */
+  /** A request without an answer schema or delivery terms of its own. */
   public InteractionRequest(
       String kind, RawJson payload, Optional<Duration> timeout, Optional<String> idempotencyKey) {
-    this(kind, payload, timeout, idempotencyKey, Optional.empty());
+    this(kind, payload, timeout, idempotencyKey, Optional.empty(), DeliveryTerms.DEFAULT);
   }
 
   /** A request with the default timeout. */
@@ -47,7 +49,7 @@ public record InteractionRequest(
 
   /** This request, made idempotent under {@code key}. */
   public InteractionRequest withIdempotencyKey(String key) {
-    return new InteractionRequest(kind, payload, timeout, Optional.of(key), answerSchema);
+    return new InteractionRequest(kind, payload, timeout, Optional.of(key), answerSchema, delivery);
   }
 
   /**
@@ -55,7 +57,12 @@ public record InteractionRequest(
    * {@code docs/PROTOCOL.md}).
    */
   public InteractionRequest withAnswerSchema(RawJson schema) {
-    return new InteractionRequest(kind, payload, timeout, idempotencyKey, Optional.of(schema));
+    return new InteractionRequest(kind, payload, timeout, idempotencyKey, Optional.of(schema), delivery);
+  }
+
+  /** This request, with its own {@link DeliveryTerms}. */
+  public InteractionRequest withDelivery(DeliveryTerms terms) {
+    return new InteractionRequest(kind, payload, timeout, idempotencyKey, answerSchema, terms);
   }
 
   /**
@@ -84,6 +91,7 @@ public record InteractionRequest(
           "timeoutMs",
           "must be between " + settings.minTimeout().toMillis() + " and " + settings.maxTimeout().toMillis() + " ms");
     }
+    delivery.validate(effective, settings);
     return effective;
   }
 

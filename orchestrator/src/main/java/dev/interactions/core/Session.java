@@ -117,6 +117,30 @@ public final class Session
   }
 
   /**
+   * Connection {@code connectionId} shows interaction {@code interactionId}. The first one is recorded and every
+   * connection hears {@code shown}; later ones change nothing. An unknown id is answered with an error, to the
+   * connection's attachment with {@code receiptWithFrames} (as for {@link Respond}), else to {@code replyTo}, which also
+   * hears {@code ack} otherwise (a WebSocket client learns from the {@code shown} frame).
+   */
+  public record Shown(
+      String interactionId, String connectionId, ActorRef<ServerMessage.Receipt> replyTo, boolean receiptWithFrames)
+      implements Command {}
+
+  /**
+   * Someone on connection {@code connectionId} works on an answer: the deadline moves to at least {@code by} from now,
+   * never beyond the request's latest expiry; every connection hears {@code extended}. The receipt ({@code ack}, or an
+   * error if the interaction is not pending) goes to {@code replyTo} or with the frames, as for {@link Respond}.
+   */
+  public record Extend(
+      String interactionId,
+      String connectionId,
+      Duration by,
+      String ref,
+      ActorRef<ServerMessage.Receipt> replyTo,
+      boolean receiptWithFrames)
+      implements Command {}
+
+  /**
    * Attaches a client connection's {@link Attachment}: it is sent every pending interaction now and every frame from now
    * on, then {@link Attachment.Accepted} (or {@link Attachment.Refused}), all to the same reference.
    */
@@ -152,6 +176,9 @@ public final class Session
 
   /** A child interaction's deadline passed. */
   record Expire(String interactionId) implements Command {}
+
+  /** A child interaction's delivery deadline passed. */
+  record DeliveryExpired(String interactionId) implements Command {}
 
   /** A watched connection's attachment stopped (or its node was downed). */
   record ConnectionGone(String connectionId) implements Command {}
@@ -292,7 +319,13 @@ public final class Session
     } else if (command instanceof CancelInteraction cancel) {
       return close(ledger, cancel.interactionId(), InteractionOutcome.Cancelled.INSTANCE);
     } else if (command instanceof Expire expire) {
-      return close(ledger, expire.interactionId(), InteractionOutcome.Expired.INSTANCE);
+      return onExpire(ledger, expire.interactionId());
+    } else if (command instanceof DeliveryExpired expired) {
+      return closing(ledger.decideUndelivered(expired.interactionId(), Instant.now()));
+    } else if (command instanceof Shown shown) {
+      return onShown(ledger, shown);
+    } else if (command instanceof Extend extend) {
+      return onExtend(ledger, extend);
     } else if (command instanceof Attach attach) {
       return onAttach(ledger, attach);
     } else if (command instanceof Detach detach) {
@@ -347,6 +380,7 @@ public final class Session
     } else if (command instanceof InteractionStopped stopped) {
       return onInteractionStopped(ledger, stopped);
     } else if (command instanceof Expire
+        || command instanceof DeliveryExpired
         || command instanceof Settle
         || command instanceof ConnectionGone
         || command instanceof GraceExpired
@@ -366,8 +400,8 @@ public final class Session
       return refuse(request, overBound());
     } else if (command instanceof Attach attach) {
       return refuse(attach, overBound());
-    } else if (command instanceof Respond respond) {
-      return onRespond(ledger, respond);
+    } else if (command instanceof Respond || command instanceof Shown || command instanceof Extend) {
+      return serve(ledger, command);
     } else if (command instanceof GetState || command instanceof GetInteraction || command instanceof FollowInteraction) {
       return read(ledger, command);
     } else if (command instanceof Close close) {
@@ -426,6 +460,7 @@ public final class Session
             request.interactionId(),
             request.request(),
             request.timeout(),
+            request.request().delivery().whenNoDevice(settings),
             settings.maxPendingPerSession(),
             now,
             rememberedSince(now));
@@ -435,6 +470,9 @@ public final class Session
       return refuse(request, refuse.refusal());
     }
     SessionEvent.Requested requested = ((SessionLedger.Record) decision).event();
+    if (requested.delivery().whenNoDevice() == WhenNoDevice.FAIL && !runtime.hasConnections()) {
+      return undeliverable(request, requested, now);
+    }
     long issued = System.nanoTime();
     return Effect()
         .persist(requested)
@@ -446,6 +484,31 @@ public final class Session
               afterChange(after);
             })
         .thenReply(request.replyTo(), after -> new Admitted(InteractionStatus.pending(sessionId, requested.view()), true));
+  }
+
+  /**
+   * A request that is to fail when no device is connected, made while none is: recorded, and closed as undelivered in
+   * the same write (so an idempotent retry finds its outcome), without an interaction actor.
+   */
+  private ReplyEffect<SessionEvent, SessionLedger> undeliverable(
+      RequestInteraction request, SessionEvent.Requested requested, Instant now) {
+    SessionEvent.Closed undelivered = SessionEvent.Closed.of(requested, InteractionOutcome.Undelivered.INSTANCE, now);
+    long issued = System.nanoTime();
+    return Effect()
+        .persist(List.of(requested, undelivered))
+        .thenRun(
+            after -> {
+              journalWritten(issued);
+              runtime.closedUnspawned(undelivered);
+              request.requester().tell(InteractionOutcome.Undelivered.INSTANCE);
+              runtime.rememberOutcomes(after);
+              afterChange(after);
+            })
+        .thenReply(
+            request.replyTo(),
+            after ->
+                new Admitted(
+                    InteractionStatus.closed(sessionId, undelivered.view(), InteractionOutcome.Undelivered.INSTANCE), true));
   }
 
   /** Same idempotency key as an interaction this session has: that interaction answers, no second one is made. */
@@ -483,32 +546,90 @@ public final class Session
     if (closed.isPresent()) {
       ServerMessage.Error invalid = runtime.invalidAnswer(ledger.pending().get(id), respond.response(), respond.ref());
       if (invalid != null) {
-        return receipt(respond, attachment, invalid); // still pending; nobody else hears of it
+        return receipt(respond.replyTo(), attachment, invalid); // still pending; nobody else hears of it
       }
       // The answering client gets its ack before anyone hears "closed".
       ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
       EffectBuilder<SessionEvent, SessionLedger> closing = closeAll(List.of(closed.get()), attachment, ack);
       return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
     }
-    return receipt(respond, attachment, ledger.lateReceipt(sessionId, id, respond.ref(), rememberedSince(Instant.now())));
+    return receipt(respond.replyTo(), attachment, ledger.lateReceipt(sessionId, id, respond.ref(), rememberedSince(Instant.now())));
   }
 
-  /** A receipt that records nothing, to the answering connection's attachment if it goes with the frames. */
+  /** A receipt that records nothing, to the sending connection's attachment if it goes with the frames. */
   private ReplyEffect<SessionEvent, SessionLedger> receipt(
-      Respond respond, ActorRef<Attachment.Command> attachment, ServerMessage.Receipt receipt) {
+      ActorRef<ServerMessage.Receipt> replyTo, ActorRef<Attachment.Command> attachment, ServerMessage.Receipt receipt) {
     if (attachment != null) {
       attachment.tell(new Attachment.Frame(receipt));
       return Effect().noReply();
     }
-    return Effect().reply(respond.replyTo(), receipt);
+    return Effect().reply(replyTo, receipt);
   }
 
   /** Records that {@code id} closed with {@code outcome}, if it is still pending. */
   private ReplyEffect<SessionEvent, SessionLedger> close(SessionLedger ledger, String id, InteractionOutcome outcome) {
-    return ledger
-        .decideClose(id, outcome, Instant.now())
-        .map(closing -> closeAll(List.of(closing), null, null).thenNoReply())
-        .orElseGet(() -> Effect().noReply());
+    return closing(ledger.decideClose(id, outcome, Instant.now()));
+  }
+
+  /** Records {@code closing}, if there is one. */
+  private ReplyEffect<SessionEvent, SessionLedger> closing(Optional<SessionEvent.Closed> closing) {
+    return closing.map(closed -> closeAll(List.of(closed), null, null).thenNoReply()).orElseGet(() -> Effect().noReply());
+  }
+
+  /**
+   * A deadline timer fired. One that fired before the deadline as it now stands (an extension overtook it, or the wall
+   * clock moved) is set again for what remains, so every pending interaction still expires.
+   */
+  private ReplyEffect<SessionEvent, SessionLedger> onExpire(SessionLedger ledger, String id) {
+    Instant now = Instant.now();
+    Optional<SessionEvent.Closed> expired = ledger.decideExpire(id, now);
+    SessionEvent.Requested pending = ledger.pending().get(id);
+    if (expired.isEmpty() && pending != null) {
+      runtime.reschedule(pending, now);
+    }
+    return closing(expired);
+  }
+
+  private ReplyEffect<SessionEvent, SessionLedger> onShown(SessionLedger ledger, Shown shown) {
+    String id = shown.interactionId();
+    Optional<SessionEvent.Shown> first = ledger.decideShown(id, shown.connectionId(), Instant.now());
+    ServerMessage.Ack ack = new ServerMessage.Ack(id, null);
+    if (first.isPresent()) {
+      EffectBuilder<SessionEvent, SessionLedger> recording =
+          Effect().persist(first.get()).thenRun(after -> runtime.shown(first.get()));
+      return shown.receiptWithFrames() ? recording.thenNoReply() : recording.thenReply(shown.replyTo(), after -> ack);
+    }
+    boolean known = ledger.pending().containsKey(id) || ledger.remembered(id, rememberedSince(Instant.now())) != null;
+    if (shown.receiptWithFrames()) {
+      ActorRef<Attachment.Command> attachment = runtime.attachment(shown.connectionId());
+      // Shown before, or closed meanwhile: nothing to say to a connection, which hears "shown" and "closed" anyway.
+      return known ? Effect().noReply() : receipt(shown.replyTo(), attachment, ledger.lateReceipt(sessionId, id, null, rememberedSince(Instant.now())));
+    }
+    return Effect().reply(shown.replyTo(), known ? ack : ledger.lateReceipt(sessionId, id, null, rememberedSince(Instant.now())));
+  }
+
+  private ReplyEffect<SessionEvent, SessionLedger> onExtend(SessionLedger ledger, Extend extend) {
+    String id = extend.interactionId();
+    ActorRef<Attachment.Command> attachment = extend.receiptWithFrames() ? runtime.attachment(extend.connectionId()) : null;
+    if (!ledger.pending().containsKey(id)) {
+      return receipt(extend.replyTo(), attachment, ledger.lateReceipt(sessionId, id, extend.ref(), rememberedSince(Instant.now())));
+    }
+    ServerMessage.Ack ack = new ServerMessage.Ack(id, extend.ref());
+    Optional<SessionEvent.Extended> moved = ledger.decideExtend(id, extend.by(), Instant.now());
+    if (moved.isEmpty()) {
+      return receipt(extend.replyTo(), attachment, ack); // at its latest already
+    }
+    EffectBuilder<SessionEvent, SessionLedger> extending =
+        Effect()
+            .persist(moved.get())
+            .thenRun(
+                after -> {
+                  if (attachment != null) {
+                    attachment.tell(new Attachment.Frame(ack));
+                  }
+                  runtime.extended(after.pending().get(id));
+                });
+    return attachment != null ? extending.thenNoReply() : extending.thenReply(extend.replyTo(), after -> ack);
   }
 
   /**
@@ -580,7 +701,7 @@ public final class Session
       return Effect().noReply();
     }
     context.getLog().debug("session {}: no client reconnected in time, {} pending", sessionId, ledger.pending().size());
-    return closeAll(ledger.decideCloseAll(InteractionOutcome.Disconnected.INSTANCE, Instant.now()), null, null).thenNoReply();
+    return closeAll(ledger.decideDisconnected(Instant.now()), null, null).thenNoReply();
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onClose(SessionLedger ledger, Close close) {

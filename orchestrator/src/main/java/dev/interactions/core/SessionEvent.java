@@ -1,5 +1,6 @@
 package dev.interactions.core;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
@@ -13,7 +14,11 @@ public sealed interface SessionEvent extends JournalRecord {
 
   /**
    * An interaction was admitted; it is pending from now on. {@code idempotencyKey} and {@code answerSchema} (the
-   * request's own) may be null; events recorded before answer schemas existed read as without one.
+   * request's own) may be null; events recorded before answer schemas existed read as without one, and before delivery
+   * terms existed as {@link Delivery#before}.
+   *
+   * <p>The ledger keeps the pending interaction as this record, updated by the events that follow it ({@link Shown},
+   * {@link Extended}): {@code expiresAt} is the deadline as it stands, {@code delivery} says whether it was shown.
    */
   record Requested(
       String interactionId,
@@ -22,10 +27,21 @@ public sealed interface SessionEvent extends JournalRecord {
       Instant requestedAt,
       Instant expiresAt,
       String idempotencyKey,
-      RawJson answerSchema)
+      RawJson answerSchema,
+      Delivery delivery)
       implements SessionEvent {
 
-    /** An interaction without an answer schema of its own. */
+    public Requested {
+      if (delivery == null) {
+        delivery = Delivery.before(expiresAt);
+      }
+      // The journal reads an absent schema back as JSON null (RawJson's null value): no schema either way.
+      if (RawJson.NULL.equals(answerSchema)) {
+        answerSchema = null;
+      }
+    }
+
+    /** An interaction without an answer schema or delivery terms of its own. */
     public Requested(
         String interactionId,
         String kind,
@@ -33,14 +49,59 @@ public sealed interface SessionEvent extends JournalRecord {
         Instant requestedAt,
         Instant expiresAt,
         String idempotencyKey) {
-      this(interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, null);
+      this(interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, null, null);
+    }
+
+    /** This pending interaction, first shown on {@code connectionId} at {@code at}. */
+    Requested shown(String connectionId, Instant at) {
+      return new Requested(
+          interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, answerSchema,
+          delivery.shown(connectionId, at));
+    }
+
+    /** This pending interaction, its deadline moved to {@code newExpiry}. */
+    Requested extended(Instant newExpiry) {
+      return new Requested(
+          interactionId, kind, payload, requestedAt, newExpiry, idempotencyKey, answerSchema, delivery);
     }
 
     /** The interaction as clients see it. */
     public ServerMessage.Interaction view() {
-      return new ServerMessage.Interaction(interactionId, kind, payload, requestedAt, expiresAt, answerSchema);
+      return new ServerMessage.Interaction(
+          interactionId, kind, payload, requestedAt, expiresAt, answerSchema, delivery.shownBy(), delivery.shownAt());
     }
   }
+
+  /**
+   * When and how a pending interaction reaches a person: {@code deliverBy} (null: no delivery deadline) is when it ends
+   * as {@code undelivered} unless shown first; {@code latestExpiry} how far extensions may move its deadline;
+   * {@code whenNoDevice} what it does while no device is connected; {@code shownBy} and {@code shownAt} the first
+   * {@code shown} (null until then).
+   */
+  record Delivery(
+      Instant deliverBy, Instant latestExpiry, WhenNoDevice whenNoDevice, String shownBy, Instant shownAt) {
+
+    /** What an interaction recorded before delivery terms existed does: no delivery deadline, no extension, grace. */
+    static Delivery before(Instant expiresAt) {
+      return new Delivery(null, expiresAt, WhenNoDevice.GRACE, null, null);
+    }
+
+    /** Whether a device has shown it. */
+    @JsonIgnore
+    public boolean isShown() {
+      return shownAt != null;
+    }
+
+    Delivery shown(String connectionId, Instant at) {
+      return new Delivery(deliverBy, latestExpiry, whenNoDevice, connectionId, at);
+    }
+  }
+
+  /** Pending interaction {@code interactionId} was first shown on connection {@code connectionId}. */
+  record Shown(String interactionId, String connectionId, Instant at) implements SessionEvent {}
+
+  /** Pending interaction {@code interactionId}'s deadline moved out to {@code expiresAt}. */
+  record Extended(String interactionId, Instant expiresAt) implements SessionEvent {}
 
   /**
    * An interaction closed. It repeats what was asked (without the payload) so that the history of closed interactions
@@ -93,6 +154,7 @@ public sealed interface SessionEvent extends JournalRecord {
         case EXPIRED -> InteractionOutcome.Expired.INSTANCE;
         case DISCONNECTED -> InteractionOutcome.Disconnected.INSTANCE;
         case SHUTDOWN -> InteractionOutcome.Shutdown.INSTANCE;
+        case UNDELIVERED -> InteractionOutcome.Undelivered.INSTANCE;
       };
     }
 

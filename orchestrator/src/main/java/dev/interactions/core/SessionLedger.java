@@ -141,6 +141,7 @@ public final class SessionLedger implements JournalRecord {
       String interactionId,
       InteractionRequest request,
       Duration timeout,
+      WhenNoDevice whenNoDevice,
       int maxPending,
       Instant now,
       Instant rememberedSince) {
@@ -167,7 +168,82 @@ public final class SessionLedger implements JournalRecord {
             now,
             now.plus(timeout),
             key,
-            request.answerSchema().orElse(null)));
+            request.answerSchema().orElse(null),
+            new SessionEvent.Delivery(
+                request.delivery().deliveryTimeout().map(now::plus).orElse(null),
+                now.plus(request.delivery().latest(timeout)),
+                whenNoDevice,
+                null,
+                null)));
+  }
+
+  /** The event that records {@code connectionId} showing {@code interactionId} first, if it is pending and unseen. */
+  public Optional<SessionEvent.Shown> decideShown(String interactionId, String connectionId, Instant now) {
+    SessionEvent.Requested requested = pending.get(interactionId);
+    return requested == null || requested.delivery().isShown()
+        ? Optional.empty()
+        : Optional.of(new SessionEvent.Shown(interactionId, connectionId, now));
+  }
+
+  /**
+   * The event that moves {@code interactionId}'s deadline to at least {@code by} from {@code now}, never beyond its
+   * latest expiry; empty if it is not pending or its deadline would not move.
+   */
+  public Optional<SessionEvent.Extended> decideExtend(String interactionId, Duration by, Instant now) {
+    SessionEvent.Requested requested = pending.get(interactionId);
+    if (requested == null) {
+      return Optional.empty();
+    }
+    Instant wanted = now.plus(by);
+    Instant latest = requested.delivery().latestExpiry();
+    Instant moved = wanted.isAfter(latest) ? latest : wanted;
+    return moved.isAfter(requested.expiresAt())
+        ? Optional.of(new SessionEvent.Extended(interactionId, moved))
+        : Optional.empty();
+  }
+
+  /**
+   * The event that closes {@code interactionId} as expired at {@code now}, if it is pending and its deadline, as it
+   * stands (an extension may have moved it), has passed.
+   */
+  public Optional<SessionEvent.Closed> decideExpire(String interactionId, Instant now) {
+    SessionEvent.Requested requested = pending.get(interactionId);
+    return requested == null || now.isBefore(requested.expiresAt())
+        ? Optional.empty()
+        : Optional.of(SessionEvent.Closed.of(requested, InteractionOutcome.Expired.INSTANCE, now));
+  }
+
+  /** The event that closes {@code interactionId} as undelivered at {@code now}, if it is pending and was never shown. */
+  public Optional<SessionEvent.Closed> decideUndelivered(String interactionId, Instant now) {
+    SessionEvent.Requested requested = pending.get(interactionId);
+    return requested == null || requested.delivery().isShown()
+        ? Optional.empty()
+        : Optional.of(SessionEvent.Closed.of(requested, InteractionOutcome.Undelivered.INSTANCE, now));
+  }
+
+  /**
+   * The events that close, as {@code disconnected} at {@code now}, every pending interaction that does not wait for a
+   * device ({@link WhenNoDevice#GRACE}, {@link WhenNoDevice#FAIL}), oldest first.
+   */
+  public List<SessionEvent.Closed> decideDisconnected(Instant now) {
+    List<SessionEvent.Closed> closings = new ArrayList<>();
+    pending.values().forEach(requested -> {
+      if (requested.delivery().whenNoDevice() != WhenNoDevice.WAIT) {
+        closings.add(SessionEvent.Closed.of(requested, InteractionOutcome.Disconnected.INSTANCE, now));
+      }
+    });
+    return closings;
+  }
+
+  /** How many pending interactions end when no device reconnects within the grace ({@link #decideDisconnected}). */
+  public int pendingWithGrace() {
+    int count = 0;
+    for (SessionEvent.Requested requested : pending.values()) {
+      if (requested.delivery().whenNoDevice() != WhenNoDevice.WAIT) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** The event that closes {@code interactionId} with {@code outcome} at {@code now}, if it is still pending. */
@@ -211,6 +287,10 @@ public final class SessionLedger implements JournalRecord {
         forgetKey(closing.idempotencyKey(), closing.interactionId());
       }
       forgetClosedBefore(closing.closedAt().minus(retention));
+    } else if (event instanceof SessionEvent.Shown shown) {
+      pending.computeIfPresent(shown.interactionId(), (id, requested) -> requested.shown(shown.connectionId(), shown.at()));
+    } else if (event instanceof SessionEvent.Extended extended) {
+      pending.computeIfPresent(extended.interactionId(), (id, requested) -> requested.extended(extended.expiresAt()));
     }
     return this;
   }

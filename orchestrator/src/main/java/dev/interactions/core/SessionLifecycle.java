@@ -17,13 +17,17 @@ enum SessionLifecycle {
   REFUSING;
 
   /** What a session holds, as far as its lifetime goes. */
-  record Content(int pending, boolean remembersOutcomes, int connections, int resolving, boolean durable) {}
+  record Content(
+      int pending, int pendingWithGrace, boolean remembersOutcomes, int connections, int resolving, boolean durable) {}
 
   /** What a session does next. */
   enum Next {
     /** Carries on; no reconnect grace runs. */
     SERVE,
-    /** Carries on, with the reconnect grace running: pending work and nobody attached to see it. */
+    /**
+     * Carries on, with the reconnect grace running: pending work that does not wait for a device, and nobody attached
+     * to see it.
+     */
     AWAIT_RECONNECT,
     /** Holds nothing its journal does not hold: asks its shard to passivate it. */
     PASSIVATE,
@@ -40,8 +44,10 @@ enum SessionLifecycle {
       case ACTIVE -> {
         if (content.connections() > 0) {
           yield Next.SERVE;
-        } else if (content.pending() > 0) {
+        } else if (content.pendingWithGrace() > 0) {
           yield Next.AWAIT_RECONNECT;
+        } else if (content.pending() > 0) {
+          yield Next.SERVE; // waiting for a device, until its deadlines
         }
         // A durable session's remembered outcomes are in its journal: it is read back from there when next addressed,
         // so they do not hold it in memory. In memory they are all there is, and keep it until they expire.

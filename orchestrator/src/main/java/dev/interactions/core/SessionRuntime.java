@@ -73,12 +73,16 @@ final class SessionRuntime {
 
   /** Starts the actor of a pending interaction, its deadline {@code remaining} from now; {@code requester} may be null. */
   void spawn(SessionEvent.Requested requested, Duration remaining, ActorRef<RequestResult> requester) {
+    SessionEvent.Delivery delivery = requested.delivery();
+    Duration untilDelivery =
+        delivery.deliverBy() == null || delivery.isShown() ? null : Duration.between(Instant.now(), delivery.deliverBy());
     ActorRef<Interaction.Command> actor =
         context.spawnAnonymous(
             Interaction.create(
                 sessionId,
                 requested.view(),
                 remaining,
+                untilDelivery,
                 settings.maxWaitersPerInteraction(),
                 requester,
                 context.getSelf(),
@@ -135,6 +139,39 @@ final class SessionRuntime {
         requested.interactionId(),
         ref,
         problems);
+  }
+
+  /** An interaction closed before it had an actor (nobody to show it to, and it was to fail then). */
+  void closedUnspawned(SessionEvent.Closed closed) {
+    census.observer().interactionClosed(closed.outcome(), Duration.between(closed.requestedAt(), closed.closedAt()));
+  }
+
+  /** The first {@code shown} is recorded: every connection hears it, and the delivery deadline no longer runs. */
+  void shown(SessionEvent.Shown shown) {
+    connections.broadcast(new ServerMessage.Shown(shown.interactionId(), shown.connectionId()));
+    ActorRef<Interaction.Command> actor = interactions.get(shown.interactionId());
+    if (actor != null) {
+      actor.tell(Interaction.Delivered.INSTANCE);
+    }
+  }
+
+  /** An extension is recorded: every connection hears the new deadline, and the interaction's timer follows it. */
+  void extended(SessionEvent.Requested extended) {
+    connections.broadcast(new ServerMessage.Extended(extended.interactionId(), extended.expiresAt()));
+    reschedule(extended, Instant.now());
+  }
+
+  /** Sets {@code pending}'s deadline timer for what remains of its deadline as it stands at {@code now}. */
+  void reschedule(SessionEvent.Requested pending, Instant now) {
+    ActorRef<Interaction.Command> actor = interactions.get(pending.interactionId());
+    if (actor != null) {
+      actor.tell(new Interaction.Reschedule(pending.view(), Duration.between(now, pending.expiresAt())));
+    }
+  }
+
+  /** Whether any connection is attached. */
+  boolean hasConnections() {
+    return connections.size() > 0;
   }
 
   /** An interaction's actor stopped: after delivering its outcome, or because it failed. */
@@ -292,6 +329,7 @@ final class SessionRuntime {
   private SessionLifecycle.Content content(SessionLedger ledger, Instant rememberedSince) {
     return new SessionLifecycle.Content(
         ledger.pending().size(),
+        ledger.pendingWithGrace(),
         !ledger.holdsNothing(rememberedSince),
         connections.size(),
         resolving,

@@ -67,6 +67,8 @@ class LeakTest {
                     """
                     pekko.scheduler.implementation = "dev.interactions.api.CountingScheduler"
                     orchestrator.session.reconnect-grace = 50ms
+                    # Its DROP fate ends interactions as disconnected, the grace's doing.
+                    orchestrator.interaction.when-no-device = grace
                     orchestrator.session.closed-retention = 200ms
                     orchestrator.interaction.min-timeout = 1ms
                     """)

@@ -35,7 +35,7 @@ class SessionLedgerTest {
     SessionLedger.Record record =
         assertInstanceOf(
             SessionLedger.Record.class,
-            ledger.decideRequest("s", "i1", InteractionRequest.of("approve", PAYLOAD), MINUTE, 10, NOW, SINCE));
+            ledger.decideRequest("s", "i1", InteractionRequest.of("approve", PAYLOAD), MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE));
 
     assertEquals(new SessionEvent.Requested("i1", "approve", PAYLOAD, NOW, NOW.plus(MINUTE), null), record.event());
     assertTrue(ledger.pending().isEmpty(), "deciding changes nothing: only the event handler does");
@@ -44,10 +44,10 @@ class SessionLedgerTest {
   @Test
   void anExistingIdIsRefusedPendingOrRemembered() {
     record("i1");
-    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW, SINCE)));
+    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE)));
 
     apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow());
-    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW, SINCE)));
+    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE)));
   }
 
   @Test
@@ -55,15 +55,15 @@ class SessionLedgerTest {
     record("i1");
     record("i2");
 
-    assertEquals(Refusal.PENDING_LIMIT, refusal(ledger.decideRequest("s", "i3", request(), MINUTE, 2, NOW, SINCE)));
+    assertEquals(Refusal.PENDING_LIMIT, refusal(ledger.decideRequest("s", "i3", request(), MINUTE, WhenNoDevice.GRACE, 2, NOW, SINCE)));
   }
 
   @Test
   void aRepeatedIdempotencyKeyNamesTheInteractionItMadeBeforeAndRecordsNothing() {
     InteractionRequest keyed = request().withIdempotencyKey("k");
-    apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event());
+    apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE)).event());
 
-    assertEquals(new SessionLedger.Repeat("i1"), ledger.decideRequest("s", "i2", keyed, MINUTE, 10, NOW, SINCE));
+    assertEquals(new SessionLedger.Repeat("i1"), ledger.decideRequest("s", "i2", keyed, MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE));
   }
 
   @Test
@@ -103,7 +103,7 @@ class SessionLedgerTest {
   @Test
   void anOutcomePastItsRetentionIsForgottenForEveryReaderAndLeavesWithTheNextEvent() {
     InteractionRequest keyed = request().withIdempotencyKey("k");
-    apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event());
+    apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE)).event());
     apply(ledger.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, NOW).orElseThrow());
     Instant later = NOW.plus(RETENTION).plusSeconds(1);
     Instant laterSince = later.minus(RETENTION);
@@ -112,10 +112,10 @@ class SessionLedgerTest {
     assertNull(ledger.remembered("i1", laterSince), "past its retention no reader sees it");
     assertTrue(ledger.holdsNothing(laterSince));
     SessionLedger.Record again =
-        assertInstanceOf(SessionLedger.Record.class, ledger.decideRequest("s", "i2", keyed, MINUTE, 10, later, laterSince));
+        assertInstanceOf(SessionLedger.Record.class, ledger.decideRequest("s", "i2", keyed, MINUTE, WhenNoDevice.GRACE, 10, later, laterSince));
 
     apply(again.event());
-    assertEquals(new SessionLedger.Repeat("i2"), ledger.decideRequest("s", "i3", keyed, MINUTE, 10, later, laterSince));
+    assertEquals(new SessionLedger.Repeat("i2"), ledger.decideRequest("s", "i3", keyed, MINUTE, WhenNoDevice.GRACE, 10, later, laterSince));
     assertNull(ledger.newestClosedAt(), "the event of a later time dropped the expired outcome");
   }
 
@@ -147,7 +147,7 @@ class SessionLedgerTest {
   void aDurableSessionRemembersOnlyWhereTheOutcomeIsInItsJournal() {
     InteractionRequest keyed = request().withIdempotencyKey("k");
     SessionLedger.Remembering inJournal = new SessionLedger.Remembering(10, RETENTION, true);
-    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, 10, NOW, SINCE)).event(), 1, inJournal);
+    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE)).event(), 1, inJournal);
     SessionEvent.Closed answered =
         ledger.decideClose("i1", new InteractionOutcome.Answered(RawJson.parse("answer", "{\"ok\":true}"), "c1"), NOW)
             .orElseThrow();
@@ -155,8 +155,8 @@ class SessionLedgerTest {
 
     assertEquals(
         new RememberedOutcome.InJournal("i1", "k", OutcomeCode.ANSWERED, NOW, 2), ledger.remembered("i1", SINCE));
-    assertEquals(new SessionLedger.Repeat("i1"), ledger.decideRequest("s", "i2", keyed, MINUTE, 10, NOW, SINCE));
-    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, 10, NOW, SINCE)));
+    assertEquals(new SessionLedger.Repeat("i1"), ledger.decideRequest("s", "i2", keyed, MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE));
+    assertEquals(Refusal.DUPLICATE_ID, refusal(ledger.decideRequest("s", "i1", request(), MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE)));
   }
 
   @Test
@@ -177,7 +177,7 @@ class SessionLedgerTest {
   }
 
   private void record(String id) {
-    apply(((SessionLedger.Record) ledger.decideRequest("s", id, request(), MINUTE, 10, NOW, SINCE)).event());
+    apply(((SessionLedger.Record) ledger.decideRequest("s", id, request(), MINUTE, WhenNoDevice.GRACE, 10, NOW, SINCE)).event());
   }
 
   private static InteractionRequest request() {

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 /** A session's lifetime decisions, as plain Java: lifecycle and content in, what it does next out. No actor involved. */
 class SessionLifecycleTest {
 
+  /** Content whose pending interactions all end after the reconnect grace ({@code whenNoDevice: grace}). */
   private static Content content(int pending, boolean remembers, int connections, int resolving, boolean durable) {
-    return new Content(pending, remembers, connections, resolving, durable);
+    return new Content(pending, pending, remembers, connections, resolving, durable);
   }
 
   @Test
@@ -26,6 +27,12 @@ class SessionLifecycleTest {
   @Test
   void pendingWorkWithNobodyAttachedWaitsForAReconnect() {
     assertEquals(AWAIT_RECONNECT, SessionLifecycle.ACTIVE.next(content(1, false, 0, 0, false)));
+  }
+
+  @Test
+  void pendingWorkThatWaitsForADeviceKeepsTheSessionWithoutAGrace() {
+    assertEquals(SERVE, SessionLifecycle.ACTIVE.next(new Content(2, 0, false, 0, 0, true)));
+    assertEquals(AWAIT_RECONNECT, SessionLifecycle.ACTIVE.next(new Content(2, 1, false, 0, 0, true)), "one that does not wait");
   }
 
   @Test

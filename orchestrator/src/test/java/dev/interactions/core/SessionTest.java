@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -78,7 +79,7 @@ class SessionTest {
     java.time.Instant now = java.time.Instant.now();
     InteractionRequest keyed = InteractionRequest.of("approve", PAYLOAD).withIdempotencyKey("k1");
     SessionLedger.Remembering inJournal = new SessionLedger.Remembering(10, LONG, true);
-    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, LONG, 10, now, now)).event(), 1, inJournal);
+    ledger.apply(((SessionLedger.Record) ledger.decideRequest("s", "i1", keyed, LONG, WhenNoDevice.GRACE, 10, now, now)).event(), 1, inJournal);
     org.apache.pekko.serialization.Serialization serialization =
         org.apache.pekko.serialization.SerializationExtension.get(testKit.system());
     byte[] snapshot = serialization.serialize(ledger).get();
@@ -88,7 +89,7 @@ class SessionTest {
     assertTrue(
         !new String(snapshot, java.nio.charset.StandardCharsets.UTF_8).contains("idempotencyKeys"),
         "derived state stays out of the snapshot");
-    assertEquals(new SessionLedger.Repeat("i1"), restored.decideRequest("s", "i2", keyed, LONG, 10, now, now));
+    assertEquals(new SessionLedger.Repeat("i1"), restored.decideRequest("s", "i2", keyed, LONG, WhenNoDevice.GRACE, 10, now, now));
     restored.apply(restored.decideClose("i1", InteractionOutcome.Cancelled.INSTANCE, now).orElseThrow(), 2, inJournal);
     assertTrue(restored.pending().isEmpty(), "the pending view follows the restored ledger");
 
@@ -183,6 +184,102 @@ class SessionTest {
     assertEquals(new ServerMessage.Closed("i1", OutcomeCode.ANSWERED), answering.receiveMessage());
     detach("s1", "c1");
     detach("s1", "c2");
+  }
+
+  @Test
+  void aDeliveryDeadlineEndsAnInteractionNobodyShowedAndAShownOneOutlivesIt() {
+    TestProbe<ServerMessage> phone = attach("s1", "c1");
+    TestProbe<ServerMessage> laptop = attach("s1", "c2");
+    DeliveryTerms quickly = new DeliveryTerms(Optional.of(Duration.ofMillis(300)), Optional.empty(), Optional.empty());
+    TestProbe<RequestResult> unseen = testKit.createTestProbe();
+    admit("s1", "unseen", InteractionRequest.of("approve", PAYLOAD, LONG).withDelivery(quickly), unseen);
+    TestProbe<RequestResult> seen = testKit.createTestProbe();
+    admit("s1", "seen", InteractionRequest.of("approve", PAYLOAD, LONG).withDelivery(quickly), seen);
+
+    directory.tell("s1", new Session.Shown("seen", "c2", testKit.<ServerMessage.Receipt>createTestProbe().getRef(), true));
+
+    assertEquals(InteractionOutcome.Undelivered.INSTANCE, unseen.receiveMessage(Duration.ofSeconds(10)));
+    List<ServerMessage> toPhone = List.of(phone.receiveMessage(), phone.receiveMessage(), phone.receiveMessage(), phone.receiveMessage());
+    assertTrue(toPhone.contains(new ServerMessage.Shown("seen", "c2")), toPhone.toString());
+    assertTrue(toPhone.contains(new ServerMessage.Closed("unseen", OutcomeCode.UNDELIVERED)), toPhone.toString());
+    assertEquals(List.of("seen"), pendingIds("s1"), "shown in time: its delivery deadline no longer applies");
+    directory.tell("s1", new Session.CancelInteraction("seen"));
+    assertEquals(InteractionOutcome.Cancelled.INSTANCE, seen.receiveMessage());
+    laptop.expectMessageClass(ServerMessage.Interaction.class);
+    detach("s1", "c1");
+    detach("s1", "c2");
+  }
+
+  @Test
+  void extendingMovesTheDeadlineNoFurtherThanTheRequestAllowsAndEveryConnectionHears() {
+    TestProbe<ServerMessage> phone = attach("s1", "c1");
+    TestProbe<ServerMessage> laptop = attach("s1", "c2");
+    DeliveryTerms upToTenMinutes = new DeliveryTerms(Optional.empty(), Optional.of(Duration.ofMinutes(10)), Optional.empty());
+    TestProbe<RequestResult> requester = testKit.createTestProbe();
+    ServerMessage.Interaction asked =
+        admit("s1", "i1", InteractionRequest.of("approve", PAYLOAD, Duration.ofSeconds(2)).withDelivery(upToTenMinutes), requester)
+            .status()
+            .interaction();
+    phone.expectMessageClass(ServerMessage.Interaction.class);
+    laptop.expectMessageClass(ServerMessage.Interaction.class);
+
+    TestProbe<ServerMessage.Receipt> receipt = testKit.createTestProbe();
+    directory.tell("s1", new Session.Extend("i1", "c1", Duration.ofMinutes(5), "x1", receipt.getRef(), false));
+
+    assertEquals(new ServerMessage.Ack("i1", "x1"), receipt.receiveMessage());
+    ServerMessage.Extended extended = assertInstanceOf(ServerMessage.Extended.class, laptop.receiveMessage());
+    assertEquals(extended, phone.receiveMessage());
+    assertTrue(extended.expiresAt().isAfter(asked.expiresAt().plus(Duration.ofMinutes(4))), extended.toString());
+    requester.expectNoMessage(Duration.ofSeconds(3)); // its first deadline, 2 s, has passed: it did not expire
+    directory.tell("s1", new Session.Extend("i1", "c2", Duration.ofHours(1), "x2", receipt.getRef(), false));
+    assertEquals(new ServerMessage.Ack("i1", "x2"), receipt.receiveMessage());
+    assertEquals(
+        new ServerMessage.Extended("i1", asked.requestedAt().plus(Duration.ofMinutes(10))), laptop.receiveMessage(), "capped");
+    directory.tell("s1", new Session.Extend("i1", "c2", Duration.ofMinutes(1), "x3", receipt.getRef(), false));
+    assertEquals(new ServerMessage.Ack("i1", "x3"), receipt.receiveMessage(), "already later than that: nothing moves");
+    TestProbe<SessionState> state = testKit.createTestProbe();
+    directory.tell("s1", new Session.GetState(state.getRef()));
+    assertEquals(asked.requestedAt().plus(Duration.ofMinutes(10)), state.receiveMessage().pending().get(0).expiresAt());
+    directory.tell("s1", new Session.CancelInteraction("i1"));
+    assertEquals(InteractionOutcome.Cancelled.INSTANCE, requester.receiveMessage());
+    assertInstanceOf(ServerMessage.Closed.class, laptop.receiveMessage(), "no extended frame for the third extension");
+    detach("s1", "c1");
+    detach("s1", "c2");
+  }
+
+  @Test
+  void withNoDeviceAnInteractionWaitsByDefaultFailsAtOnceWhenToldToAndUsesTheGraceWhenToldTo() {
+    directory = directoryWith("orchestrator.session.reconnect-grace = 100ms");
+    TestProbe<RequestResult> waiting = testKit.createTestProbe();
+    admit("s1", "waits", InteractionRequest.of("approve", PAYLOAD, LONG), waiting);
+    TestProbe<RequestResult> failing = testKit.createTestProbe();
+    Session.Admitted failed =
+        admit("s1", "fails", InteractionRequest.of("approve", PAYLOAD, LONG).withDelivery(policy(WhenNoDevice.FAIL)), failing);
+    TestProbe<RequestResult> graceful = testKit.createTestProbe();
+    admit("s1", "grace", InteractionRequest.of("approve", PAYLOAD, LONG).withDelivery(policy(WhenNoDevice.GRACE)), graceful);
+
+    assertEquals(Optional.of(InteractionOutcome.Undelivered.INSTANCE), failed.status().outcome());
+    assertEquals(InteractionOutcome.Undelivered.INSTANCE, failing.receiveMessage());
+    assertEquals(InteractionOutcome.Disconnected.INSTANCE, graceful.receiveMessage(Duration.ofSeconds(10)));
+    waiting.expectNoMessage(Duration.ofMillis(500)); // five graces later, still pending
+    // A person who opens the app later is shown it.
+    TestProbe<ServerMessage> late = attach("s1", "c1");
+    assertEquals("waits", late.expectMessageClass(ServerMessage.Interaction.class).id());
+    respond("s1", "waits", "c1", new InteractionOutcome.Answered(YES, "c1")).expectMessageClass(ServerMessage.Ack.class);
+    assertEquals(new InteractionOutcome.Answered(YES, "c1"), waiting.receiveMessage());
+    detach("s1", "c1");
+  }
+
+  private static DeliveryTerms policy(WhenNoDevice whenNoDevice) {
+    return new DeliveryTerms(Optional.empty(), Optional.empty(), Optional.of(whenNoDevice));
+  }
+
+  private Session.Admitted admit(String sessionId, String id, InteractionRequest request, TestProbe<RequestResult> requester) {
+    TestProbe<Session.Admission> admission = testKit.createTestProbe();
+    Duration timeout = request.timeout().orElse(LONG);
+    directory.tell(
+        sessionId, new Session.RequestInteraction(id, request, timeout, requester.getRef(), admission.getRef()));
+    return admission.expectMessageClass(Session.Admitted.class);
   }
 
   @Test
@@ -286,7 +383,7 @@ class SessionTest {
 
   @Test
   void reconnectWithinTheGracePeriodKeepsAndReplaysPendingInteractions() {
-    directory = directoryWith("orchestrator.session.reconnect-grace = 30s");
+    directory = directoryWith("orchestrator.session.reconnect-grace = 30s\norchestrator.interaction.when-no-device = grace");
     TestProbe<ServerMessage> dropped = attach("s1", "c1");
     TestProbe<RequestResult> requester = testKit.createTestProbe();
     ServerMessage.Interaction pending = request("s1", "i1", LONG, requester);
@@ -303,7 +400,7 @@ class SessionTest {
 
   @Test
   void withoutReconnectPendingInteractionsEndDisconnectedAndTheSessionStops() {
-    directory = directoryWith("orchestrator.session.reconnect-grace = 100ms");
+    directory = directoryWith("orchestrator.session.reconnect-grace = 100ms\norchestrator.interaction.when-no-device = grace");
     TestProbe<ServerMessage> dropped = attach("s1", "c1");
     TestProbe<RequestResult> requester = testKit.createTestProbe();
     request("s1", "i1", LONG, requester);
@@ -420,7 +517,7 @@ class SessionTest {
     ServerMessage.Interaction view =
         new ServerMessage.Interaction("i1", "approve", PAYLOAD, java.time.Instant.now(), java.time.Instant.now().plus(LONG));
     ActorRef<Interaction.Command> interaction =
-        testKit.spawn(Interaction.create("solo", view, LONG, 4, requester.getRef(), session.getRef(), false));
+        testKit.spawn(Interaction.create("solo", view, LONG, null, 4, requester.getRef(), session.getRef(), false));
 
     // What happens to it when its session stops (a shutdown, a hand-off) before any outcome was recorded.
     testKit.stop(interaction);
@@ -480,7 +577,7 @@ class SessionTest {
 
   @Test
   void answerDeadlineCancelAndDisconnectArrivingTogetherYieldExactlyOneOutcome() {
-    directory = directoryWith("orchestrator.session.reconnect-grace = 1ms");
+    directory = directoryWith("orchestrator.session.reconnect-grace = 1ms\norchestrator.interaction.when-no-device = grace");
     int rounds = 300;
     List<TestProbe<RequestResult>> requesters = new java.util.ArrayList<>();
     for (int round = 0; round < rounds; round++) {

@@ -10,6 +10,7 @@ import dev.interactions.api.InteractionListener;
 import dev.interactions.core.Census;
 import dev.interactions.core.InteractionLookup;
 import dev.interactions.core.InteractionOutcome;
+import dev.interactions.core.DeliveryTerms;
 import dev.interactions.core.InteractionRequest;
 import dev.interactions.core.InteractionStatus;
 import dev.interactions.core.InteractionSuspendedException;
@@ -180,6 +181,33 @@ class DurableSessionTest {
           ServerMessage.Ack.class,
           device.answer(recovered.id(), RawJson.parse("answer", "{\"age\":30}")).toCompletableFuture().join());
       device.close();
+    }
+  }
+
+  @Test
+  void whoShowedAnInteractionAndItsExtendedDeadlineSurviveARestart() throws Exception {
+    InteractionRequest extensible =
+        request(Duration.ofMinutes(1))
+            .withDelivery(new DeliveryTerms(Optional.of(Duration.ofSeconds(30)), Optional.of(Duration.ofMinutes(30)), Optional.empty()));
+    Config config = DurableStore.config(data, "");
+    ServerMessage.Interaction extended;
+    String shownBy;
+    try (DurableStore node = DurableStore.start(config)) {
+      ClientHandle device = node.orchestrator.attach("s1", new IgnoringListener()).toCompletableFuture().join();
+      node.orchestrator.request("s1", extensible);
+      String id = awaitPending(node, "s1", 1).get(0).id();
+      assertInstanceOf(ServerMessage.Ack.class, device.shown(id).toCompletableFuture().join());
+      assertInstanceOf(ServerMessage.Ack.class, device.extend(id, Duration.ofMinutes(20)).toCompletableFuture().join());
+      extended = awaitPending(node, "s1", 1).get(0);
+      shownBy = device.connectionId();
+      device.close();
+    }
+
+    try (DurableStore node = DurableStore.start(config)) {
+      // Who showed it, and the deadline as extended, not as requested.
+      assertEquals(List.of(extended), state(node, "s1").pending());
+      assertEquals(shownBy, extended.shownBy());
+      assertTrue(extended.expiresAt().isAfter(extended.requestedAt().plus(Duration.ofMinutes(19))), extended.toString());
     }
   }
 

@@ -16,11 +16,20 @@ public final class HttpBodies {
    * null}).
    */
   public record CreateInteraction(
-      String kind, RawJson payload, Long timeoutMs, String idempotencyKey, RawJson answerSchema) {
+      String kind,
+      RawJson payload,
+      Long timeoutMs,
+      String idempotencyKey,
+      RawJson answerSchema,
+      Long deliveryTimeoutMs,
+      Long maxTimeoutMs,
+      String whenNoDevice) {
     public CreateInteraction {
       if (payload == null) {
         payload = RawJson.NULL;
       }
+      positive("deliveryTimeoutMs", deliveryTimeoutMs);
+      positive("maxTimeoutMs", maxTimeoutMs);
       if (RawJson.NULL.equals(answerSchema)) {
         answerSchema = null;
       }
@@ -77,6 +86,24 @@ public final class HttpBodies {
   /** {@code POST …/interactions/{id}/reject}. */
   public record Reject(String reason, String connectionId) {}
 
+  /** {@code POST …/interactions/{id}/shown}: an event-stream device reports the interaction on screen. */
+  public record Shown(String connectionId) {}
+
+  /** {@code POST …/interactions/{id}/extend}: someone is working on an answer (see {@code ClientMessage.Extend}). */
+  public record Extend(long byMs, String connectionId) {
+    public Extend {
+      if (byMs <= 0) {
+        throw new InvalidInputException("byMs", "must be positive");
+      }
+    }
+  }
+
+  private static void positive(String field, Long millis) {
+    if (millis != null && millis <= 0) {
+      throw new InvalidInputException(field, "must be positive");
+    }
+  }
+
   /** An interaction as a requester reads it; {@code value}, {@code reason} and {@code answeredBy} where they apply. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Interaction(
@@ -89,7 +116,9 @@ public final class HttpBodies {
       RawJson payload,
       RawJson value,
       String reason,
-      String answeredBy) {}
+      String answeredBy,
+      String shownBy,
+      Instant shownAt) {}
 
   /**
    * {@code GET /v1/sessions/{sessionId}/interactions}: a page of the session's closed interactions, oldest first;

@@ -15,7 +15,12 @@ public enum OutcomeCode {
   /** Every client was gone longer than the reconnect grace period. */
   DISCONNECTED("disconnected"),
   /** The orchestrator shut down while it was pending. */
-  SHUTDOWN("shutdown");
+  SHUTDOWN("shutdown"),
+  /**
+   * No device showed it in time: its {@code deliveryTimeoutMs} passed before the first {@code shown}, or no device was
+   * connected when it was requested with {@code whenNoDevice: fail}.
+   */
+  UNDELIVERED("undelivered");
 
   private final String wireName;
 

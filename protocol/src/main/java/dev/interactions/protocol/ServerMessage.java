@@ -18,7 +18,9 @@ import java.util.List;
   @JsonSubTypes.Type(value = ServerMessage.Closed.class, name = "closed"),
   @JsonSubTypes.Type(value = ServerMessage.Ack.class, name = "ack"),
   @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
-  @JsonSubTypes.Type(value = ServerMessage.Pong.class, name = "pong")
+  @JsonSubTypes.Type(value = ServerMessage.Pong.class, name = "pong"),
+  @JsonSubTypes.Type(value = ServerMessage.Shown.class, name = "shown"),
+  @JsonSubTypes.Type(value = ServerMessage.Extended.class, name = "extended")
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
@@ -32,15 +34,22 @@ public sealed interface ServerMessage {
   /**
    * An interaction waiting for an answer; sent when it is requested and replayed to every connection that attaches.
    * {@code answerSchema} is present when the request carried one (always for the {@code form} kind): the answer must fit
-   * it.
+   * it. {@code shownBy} and {@code shownAt} are present once a device reported it on screen.
    */
   record Interaction(
-      String id, String kind, RawJson payload, Instant requestedAt, Instant expiresAt, RawJson answerSchema)
+      String id,
+      String kind,
+      RawJson payload,
+      Instant requestedAt,
+      Instant expiresAt,
+      RawJson answerSchema,
+      String shownBy,
+      Instant shownAt)
       implements ServerMessage {
 
-    /** An interaction without an answer schema of its own. */
+    /** An interaction without an answer schema of its own, not shown yet. */
     public Interaction(String id, String kind, RawJson payload, Instant requestedAt, Instant expiresAt) {
-      this(id, kind, payload, requestedAt, expiresAt, null);
+      this(id, kind, payload, requestedAt, expiresAt, null, null, null);
     }
   }
 
@@ -77,4 +86,10 @@ public sealed interface ServerMessage {
 
   /** The reply to a client's {@code ping}. */
   record Pong() implements ServerMessage {}
+
+  /** Interaction {@code id} was first shown on connection {@code by}; sent to every connection of the session. */
+  record Shown(String id, String by) implements ServerMessage {}
+
+  /** Interaction {@code id}'s deadline moved out to {@code expiresAt}; sent to every connection of the session. */
+  record Extended(String id, Instant expiresAt) implements ServerMessage {}
 }

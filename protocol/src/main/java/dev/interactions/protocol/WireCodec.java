@@ -104,8 +104,14 @@ public final class WireCodec {
       return "ack";
     } else if (message instanceof ServerMessage.Error) {
       return "error";
+    } else if (message instanceof ServerMessage.Shown) {
+      return "shown";
+    } else if (message instanceof ServerMessage.Extended) {
+      return "extended";
+    } else if (message instanceof ServerMessage.Pong) {
+      return "pong";
     }
-    return "pong";
+    throw new IllegalArgumentException("no wire type for " + message.getClass().getName());
   }
 
   /** Decodes a client message. */

@@ -372,4 +372,29 @@ class WireCodecTest {
     assertEquals("{\"type\":\"synced\",\"pending\":3}", WireCodec.encode(synced));
     assertEquals("synced", WireCodec.typeName(synced));
   }
+
+  @Test
+  void everyServerMessageNamesItsEventTypeAsItsJsonDoes() throws JsonProcessingException {
+    Instant at = Instant.parse("2026-11-30T00:00:00Z");
+    java.util.List<ServerMessage> oneOfEach =
+        java.util.List.of(
+            new ServerMessage.Welcome(1, "s", "c", 1000),
+            new ServerMessage.Interaction("i", "k", RawJson.NULL, at, at),
+            new ServerMessage.Synced(0),
+            new ServerMessage.Closed("i", OutcomeCode.UNDELIVERED),
+            new ServerMessage.Ack("i", null),
+            ServerMessage.Error.of(ErrorCode.INVALID_ANSWER, "m"),
+            new ServerMessage.Pong(),
+            new ServerMessage.Shown("i", "c"),
+            new ServerMessage.Extended("i", at));
+    long concreteTypes =
+        java.util.Arrays.stream(ServerMessage.class.getPermittedSubclasses())
+            .flatMap(type -> type.isInterface() ? java.util.Arrays.stream(type.getPermittedSubclasses()) : java.util.stream.Stream.of(type))
+            .count();
+
+    assertEquals(concreteTypes, oneOfEach.size(), "one of each kind of server message");
+    for (ServerMessage message : oneOfEach) {
+      assertEquals(new ObjectMapper().readTree(WireCodec.encode(message)).path("type").asText(), WireCodec.typeName(message));
+    }
+  }
 }

@@ -7,6 +7,7 @@ import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.InvalidInputException;
 import dev.interactions.protocol.ServerMessage;
 import dev.interactions.protocol.WireCodec;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
@@ -66,6 +67,12 @@ final class ClientMessages {
       respond(answer.id(), new InteractionOutcome.Answered(answer.value(), connection.connectionId()), answer.ref());
     } else if (message instanceof ClientMessage.Reject reject) {
       respond(reject.id(), new InteractionOutcome.Rejected(reject.reason()), reject.ref());
+    } else if (message instanceof ClientMessage.Shown shown) {
+      toSession(new Session.Shown(shown.id(), connection.connectionId(), receipts, true));
+    } else if (message instanceof ClientMessage.Extend extend) {
+      toSession(
+          new Session.Extend(
+              extend.id(), connection.connectionId(), Duration.ofMillis(extend.byMs()), extend.ref(), receipts, true));
     } else {
       toClient.accept(new ServerMessage.Pong());
     }
@@ -90,11 +97,11 @@ final class ClientMessages {
   }
 
   private void respond(String interactionId, InteractionOutcome.Response response, String ref) {
-    connection
-        .sessions()
-        .tell(
-            connection.sessionId(),
-            new Session.Respond(interactionId, connection.connectionId(), response, ref, receipts, true));
+    toSession(new Session.Respond(interactionId, connection.connectionId(), response, ref, receipts, true));
+  }
+
+  private void toSession(Session.Command command) {
+    connection.sessions().tell(connection.sessionId(), command);
   }
 
   /** Refuses a message; false past the tolerated number of violations. */

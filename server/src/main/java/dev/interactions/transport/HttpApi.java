@@ -4,7 +4,9 @@ import dev.interactions.api.Orchestrator;
 import dev.interactions.core.InteractionAdmission;
 import dev.interactions.core.InteractionLookup;
 import dev.interactions.core.InteractionOutcome;
+import dev.interactions.core.DeliveryTerms;
 import dev.interactions.core.InteractionRequest;
+import dev.interactions.core.WhenNoDevice;
 import dev.interactions.core.InteractionStatus;
 import dev.interactions.core.OrchestratorSettings;
 import dev.interactions.core.RequestRefused;
@@ -237,7 +239,27 @@ public final class HttpApi extends AllDirectives {
                     HttpBodies.Reject.class,
                     HttpBodies.Reject::connectionId,
                     (reject, connectionId) ->
-                        new InteractionOutcome.Rejected(withinPayloadLimit("reason", reject.reason())))));
+                        new InteractionOutcome.Rejected(withinPayloadLimit("reason", reject.reason())))),
+        path(
+            "shown",
+            () ->
+                fromDevice(
+                    sessionId,
+                    HttpBodies.Shown.class,
+                    HttpBodies.Shown::connectionId,
+                    (shown, connectionId) ->
+                        replyTo -> new Session.Shown(interactionId, connectionId, replyTo, false))),
+        path(
+            "extend",
+            () ->
+                fromDevice(
+                    sessionId,
+                    HttpBodies.Extend.class,
+                    HttpBodies.Extend::connectionId,
+                    (extend, connectionId) ->
+                        replyTo ->
+                            new Session.Extend(
+                                interactionId, connectionId, Duration.ofMillis(extend.byMs()), null, replyTo, false))));
   }
 
   /** {@code POST …/answer} and {@code …/reject}: the body becomes a client response, as if sent over a WebSocket. */
@@ -247,6 +269,24 @@ public final class HttpApi extends AllDirectives {
       Class<T> bodyType,
       Function<T, String> connectionIdOf,
       BiFunction<T, String, InteractionOutcome.Response> response) {
+    return fromDevice(
+        sessionId,
+        bodyType,
+        connectionIdOf,
+        (body, answeredBy) ->
+            replyTo -> new Session.Respond(interactionId, answeredBy, response.apply(body, answeredBy), null, replyTo));
+  }
+
+  /**
+   * {@code POST}s of event-stream devices ({@code answer}, {@code reject}, {@code shown}, {@code extend}): the body
+   * becomes the session command {@code command} makes for the connection it names ({@code http:<subject>} if none),
+   * as if sent over a WebSocket, and the session's receipt the response.
+   */
+  private <T> Route fromDevice(
+      String sessionId,
+      Class<T> bodyType,
+      Function<T, String> connectionIdOf,
+      BiFunction<T, String, Function<ActorRef<ServerMessage.Receipt>, Session.Command>> command) {
     return post(
         () ->
             caller(
@@ -256,8 +296,8 @@ public final class HttpApi extends AllDirectives {
                         bodyType,
                         body -> {
                           String connectionId = connectionIdOf.apply(body);
-                          String answeredBy = connectionId != null ? connectionId : "http:" + caller.subject();
-                          return respond(caller, sessionId, interactionId, answeredBy, response.apply(body, answeredBy));
+                          String device = connectionId != null ? connectionId : "http:" + caller.subject();
+                          return receipt(caller, sessionId, command.apply(body, device));
                         })));
   }
 
@@ -336,21 +376,13 @@ public final class HttpApi extends AllDirectives {
         && origin.substring(scheme + 3).equalsIgnoreCase(host.get());
   }
 
-  private Route respond(
-      Caller caller,
-      String sessionId,
-      String interactionId,
-      String answeredBy,
-      InteractionOutcome.Response response) {
+  /** The one place that maps a session's receipt to HTTP: {@code ack} is 200, each refusal its status. */
+  private Route receipt(
+      Caller caller, String sessionId, Function<ActorRef<ServerMessage.Receipt>, Session.Command> command) {
     if (!caller.mayJoin(sessionId)) {
       return forbidden(sessionId);
     }
-    CompletionStage<ServerMessage.Receipt> receipt =
-        sessions.ask(
-            sessionId,
-            (ActorRef<ServerMessage.Receipt> replyTo) ->
-                new Session.Respond(interactionId, answeredBy, response, null, replyTo),
-            core.askTimeout());
+    CompletionStage<ServerMessage.Receipt> receipt = sessions.ask(sessionId, command::apply, core.askTimeout());
     return onSuccess(
         receipt,
         result -> {
@@ -388,17 +420,24 @@ public final class HttpApi extends AllDirectives {
     }
     return body(
         HttpBodies.CreateInteraction.class,
-        body ->
-            admitAndAwait(
-                sessionId,
-                new InteractionRequest(
-                    body.kind(),
-                    body.payload(),
-                    Optional.ofNullable(body.timeoutMs()).map(Duration::ofMillis),
-                    Optional.ofNullable(body.idempotencyKey()),
-                    Optional.ofNullable(body.answerSchema())),
-                waitMs,
-                this::status));
+        body -> admitAndAwait(sessionId, requestOf(body), waitMs, this::status));
+  }
+
+  private static InteractionRequest requestOf(HttpBodies.CreateInteraction body) {
+    return new InteractionRequest(
+        body.kind(),
+        body.payload(),
+        millis(body.timeoutMs()),
+        Optional.ofNullable(body.idempotencyKey()),
+        Optional.ofNullable(body.answerSchema()),
+        new DeliveryTerms(
+            millis(body.deliveryTimeoutMs()),
+            millis(body.maxTimeoutMs()),
+            Optional.ofNullable(body.whenNoDevice()).map(name -> WhenNoDevice.named("whenNoDevice", name))));
+  }
+
+  private static Optional<Duration> millis(Long millis) {
+    return Optional.ofNullable(millis).map(Duration::ofMillis);
   }
 
   /** {@code POST …/elicitations}: a {@code form} interaction, answered with MCP's result once it ends. */

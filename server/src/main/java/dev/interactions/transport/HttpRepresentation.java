@@ -49,6 +49,8 @@ final class HttpRepresentation {
         view.payload(),
         outcome instanceof InteractionOutcome.Answered answered ? answered.value() : null,
         outcome instanceof InteractionOutcome.Rejected rejected ? rejected.reason() : null,
-        outcome instanceof InteractionOutcome.Answered answered ? answered.connectionId() : null);
+        outcome instanceof InteractionOutcome.Answered answered ? answered.connectionId() : null,
+        view.shownBy(),
+        view.shownAt());
   }
 }

@@ -294,6 +294,7 @@ class ClusterFailoverTest {
                 // Sessions forget outcomes quickly and abandoned interactions end soon, so that everything can stop.
                 "orchestrator.session.closed-retention=1s",
                 "orchestrator.session.reconnect-grace=2s",
+                "orchestrator.interaction.when-no-device=grace",
                 "orchestrator.metrics.tick-interval=1s"));
     int clients = 50;
     Map<String, String> expectedOutcome = new java.util.concurrent.ConcurrentHashMap<>();

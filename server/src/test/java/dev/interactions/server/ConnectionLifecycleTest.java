@@ -67,7 +67,9 @@ class ConnectionLifecycleTest {
 
   @Test
   void interactionOfAClientThatFellSilentEndsDisconnectedWhenTheGraceRunsOut() throws Exception {
-    try (TestServer server = TestServer.start(FAST_LIVENESS + "orchestrator.session.reconnect-grace = 500ms\n");
+    try (TestServer server =
+            TestServer.start(
+                FAST_LIVENESS + "orchestrator.session.reconnect-grace = 500ms\norchestrator.interaction.when-no-device = grace\n");
         RawHttp peer = RawHttp.webSocket(server.port(), "grace", 0)) {
       peer.keepAlive(Duration.ofMillis(100));
       await("the peer to be attached", () -> connections(server, "grace") == 1);

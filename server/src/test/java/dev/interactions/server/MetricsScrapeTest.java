@@ -41,6 +41,7 @@ class MetricsScrapeTest {
       """
       orchestrator.metrics { tick-interval = 200ms, gauge-interval = 50ms }
       orchestrator.session { reconnect-grace = 300ms, closed-retention = 5s }
+      orchestrator.interaction.when-no-device = grace
       """;
 
   private static TestServer server;
