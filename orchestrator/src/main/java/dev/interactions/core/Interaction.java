@@ -49,10 +49,11 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
   /** From the session once an extension is recorded: the deadline is now {@code view}'s, {@code remaining} from now. */
   public record Reschedule(ServerMessage.Interaction view, Duration remaining) implements Command {}
 
-  /** From the session once the first {@code shown} is recorded: the delivery deadline no longer applies. */
-  public enum Delivered implements Command {
-    INSTANCE
-  }
+  /**
+   * From the session once the first {@code shown} is recorded: the delivery deadline no longer applies, and readers
+   * see {@code view}, which says who showed it.
+   */
+  public record Delivered(ServerMessage.Interaction view) implements Command {}
 
   private enum DeadlinePassed implements Command {
     INSTANCE
@@ -164,7 +165,8 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
       deadline.cancel();
       view = reschedule.view();
       deadline = schedule(context, reschedule.remaining(), DeadlinePassed.INSTANCE);
-    } else if (message == Delivered.INSTANCE) {
+    } else if (message instanceof Delivered delivered) {
+      view = delivered.view();
       cancelDelivery();
     } else if (message == DeliveryDeadlinePassed.INSTANCE) {
       delivery = null;

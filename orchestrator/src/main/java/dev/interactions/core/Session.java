@@ -596,7 +596,7 @@ public final class Session
     ServerMessage.Ack ack = new ServerMessage.Ack(id, null);
     if (first.isPresent()) {
       EffectBuilder<SessionEvent, SessionLedger> recording =
-          Effect().persist(first.get()).thenRun(after -> runtime.shown(first.get()));
+          Effect().persist(first.get()).thenRun(after -> runtime.shown(after.pending().get(id)));
       return shown.receiptWithFrames() ? recording.thenNoReply() : recording.thenReply(shown.replyTo(), after -> ack);
     }
     boolean known = ledger.pending().containsKey(id) || ledger.remembered(id, rememberedSince(Instant.now())) != null;

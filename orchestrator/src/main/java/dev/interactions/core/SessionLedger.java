@@ -160,18 +160,20 @@ public final class SessionLedger implements JournalRecord {
               Refusal.PENDING_LIMIT,
               "session " + sessionId + " already has " + pending.size() + " pending interactions"));
     }
+    Instant expiresAt = now.plus(timeout);
+    Duration latest = request.delivery().latest(timeout);
     return new Record(
         new SessionEvent.Requested(
             interactionId,
             request.kind(),
             request.payload(),
             now,
-            now.plus(timeout),
+            expiresAt,
             key,
             request.answerSchema().orElse(null),
             new SessionEvent.Delivery(
                 request.delivery().deliveryTimeout().map(now::plus).orElse(null),
-                now.plus(request.delivery().latest(timeout)),
+                latest.equals(timeout) ? expiresAt : now.plus(latest), // one object per pending interaction, not two
                 whenNoDevice,
                 null,
                 null)));

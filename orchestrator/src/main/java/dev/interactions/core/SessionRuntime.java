@@ -146,12 +146,13 @@ final class SessionRuntime {
     census.observer().interactionClosed(closed.outcome(), Duration.between(closed.requestedAt(), closed.closedAt()));
   }
 
-  /** The first {@code shown} is recorded: every connection hears it, and the delivery deadline no longer runs. */
-  void shown(SessionEvent.Shown shown) {
-    connections.broadcast(new ServerMessage.Shown(shown.interactionId(), shown.connectionId()));
-    ActorRef<Interaction.Command> actor = interactions.get(shown.interactionId());
+  /** The first {@code shown} of {@code pending} is recorded: every connection hears it, and its delivery deadline stops. */
+  void shown(SessionEvent.Requested pending) {
+    SessionEvent.Delivery delivery = pending.delivery();
+    connections.broadcast(new ServerMessage.Shown(pending.interactionId(), delivery.shownBy()));
+    ActorRef<Interaction.Command> actor = interactions.get(pending.interactionId());
     if (actor != null) {
-      actor.tell(Interaction.Delivered.INSTANCE);
+      actor.tell(new Interaction.Delivered(pending.view()));
     }
   }
 

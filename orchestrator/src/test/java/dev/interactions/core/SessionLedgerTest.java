@@ -168,6 +168,75 @@ class SessionLedgerTest {
     assertTrue(ledger.holdsNothing(NOW));
   }
 
+  @Test
+  void theFirstShownIsRecordedOnceAndStopsTheDeliveryDeadline() {
+    DeliveryTerms quickly = new DeliveryTerms(Optional.of(Duration.ofSeconds(10)), Optional.empty(), Optional.empty());
+    apply(requested("i1", InteractionRequest.of("approve", PAYLOAD).withDelivery(quickly), WhenNoDevice.WAIT));
+    assertEquals(NOW.plusSeconds(10), ledger.pending().get("i1").delivery().deliverBy());
+
+    SessionEvent.Shown shown = ledger.decideShown("i1", "c1", NOW.plusSeconds(1)).orElseThrow();
+    apply(shown);
+
+    assertEquals("c1", ledger.pending().get("i1").delivery().shownBy());
+    assertEquals(NOW.plusSeconds(1), ledger.pending().get("i1").view().shownAt());
+    assertEquals(Optional.empty(), ledger.decideShown("i1", "c2", NOW.plusSeconds(2)), "only the first one");
+    assertEquals(Optional.empty(), ledger.decideUndelivered("i1", NOW.plusSeconds(10)), "shown in time");
+    assertEquals(Optional.empty(), ledger.decideShown("nope", "c1", NOW));
+  }
+
+  @Test
+  void anUnshownInteractionIsUndeliveredAndExpiresOnlyAtItsDeadlineAsItStands() {
+    apply(requested("i1", InteractionRequest.of("approve", PAYLOAD), WhenNoDevice.WAIT));
+
+    assertEquals(OutcomeCode.UNDELIVERED, ledger.decideUndelivered("i1", NOW).orElseThrow().outcome());
+    assertEquals(Optional.empty(), ledger.decideExpire("i1", NOW.plus(MINUTE).minusMillis(1)), "not yet");
+    assertEquals(OutcomeCode.EXPIRED, ledger.decideExpire("i1", NOW.plus(MINUTE)).orElseThrow().outcome());
+  }
+
+  @Test
+  void anExtensionMovesTheDeadlineToAtLeastItsLengthFromNowAndNeverPastTheLatest() {
+    DeliveryTerms upToTen = new DeliveryTerms(Optional.empty(), Optional.of(Duration.ofMinutes(10)), Optional.empty());
+    apply(requested("i1", InteractionRequest.of("approve", PAYLOAD).withDelivery(upToTen), WhenNoDevice.WAIT));
+    apply(requested("fixed", InteractionRequest.of("approve", PAYLOAD), WhenNoDevice.WAIT));
+
+    SessionEvent.Extended fiveMore = ledger.decideExtend("i1", Duration.ofMinutes(5), NOW.plusSeconds(30)).orElseThrow();
+    assertEquals(NOW.plusSeconds(30).plus(Duration.ofMinutes(5)), fiveMore.expiresAt());
+    apply(fiveMore);
+    assertEquals(fiveMore.expiresAt(), ledger.pending().get("i1").expiresAt());
+    assertEquals(Optional.empty(), ledger.decideExpire("i1", NOW.plus(MINUTE)), "the first deadline no longer applies");
+    assertEquals(Optional.empty(), ledger.decideExtend("i1", MINUTE, NOW.plusSeconds(60)), "already later than that");
+    assertEquals(NOW.plus(Duration.ofMinutes(10)), ledger.decideExtend("i1", Duration.ofHours(1), NOW).orElseThrow().expiresAt());
+    assertEquals(Optional.empty(), ledger.decideExtend("fixed", MINUTE, NOW.plusSeconds(30)), "no maxTimeout: no extension");
+    assertEquals(Optional.empty(), ledger.decideExtend("nope", MINUTE, NOW));
+  }
+
+  @Test
+  void onlyInteractionsThatDoNotWaitForADeviceEndWhenTheGraceRunsOut() {
+    apply(requested("waits", InteractionRequest.of("approve", PAYLOAD), WhenNoDevice.WAIT));
+    apply(requested("grace", InteractionRequest.of("approve", PAYLOAD), WhenNoDevice.GRACE));
+    apply(requested("fail", InteractionRequest.of("approve", PAYLOAD), WhenNoDevice.FAIL));
+
+    assertEquals(2, ledger.pendingWithGrace());
+    assertEquals(
+        List.of("grace", "fail"),
+        ledger.decideDisconnected(NOW).stream().map(SessionEvent.Closed::interactionId).toList());
+  }
+
+  @Test
+  void anEventRecordedBeforeDeliveryTermsReadsAsGraceWithoutExtension() {
+    SessionEvent.Requested old = new SessionEvent.Requested("i1", "approve", PAYLOAD, NOW, NOW.plus(MINUTE), null);
+
+    assertEquals(WhenNoDevice.GRACE, old.delivery().whenNoDevice());
+    assertEquals(old.expiresAt(), old.delivery().latestExpiry());
+    assertNull(old.delivery().deliverBy());
+  }
+
+  private SessionEvent.Requested requested(String id, InteractionRequest request, WhenNoDevice whenNoDevice) {
+    return assertInstanceOf(
+            SessionLedger.Record.class, ledger.decideRequest("s", id, request, MINUTE, whenNoDevice, 10, NOW, SINCE))
+        .event();
+  }
+
   private void apply(SessionEvent event) {
     apply(event, KEEP);
   }

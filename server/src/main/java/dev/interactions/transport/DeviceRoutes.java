@@ -1,0 +1,225 @@
+package dev.interactions.transport;
+
+import dev.interactions.core.InteractionOutcome;
+import dev.interactions.core.Session;
+import dev.interactions.protocol.ErrorCode;
+import dev.interactions.protocol.HttpBodies;
+import dev.interactions.protocol.InvalidInputException;
+import dev.interactions.protocol.ServerMessage;
+import dev.interactions.transport.auth.Caller;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The routes devices use: the WebSocket and the event stream, and the {@code POST}s of event-stream devices
+ * ({@code answer}, {@code reject}, {@code shown}, {@code extend}), each turned into the session command a WebSocket
+ * message would be.
+ */
+final class DeviceRoutes extends RouteSupport {
+
+  static final ContentType EVENT_STREAM = ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM);
+
+  private final ClientStreams streams;
+
+  DeviceRoutes(RouteSupport shared, ClientStreams streams) {
+    super(shared);
+    this.streams = streams;
+  }
+
+  /** {@code POST …/answer} and {@code …/reject}: the body becomes a client response, as if sent over a WebSocket. */
+  <T> Route respondWith(
+      String sessionId,
+      String interactionId,
+      Class<T> bodyType,
+      Function<T, String> connectionIdOf,
+      BiFunction<T, String, InteractionOutcome.Response> response) {
+    return fromDevice(
+        sessionId,
+        bodyType,
+        connectionIdOf,
+        (body, answeredBy) ->
+            replyTo -> new Session.Respond(interactionId, answeredBy, response.apply(body, answeredBy), null, replyTo));
+  }
+
+  /**
+   * {@code POST}s of event-stream devices ({@code answer}, {@code reject}, {@code shown}, {@code extend}): the body
+   * becomes the session command {@code command} makes for the connection it names ({@code http:<subject>} if none),
+   * as if sent over a WebSocket, and the session's receipt the response.
+   */
+  <T> Route fromDevice(
+      String sessionId,
+      Class<T> bodyType,
+      Function<T, String> connectionIdOf,
+      BiFunction<T, String, Function<ActorRef<ServerMessage.Receipt>, Session.Command>> command) {
+    return post(
+        () ->
+            caller(
+                false,
+                caller ->
+                    body(
+                        bodyType,
+                        body -> {
+                          String connectionId = connectionIdOf.apply(body);
+                          String device = connectionId != null ? connectionId : "http:" + caller.subject();
+                          return receipt(caller, sessionId, command.apply(body, device));
+                        })));
+  }
+
+  /** Answers and reasons sent over HTTP get the bound a payload gets, as they would inside a WebSocket message. */
+  <T> T withinPayloadLimit(String field, T value) {
+    if (value != null && MessageReader.utf8Length(value.toString()) > core.maxPayloadBytes()) {
+      throw new InvalidInputException(field, "is over the limit of " + core.maxPayloadBytes() + " bytes");
+    }
+    return value;
+  }
+
+  // --- clients ---------------------------------------------------------------------------------------------------
+
+  Route webSocket(Caller caller, String sessionId) {
+    if (!caller.mayJoin(sessionId)) {
+      return forbidden(sessionId);
+    }
+    // Only a real upgrade request gets a connection actor: a plain GET is rejected before anything is spawned.
+    return extractWebSocketUpgrade(
+        upgrade ->
+            allowedOrigin(
+                () ->
+                    onSuccess(
+                        streams.open(sessionId, Transport.WEBSOCKET, caller.validUntil()),
+                        opened ->
+                            opened.result() instanceof Connections.Accepted accepted
+                                ? complete(streams.webSocket(upgrade, accepted.connection(), opened))
+                                : refusedConnection((Connections.Refused) opened.result()))));
+  }
+
+  Route events(Caller caller, String sessionId) {
+    if (!caller.mayJoin(sessionId)) {
+      return forbidden(sessionId);
+    }
+    return onSuccess(
+        streams.open(sessionId, Transport.SSE, caller.validUntil()),
+        opened ->
+            opened.result() instanceof Connections.Accepted accepted
+                ? complete(
+                    HttpResponse.create()
+                        .withEntity(
+                            HttpEntities.createChunked(
+                                EVENT_STREAM, streams.events(accepted.connection(), opened))))
+                : refusedConnection((Connections.Refused) opened.result()));
+  }
+
+  Route refusedConnection(Connections.Refused refused) {
+    return refused.shuttingDown()
+        ? error(StatusCodes.SERVICE_UNAVAILABLE, "shutting_down", refused.message())
+        : error(StatusCodes.TOO_MANY_REQUESTS, "connection_limit", refused.message());
+  }
+
+  /** Cross-site WebSocket hijacking guard: a browser's {@code Origin} must be allowed; non-browser clients send none. */
+  Route allowedOrigin(java.util.function.Supplier<Route> inner) {
+    return optionalHeaderValueByName(
+        "Origin",
+        origin ->
+            optionalHeaderValueByName(
+                "Host",
+                host -> {
+                  if (origin.isEmpty() || originAllowed(origin.get(), host)) {
+                    return inner.get();
+                  }
+                  return error(StatusCodes.FORBIDDEN, "forbidden", "origin " + origin.get() + " is not allowed");
+                }));
+  }
+
+  boolean originAllowed(String origin, Optional<String> host) {
+    if (transport.allowedOrigins().contains("*") || transport.allowedOrigins().contains(origin)) {
+      return true;
+    }
+    int scheme = origin.indexOf("://");
+    return transport.allowedOrigins().isEmpty()
+        && scheme > 0
+        && host.isPresent()
+        && origin.substring(scheme + 3).equalsIgnoreCase(host.get());
+  }
+
+  /** The one place that maps a session's receipt to HTTP: {@code ack} is 200, each refusal its status. */
+  Route receipt(
+      Caller caller, String sessionId, Function<ActorRef<ServerMessage.Receipt>, Session.Command> command) {
+    if (!caller.mayJoin(sessionId)) {
+      return forbidden(sessionId);
+    }
+    CompletionStage<ServerMessage.Receipt> receipt = sessions.ask(sessionId, command::apply, core.askTimeout());
+    return onSuccess(
+        receipt,
+        result -> {
+          if (result instanceof ServerMessage.Ack ack) {
+            return json(StatusCodes.OK, ack);
+          }
+          ServerMessage.Error refused = (ServerMessage.Error) result;
+          if (refused.code() == ErrorCode.INVALID_ANSWER) {
+            return json(
+                StatusCodes.UNPROCESSABLE_ENTITY, HttpBodies.Error.invalidAnswer(refused.message(), refused.errors()));
+          }
+          StatusCode status =
+              refused.code() == ErrorCode.UNKNOWN_INTERACTION
+                  ? StatusCodes.NOT_FOUND
+                  : refused.code() == ErrorCode.ALREADY_CLOSED ? StatusCodes.CONFLICT : StatusCodes.TOO_MANY_REQUESTS;
+          return error(status, refused.code().wireName(), refused.message());
+        });
+  }
+
+  /** The {@code POST}s of event-stream devices on one interaction: {@code answer}, {@code reject}, {@code shown}, {@code extend}. */
+  Route posts(String sessionId, String interactionId) {
+    return concat(
+        path(
+            "answer",
+            () ->
+                respondWith(
+                    sessionId,
+                    interactionId,
+                    HttpBodies.Answer.class,
+                    HttpBodies.Answer::connectionId,
+                    (answer, connectionId) ->
+                        new InteractionOutcome.Answered(withinPayloadLimit("value", answer.value()), connectionId))),
+        path(
+            "reject",
+            () ->
+                respondWith(
+                    sessionId,
+                    interactionId,
+                    HttpBodies.Reject.class,
+                    HttpBodies.Reject::connectionId,
+                    (reject, connectionId) ->
+                        new InteractionOutcome.Rejected(withinPayloadLimit("reason", reject.reason())))),
+        path(
+            "shown",
+            () ->
+                fromDevice(
+                    sessionId,
+                    HttpBodies.Shown.class,
+                    HttpBodies.Shown::connectionId,
+                    (shown, connectionId) ->
+                        replyTo -> new Session.Shown(interactionId, connectionId, replyTo, false))),
+        path(
+            "extend",
+            () ->
+                fromDevice(
+                    sessionId,
+                    HttpBodies.Extend.class,
+                    HttpBodies.Extend::connectionId,
+                    (extend, connectionId) ->
+                        replyTo ->
+                            new Session.Extend(
+                                interactionId, connectionId, Duration.ofMillis(extend.byMs()), null, replyTo, false))));
+  }
+}
