@@ -4,7 +4,6 @@ import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,7 +18,6 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -202,19 +200,19 @@ public final class Session
    * @param sessionId this session's id (the entity id)
    * @param settings the limits, durations and store that apply
    * @param directory where commands go back to while this incarnation stops
-   * @param outcomes reads what the session remembers of closed interactions
+   * @param remembered reads what the session remembers of closed interactions
    * @param shard the shard hosting this entity, asked to passivate it
    */
   static Behavior<Command> create(
       String sessionId,
       OrchestratorSettings settings,
       SessionDirectory directory,
-      RememberedOutcomes outcomes,
+      RememberedOutcomes remembered,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new Session(context, timers, sessionId, settings, directory, outcomes, shard)));
+                timers -> new Session(context, timers, sessionId, settings, directory, remembered, shard)));
   }
 
   /** The persistence id of session {@code sessionId}: its events are found under it. */
@@ -227,10 +225,11 @@ public final class Session
   private final OrchestratorSettings settings;
   private final StoreSettings store;
   private final SessionDirectory directory;
-  private final RememberedOutcomes outcomes;
   private final SessionLedger.Remembering remembering;
   private final Census census;
   private final SessionRuntime runtime;
+  private final SessionReads reads;
+  private final SessionOutcomes outcomes;
   private final long startedAt = System.nanoTime();
 
   private Session(
@@ -239,7 +238,7 @@ public final class Session
       String sessionId,
       OrchestratorSettings settings,
       SessionDirectory directory,
-      RememberedOutcomes outcomes,
+      RememberedOutcomes remembered,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     // A journal failure (writing or recovering) stops the session, as Pekko does by default: what it had not recorded
     // is not answered, and a request refused as "unavailable" is never recorded later behind its caller's back. Its
@@ -251,11 +250,12 @@ public final class Session
     this.settings = settings;
     this.store = settings.store();
     this.directory = directory;
-    this.outcomes = outcomes;
     this.remembering =
         new SessionLedger.Remembering(settings.closedRetentionMax(), settings.closedRetention(), store.durable());
     this.census = Census.get(context.getSystem());
     this.runtime = new SessionRuntime(context, timers, shard, sessionId, settings);
+    this.reads = new SessionReads(sessionId, runtime, remembered, census, Effect());
+    this.outcomes = new SessionOutcomes(sessionId, runtime, Effect());
   }
 
   @Override
@@ -315,17 +315,17 @@ public final class Session
     if (command instanceof RequestInteraction request) {
       return onRequestInteraction(ledger, request);
     } else if (command instanceof Respond respond) {
-      return onRespond(ledger, respond);
+      return outcomes.respond(ledger, respond);
     } else if (command instanceof CancelInteraction cancel) {
-      return close(ledger, cancel.interactionId(), InteractionOutcome.Cancelled.INSTANCE);
+      return outcomes.close(ledger, cancel.interactionId(), InteractionOutcome.Cancelled.INSTANCE);
     } else if (command instanceof Expire expire) {
-      return onExpire(ledger, expire.interactionId());
+      return outcomes.expire(ledger, expire.interactionId());
     } else if (command instanceof DeliveryExpired expired) {
-      return closing(ledger.decideUndelivered(expired.interactionId(), Instant.now()));
+      return outcomes.closing(ledger.decideUndelivered(expired.interactionId(), Instant.now()));
     } else if (command instanceof Shown shown) {
-      return onShown(ledger, shown);
+      return outcomes.shown(ledger, shown);
     } else if (command instanceof Extend extend) {
-      return onExtend(ledger, extend);
+      return outcomes.extend(ledger, extend);
     } else if (command instanceof Attach attach) {
       return onAttach(ledger, attach);
     } else if (command instanceof Detach detach) {
@@ -345,19 +345,7 @@ public final class Session
     } else if (command instanceof Stop) {
       return onStop();
     }
-    return read(ledger, command);
-  }
-
-  /** The commands that only read, answered in every state but stopping. */
-  private ReplyEffect<SessionEvent, SessionLedger> read(SessionLedger ledger, Command command) {
-    if (command instanceof GetState get) {
-      return Effect().reply(get.replyTo(), runtime.state(ledger.pending().values()));
-    } else if (command instanceof GetInteraction get) {
-      return onGetInteraction(ledger, get);
-    } else if (command instanceof FollowInteraction follow) {
-      return onFollowInteraction(ledger, follow);
-    }
-    throw new IllegalArgumentException("session " + sessionId + ": no handler for " + command.getClass().getName());
+    return reads.read(ledger, command);
   }
 
   /** Shutting down: no new work; the rest as usual until what is pending has ended (memory store). */
@@ -403,7 +391,7 @@ public final class Session
     } else if (command instanceof Respond || command instanceof Shown || command instanceof Extend) {
       return serve(ledger, command);
     } else if (command instanceof GetState || command instanceof GetInteraction || command instanceof FollowInteraction) {
-      return read(ledger, command);
+      return reads.read(ledger, command);
     } else if (command instanceof Close close) {
       runtime.tellWhenStopped(close.replyTo());
       return Effect().noReply(); // told when this incarnation has stopped
@@ -463,9 +451,9 @@ public final class Session
             request.request().delivery().whenNoDevice(settings),
             settings.maxPendingPerSession(),
             now,
-            rememberedSince(now));
+            runtime.rememberedSince(now));
     if (decision instanceof SessionLedger.Repeat repeat) {
-      return onRepeatedRequest(ledger, request, repeat.interactionId());
+      return reads.repeat(ledger, request, repeat.interactionId());
     } else if (decision instanceof SessionLedger.Refuse refuse) {
       return refuse(request, refuse.refusal());
     }
@@ -478,7 +466,7 @@ public final class Session
         .persist(requested)
         .thenRun(
             after -> {
-              journalWritten(issued);
+              runtime.journalWritten(issued);
               runtime.spawn(requested, request.timeout(), request.requester());
               runtime.broadcast(requested.view());
               afterChange(after);
@@ -498,7 +486,7 @@ public final class Session
         .persist(List.of(requested, undelivered))
         .thenRun(
             after -> {
-              journalWritten(issued);
+              runtime.journalWritten(issued);
               runtime.closedUnspawned(undelivered);
               request.requester().tell(InteractionOutcome.Undelivered.INSTANCE);
               runtime.rememberOutcomes(after);
@@ -509,148 +497,6 @@ public final class Session
             after ->
                 new Admitted(
                     InteractionStatus.closed(sessionId, undelivered.view(), InteractionOutcome.Undelivered.INSTANCE), true));
-  }
-
-  /** Same idempotency key as an interaction this session has: that interaction answers, no second one is made. */
-  private ReplyEffect<SessionEvent, SessionLedger> onRepeatedRequest(
-      SessionLedger ledger, RequestInteraction request, String existingId) {
-    SessionEvent.Requested pending = ledger.pending().get(existingId);
-    if (pending != null) {
-      runtime.follow(existingId, request.requester());
-      return Effect().reply(request.replyTo(), new Admitted(InteractionStatus.pending(sessionId, pending.view()), false));
-    }
-    // The key was found among what is remembered: its outcome is read (from the journal, with a durable store).
-    RememberedOutcome remembered = ledger.remembered(existingId, rememberedSince(Instant.now()));
-    outcomes
-        .status(sessionId, remembered)
-        .thenAccept(
-            lookup -> {
-              if (lookup instanceof InteractionStatus status) {
-                status.outcome().ifPresent(request.requester()::tell);
-                request.replyTo().tell(new Admitted(status, false));
-              } else {
-                RequestRefused refused =
-                    new RequestRefused(Refusal.UNAVAILABLE, ((UnreadableInteraction) lookup).reason());
-                census.observer().refused(refused.reason());
-                request.requester().tell(refused);
-                request.replyTo().tell(refused);
-              }
-            });
-    return Effect().noReply(); // answered once the outcome is read
-  }
-
-  private ReplyEffect<SessionEvent, SessionLedger> onRespond(SessionLedger ledger, Respond respond) {
-    String id = respond.interactionId();
-    ActorRef<Attachment.Command> attachment = respond.receiptWithFrames() ? runtime.attachment(respond.connectionId()) : null;
-    Optional<SessionEvent.Closed> closed = ledger.decideClose(id, respond.response(), Instant.now());
-    if (closed.isPresent()) {
-      ServerMessage.Error invalid = runtime.invalidAnswer(ledger.pending().get(id), respond.response(), respond.ref());
-      if (invalid != null) {
-        return receipt(respond.replyTo(), attachment, invalid); // still pending; nobody else hears of it
-      }
-      // The answering client gets its ack before anyone hears "closed".
-      ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
-      EffectBuilder<SessionEvent, SessionLedger> closing = closeAll(List.of(closed.get()), attachment, ack);
-      return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
-    }
-    return receipt(respond.replyTo(), attachment, ledger.lateReceipt(sessionId, id, respond.ref(), rememberedSince(Instant.now())));
-  }
-
-  /** A receipt that records nothing, to the sending connection's attachment if it goes with the frames. */
-  private ReplyEffect<SessionEvent, SessionLedger> receipt(
-      ActorRef<ServerMessage.Receipt> replyTo, ActorRef<Attachment.Command> attachment, ServerMessage.Receipt receipt) {
-    if (attachment != null) {
-      attachment.tell(new Attachment.Frame(receipt));
-      return Effect().noReply();
-    }
-    return Effect().reply(replyTo, receipt);
-  }
-
-  /** Records that {@code id} closed with {@code outcome}, if it is still pending. */
-  private ReplyEffect<SessionEvent, SessionLedger> close(SessionLedger ledger, String id, InteractionOutcome outcome) {
-    return closing(ledger.decideClose(id, outcome, Instant.now()));
-  }
-
-  /** Records {@code closing}, if there is one. */
-  private ReplyEffect<SessionEvent, SessionLedger> closing(Optional<SessionEvent.Closed> closing) {
-    return closing.map(closed -> closeAll(List.of(closed), null, null).thenNoReply()).orElseGet(() -> Effect().noReply());
-  }
-
-  /**
-   * A deadline timer fired. One that fired before the deadline as it now stands (an extension overtook it, or the wall
-   * clock moved) is set again for what remains, so every pending interaction still expires.
-   */
-  private ReplyEffect<SessionEvent, SessionLedger> onExpire(SessionLedger ledger, String id) {
-    Instant now = Instant.now();
-    Optional<SessionEvent.Closed> expired = ledger.decideExpire(id, now);
-    SessionEvent.Requested pending = ledger.pending().get(id);
-    if (expired.isEmpty() && pending != null) {
-      runtime.reschedule(pending, now);
-    }
-    return closing(expired);
-  }
-
-  private ReplyEffect<SessionEvent, SessionLedger> onShown(SessionLedger ledger, Shown shown) {
-    String id = shown.interactionId();
-    Optional<SessionEvent.Shown> first = ledger.decideShown(id, shown.connectionId(), Instant.now());
-    ServerMessage.Ack ack = new ServerMessage.Ack(id, null);
-    if (first.isPresent()) {
-      EffectBuilder<SessionEvent, SessionLedger> recording =
-          Effect().persist(first.get()).thenRun(after -> runtime.shown(after.pending().get(id)));
-      return shown.receiptWithFrames() ? recording.thenNoReply() : recording.thenReply(shown.replyTo(), after -> ack);
-    }
-    boolean known = ledger.pending().containsKey(id) || ledger.remembered(id, rememberedSince(Instant.now())) != null;
-    if (shown.receiptWithFrames()) {
-      ActorRef<Attachment.Command> attachment = runtime.attachment(shown.connectionId());
-      // Shown before, or closed meanwhile: nothing to say to a connection, which hears "shown" and "closed" anyway.
-      return known ? Effect().noReply() : receipt(shown.replyTo(), attachment, ledger.lateReceipt(sessionId, id, null, rememberedSince(Instant.now())));
-    }
-    return Effect().reply(shown.replyTo(), known ? ack : ledger.lateReceipt(sessionId, id, null, rememberedSince(Instant.now())));
-  }
-
-  private ReplyEffect<SessionEvent, SessionLedger> onExtend(SessionLedger ledger, Extend extend) {
-    String id = extend.interactionId();
-    ActorRef<Attachment.Command> attachment = extend.receiptWithFrames() ? runtime.attachment(extend.connectionId()) : null;
-    if (!ledger.pending().containsKey(id)) {
-      return receipt(extend.replyTo(), attachment, ledger.lateReceipt(sessionId, id, extend.ref(), rememberedSince(Instant.now())));
-    }
-    ServerMessage.Ack ack = new ServerMessage.Ack(id, extend.ref());
-    Optional<SessionEvent.Extended> moved = ledger.decideExtend(id, extend.by(), Instant.now());
-    if (moved.isEmpty()) {
-      return receipt(extend.replyTo(), attachment, ack); // at its latest already
-    }
-    EffectBuilder<SessionEvent, SessionLedger> extending =
-        Effect()
-            .persist(moved.get())
-            .thenRun(
-                after -> {
-                  if (attachment != null) {
-                    attachment.tell(new Attachment.Frame(ack));
-                  }
-                  runtime.extended(after.pending().get(id));
-                });
-    return attachment != null ? extending.thenNoReply() : extending.thenReply(extend.replyTo(), after -> ack);
-  }
-
-  /**
-   * Records {@code closings}; then {@code receipt} goes to {@code attachment} (if any), connections hear {@code closed},
-   * and each interaction delivers its outcome and stops.
-   */
-  private EffectBuilder<SessionEvent, SessionLedger> closeAll(
-      List<SessionEvent.Closed> closings, ActorRef<Attachment.Command> attachment, ServerMessage.Receipt receipt) {
-    long issued = System.nanoTime();
-    return Effect()
-        .persist(List.<SessionEvent>copyOf(closings))
-        .thenRun(
-            after -> {
-              journalWritten(issued);
-              if (attachment != null) {
-                attachment.tell(new Attachment.Frame(receipt));
-              }
-              closings.forEach(runtime::announce);
-              runtime.rememberOutcomes(after);
-              afterChange(after);
-            });
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onInteractionStopped(SessionLedger ledger, InteractionStopped stopped) {
@@ -666,42 +512,12 @@ public final class Session
     return Effect().reply(attach.attachment(), runtime.accepted(ledger.pending().size()));
   }
 
-  private ReplyEffect<SessionEvent, SessionLedger> onGetInteraction(SessionLedger ledger, GetInteraction get) {
-    String id = get.interactionId();
-    SessionEvent.Requested pending = ledger.pending().get(id);
-    if (pending != null) {
-      if (get.awaitOutcome() && runtime.await(id, get.replyTo())) {
-        return Effect().noReply(); // the interaction replies when it closes
-      }
-      return Effect().reply(get.replyTo(), InteractionStatus.pending(sessionId, pending.view()));
-    }
-    RememberedOutcome remembered = ledger.remembered(id, rememberedSince(Instant.now()));
-    if (remembered == null) {
-      return Effect().reply(get.replyTo(), new UnknownInteraction(sessionId, id));
-    }
-    outcomes.status(sessionId, remembered).thenAccept(get.replyTo()::tell);
-    return Effect().noReply(); // answered once the outcome is read
-  }
-
-  private ReplyEffect<SessionEvent, SessionLedger> onFollowInteraction(SessionLedger ledger, FollowInteraction follow) {
-    String id = follow.interactionId();
-    if (ledger.pending().containsKey(id) && runtime.follow(id, follow.follower())) {
-      return Effect().noReply(); // the interaction tells its outcome
-    }
-    RememberedOutcome remembered = ledger.remembered(id, rememberedSince(Instant.now()));
-    if (remembered == null) {
-      return Effect().reply(follow.follower(), new Suspended(sessionId, id)); // not served here now
-    }
-    outcomes.result(sessionId, remembered).thenAccept(follow.follower()::tell);
-    return Effect().noReply(); // answered once the outcome is read
-  }
-
   private ReplyEffect<SessionEvent, SessionLedger> onGraceExpired(SessionLedger ledger) {
-    if (!runtime.awaitingReconnect(ledger, rememberedSince(Instant.now()))) {
+    if (!runtime.awaitingReconnect(ledger, runtime.rememberedSince(Instant.now()))) {
       return Effect().noReply();
     }
     context.getLog().debug("session {}: no client reconnected in time, {} pending", sessionId, ledger.pending().size());
-    return closeAll(ledger.decideDisconnected(Instant.now()), null, null).thenNoReply();
+    return outcomes.closeAll(ledger.decideDisconnected(Instant.now()), null, null).thenNoReply();
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onClose(SessionLedger ledger, Close close) {
@@ -711,23 +527,15 @@ public final class Session
       // Durable: what is pending stays in the journal and resumes after the restart.
       return changed(ledger, () -> {});
     }
-    return closeAll(ledger.decideCloseAll(InteractionOutcome.Shutdown.INSTANCE, Instant.now()), null, null).thenNoReply();
+    return outcomes.closeAll(ledger.decideCloseAll(InteractionOutcome.Shutdown.INSTANCE, Instant.now()), null, null).thenNoReply();
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onStop() {
     return runtime.stopWhenDelivered() ? Effect().noReply() : Effect().stop().thenNoReply();
   }
 
-  private void journalWritten(long issuedAtNanos) {
-    census.observer().journalWritten(Duration.ofNanos(System.nanoTime() - issuedAtNanos));
-  }
-
-  private Instant rememberedSince(Instant now) {
-    return now.minus(settings.closedRetention());
-  }
-
   private void afterChange(SessionLedger ledger) {
-    runtime.afterChange(ledger, rememberedSince(Instant.now()));
+    runtime.afterChange(ledger);
   }
 
   /** For commands that record nothing: the runtime may still have changed (a connection, a timer). */

@@ -67,8 +67,17 @@ public sealed interface SessionEvent extends JournalRecord {
 
     /** The interaction as clients see it. */
     public ServerMessage.Interaction view() {
+      Instant latest = delivery.latestExpiry();
       return new ServerMessage.Interaction(
-          interactionId, kind, payload, requestedAt, expiresAt, answerSchema, delivery.shownBy(), delivery.shownAt());
+          interactionId,
+          kind,
+          payload,
+          requestedAt,
+          expiresAt,
+          answerSchema,
+          latest.isAfter(expiresAt) ? latest : null,
+          delivery.shownBy(),
+          delivery.shownAt());
     }
   }
 

@@ -170,6 +170,11 @@ final class SessionRuntime {
     }
   }
 
+  /** From when a closed interaction's outcome counts as remembered, at {@code now}: now minus the retention. */
+  Instant rememberedSince(Instant now) {
+    return now.minus(settings.closedRetention());
+  }
+
   /** Whether any connection is attached. */
   boolean hasConnections() {
     return connections.size() > 0;
@@ -306,9 +311,14 @@ final class SessionRuntime {
     }
   }
 
+  /** The journal confirmed a write issued at {@code issuedAtNanos} ({@link System#nanoTime}). */
+  void journalWritten(long issuedAtNanos) {
+    census.observer().journalWritten(Duration.ofNanos(System.nanoTime() - issuedAtNanos));
+  }
+
   /** Re-evaluates timers and lifetime after every change: the session's life is exactly its content. */
-  void afterChange(SessionLedger ledger, Instant rememberedSince) {
-    switch (lifecycle.next(content(ledger, rememberedSince))) {
+  void afterChange(SessionLedger ledger) {
+    switch (lifecycle.next(content(ledger, rememberedSince(Instant.now())))) {
       case SERVE -> timers.cancel(GRACE_TIMER);
       case AWAIT_RECONNECT -> {
         if (!timers.isTimerActive(GRACE_TIMER)) {

@@ -34,7 +34,8 @@ public sealed interface ServerMessage {
   /**
    * An interaction waiting for an answer; sent when it is requested and replayed to every connection that attaches.
    * {@code answerSchema} is present when the request carried one (always for the {@code form} kind): the answer must fit
-   * it. {@code shownBy} and {@code shownAt} are present once a device reported it on screen.
+   * it. {@code extendableUntil} is present when {@code extend} can move the deadline, up to that instant. {@code
+   * shownBy} and {@code shownAt} are present once a device reported it on screen.
    */
   record Interaction(
       String id,
@@ -43,13 +44,14 @@ public sealed interface ServerMessage {
       Instant requestedAt,
       Instant expiresAt,
       RawJson answerSchema,
+      Instant extendableUntil,
       String shownBy,
       Instant shownAt)
       implements ServerMessage {
 
-    /** An interaction without an answer schema of its own, not shown yet. */
+    /** An interaction without an answer schema of its own, not extendable, not shown yet. */
     public Interaction(String id, String kind, RawJson payload, Instant requestedAt, Instant expiresAt) {
-      this(id, kind, payload, requestedAt, expiresAt, null, null, null);
+      this(id, kind, payload, requestedAt, expiresAt, null, null, null, null);
     }
   }
 

@@ -72,7 +72,11 @@ class HumanTimeContractTest {
       awaitConnections("extend", 2);
       JsonNode created = create("extend", ",\"maxTimeoutMs\":600000");
       String id = created.path("id").asText();
-      phone.next("interaction");
+      JsonNode shown = phone.next("interaction");
+      assertEquals(
+          Instant.parse(created.path("requestedAt").asText()).plusSeconds(600),
+          Instant.parse(shown.path("extendableUntil").asText()),
+          "devices know how far they may extend it");
       laptop.next("interaction");
 
       phone.send("{\"type\":\"extend\",\"id\":\"" + id + "\",\"byMs\":300000,\"ref\":\"e1\"}");

@@ -1,0 +1,143 @@
+package dev.interactions.core;
+
+import dev.interactions.protocol.ServerMessage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * How a {@link Session} records the ends of its interactions, and what devices report about them: answers and
+ * rejections (checked against the answer schema), {@code shown}, {@code extend}, and the deadlines' timers. Each
+ * decision is the ledger's (plain Java); this records what it returns and then tells everyone. Used by its session
+ * actor only, from its command handlers.
+ */
+final class SessionOutcomes {
+
+  private final String sessionId;
+  private final SessionRuntime runtime;
+  private final EffectFactories<SessionEvent, SessionLedger> effects;
+
+  SessionOutcomes(String sessionId, SessionRuntime runtime, EffectFactories<SessionEvent, SessionLedger> effects) {
+    this.sessionId = sessionId;
+    this.runtime = runtime;
+    this.effects = effects;
+  }
+
+  ReplyEffect<SessionEvent, SessionLedger> respond(SessionLedger ledger, Session.Respond respond) {
+    String id = respond.interactionId();
+    ActorRef<Attachment.Command> attachment = respond.receiptWithFrames() ? runtime.attachment(respond.connectionId()) : null;
+    Optional<SessionEvent.Closed> closed = ledger.decideClose(id, respond.response(), Instant.now());
+    if (closed.isPresent()) {
+      ServerMessage.Error invalid = runtime.invalidAnswer(ledger.pending().get(id), respond.response(), respond.ref());
+      if (invalid != null) {
+        return receipt(respond.replyTo(), attachment, invalid); // still pending; nobody else hears of it
+      }
+      // The answering client gets its ack before anyone hears "closed".
+      ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
+      EffectBuilder<SessionEvent, SessionLedger> closing = closeAll(List.of(closed.get()), attachment, ack);
+      return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
+    }
+    return receipt(respond.replyTo(), attachment, ledger.lateReceipt(sessionId, id, respond.ref(), runtime.rememberedSince(Instant.now())));
+  }
+
+  /** A receipt that records nothing, to the sending connection's attachment if it goes with the frames. */
+  private ReplyEffect<SessionEvent, SessionLedger> receipt(
+      ActorRef<ServerMessage.Receipt> replyTo, ActorRef<Attachment.Command> attachment, ServerMessage.Receipt receipt) {
+    if (attachment != null) {
+      attachment.tell(new Attachment.Frame(receipt));
+      return effects.noReply();
+    }
+    return effects.reply(replyTo, receipt);
+  }
+
+  /** Records that {@code id} closed with {@code outcome}, if it is still pending. */
+  ReplyEffect<SessionEvent, SessionLedger> close(SessionLedger ledger, String id, InteractionOutcome outcome) {
+    return closing(ledger.decideClose(id, outcome, Instant.now()));
+  }
+
+  /** Records {@code closing}, if there is one. */
+  ReplyEffect<SessionEvent, SessionLedger> closing(Optional<SessionEvent.Closed> closing) {
+    return closing.map(closed -> closeAll(List.of(closed), null, null).thenNoReply()).orElseGet(() -> effects.noReply());
+  }
+
+  /**
+   * A deadline timer fired. One that fired before the deadline as it now stands (an extension overtook it, or the wall
+   * clock moved) is set again for what remains, so every pending interaction still expires.
+   */
+  ReplyEffect<SessionEvent, SessionLedger> expire(SessionLedger ledger, String id) {
+    Instant now = Instant.now();
+    Optional<SessionEvent.Closed> expired = ledger.decideExpire(id, now);
+    SessionEvent.Requested pending = ledger.pending().get(id);
+    if (expired.isEmpty() && pending != null) {
+      runtime.reschedule(pending, now);
+    }
+    return closing(expired);
+  }
+
+  ReplyEffect<SessionEvent, SessionLedger> shown(SessionLedger ledger, Session.Shown shown) {
+    String id = shown.interactionId();
+    Optional<SessionEvent.Shown> first = ledger.decideShown(id, shown.connectionId(), Instant.now());
+    ServerMessage.Ack ack = new ServerMessage.Ack(id, null);
+    if (first.isPresent()) {
+      EffectBuilder<SessionEvent, SessionLedger> recording =
+          effects.persist(first.get()).thenRun(after -> runtime.shown(after.pending().get(id)));
+      return shown.receiptWithFrames() ? recording.thenNoReply() : recording.thenReply(shown.replyTo(), after -> ack);
+    }
+    boolean known = ledger.pending().containsKey(id) || ledger.remembered(id, runtime.rememberedSince(Instant.now())) != null;
+    if (shown.receiptWithFrames()) {
+      ActorRef<Attachment.Command> attachment = runtime.attachment(shown.connectionId());
+      // Shown before, or closed meanwhile: nothing to say to a connection, which hears "shown" and "closed" anyway.
+      return known ? effects.noReply() : receipt(shown.replyTo(), attachment, ledger.lateReceipt(sessionId, id, null, runtime.rememberedSince(Instant.now())));
+    }
+    return effects.reply(shown.replyTo(), known ? ack : ledger.lateReceipt(sessionId, id, null, runtime.rememberedSince(Instant.now())));
+  }
+
+  ReplyEffect<SessionEvent, SessionLedger> extend(SessionLedger ledger, Session.Extend extend) {
+    String id = extend.interactionId();
+    ActorRef<Attachment.Command> attachment = extend.receiptWithFrames() ? runtime.attachment(extend.connectionId()) : null;
+    if (!ledger.pending().containsKey(id)) {
+      return receipt(extend.replyTo(), attachment, ledger.lateReceipt(sessionId, id, extend.ref(), runtime.rememberedSince(Instant.now())));
+    }
+    ServerMessage.Ack ack = new ServerMessage.Ack(id, extend.ref());
+    Optional<SessionEvent.Extended> moved = ledger.decideExtend(id, extend.by(), Instant.now());
+    if (moved.isEmpty()) {
+      return receipt(extend.replyTo(), attachment, ack); // at its latest already
+    }
+    EffectBuilder<SessionEvent, SessionLedger> extending =
+        effects
+            .persist(moved.get())
+            .thenRun(
+                after -> {
+                  if (attachment != null) {
+                    attachment.tell(new Attachment.Frame(ack));
+                  }
+                  runtime.extended(after.pending().get(id));
+                });
+    return attachment != null ? extending.thenNoReply() : extending.thenReply(extend.replyTo(), after -> ack);
+  }
+
+  /**
+   * Records {@code closings}; then {@code receipt} goes to {@code attachment} (if any), connections hear {@code closed},
+   * and each interaction delivers its outcome and stops.
+   */
+  EffectBuilder<SessionEvent, SessionLedger> closeAll(
+      List<SessionEvent.Closed> closings, ActorRef<Attachment.Command> attachment, ServerMessage.Receipt receipt) {
+    long issued = System.nanoTime();
+    return effects
+        .persist(List.<SessionEvent>copyOf(closings))
+        .thenRun(
+            after -> {
+              runtime.journalWritten(issued);
+              if (attachment != null) {
+                attachment.tell(new Attachment.Frame(receipt));
+              }
+              closings.forEach(runtime::announce);
+              runtime.rememberOutcomes(after);
+              runtime.afterChange(after);
+            });
+  }
+}
