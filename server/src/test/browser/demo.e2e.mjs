@@ -1,7 +1,7 @@
 // End-to-end tests of the demo page (/) and the browser client (/client.js) in real headless Chromium, against a
 // running server. Run by BrowserEndToEndTest; by hand:
 //
-//   node demo.e2e.mjs --url=http://127.0.0.1:8080 [--scenarios=twoPages,leakCheck,reconnect] [--interactions=2000]
+//   node demo.e2e.mjs --url=http://127.0.0.1:8080 [--scenarios=twoPages,standardKinds,leakCheck,reconnect] [--interactions=2000]
 //        [--in-flight=80] [--screenshot=../../../target/browser/two-pages.png] [--chromium=/usr/bin/chromium]
 //
 // Prints progress on stderr and one JSON line with the results on stdout; exits 1 when a scenario failed, 2 on bad
@@ -9,6 +9,11 @@
 //
 //   twoPages   two browsers on one session see an interaction; one answers; the other retracts it; the requester's
 //              long poll reads the answer and the answering connection.
+//   standardKinds  one interaction of each standard kind, and one of a kind of the requester's own, answered through
+//              the page's controls (buttons, radios, checkboxes, text fields, the form generated from the answer
+//              schema); the requester reads back exactly the typed JSON expected. The form is first answered with an
+//              address the browser takes and the server refuses: its message shows next to that field, the
+//              interaction stays pending, and the corrected answer is taken.
 //   leakCheck  thousands of interactions created and closed leave no card, no pending state, no client handler, no
 //              DOM node and no event listener behind (Memory.getDOMCounters and DOMDebugger.getEventListeners, after GC).
 //   reconnect  the page's connection is cut (a TCP proxy in this script drops it and refuses new ones); meanwhile X is
@@ -20,12 +25,13 @@ import { mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isDeepStrictEqual } from "node:util";
 import { chromium } from "playwright-core";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = { twoPages, leakCheck, reconnect, authenticated };
+const SCENARIOS = { twoPages, standardKinds, leakCheck, reconnect, authenticated };
 /** What runs by default: everything that needs no tokens. */
-const DEFAULT_SCENARIOS = "twoPages,leakCheck,reconnect";
+const DEFAULT_SCENARIOS = "twoPages,standardKinds,leakCheck,reconnect";
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -92,7 +98,7 @@ async function twoPages() {
 
     const answeredAt = performance.now();
     const outcome = api.read(session, id, 10_000); // a long poll already waiting when the answer comes
-    await first.page.click(`${card(id)} button.approve`);
+    await first.page.click(`${card(id)} button.answer`);
     await Promise.all([first, second].map((p) => waitUntil(p.page, cardRemoved, id, 10_000, `card ${id} to be removed`)));
     const retractedMs = performance.now() - answeredAt;
     const read = await outcome;
@@ -137,6 +143,302 @@ async function twoPages() {
 }
 
 /**
+ * One interaction of each standard kind, and one of a kind of the requester's own, each answered through its controls
+ * in the page; the requester reads back exactly the typed JSON expected (see standardPrompts).
+ */
+async function standardKinds() {
+  const session = sessionId("kinds");
+  // East of UTC, so a date-time typed in local time must come back converted: 09:30 in Berlin in December is 08:30Z.
+  const context = await newContext({ timezoneId: "Europe/Berlin" });
+  try {
+    const demo = await openDemo(context, session);
+    const asked = [];
+    for (const prompt of standardPrompts()) {
+      asked.push({ ...prompt, id: await api.create(session, prompt.kind, prompt.payload, 300_000, prompt.answerSchema) });
+    }
+    for (const { id } of asked) await demo.page.waitForSelector(card(id), { timeout: 10_000 });
+    const screenshot = path.join(path.dirname(options.screenshot), "standard-kinds.png");
+    mkdirSync(path.dirname(screenshot), { recursive: true });
+    await demo.page.screenshot({ path: screenshot, fullPage: true });
+
+    const answered = [];
+    for (const prompt of asked) {
+      const details = await prompt.answer(demo.page.locator(card(prompt.id)), { demo, session, id: prompt.id });
+      const read = await api.read(session, prompt.id, 10_000);
+      check(read.status === 200 && read.body.status === "answered", `${prompt.name}: the requester read ${JSON.stringify(read.body)}`);
+      check(
+        isDeepStrictEqual(read.body.value, prompt.expected),
+        `${prompt.name}: stored ${JSON.stringify(read.body.value)}, expected ${JSON.stringify(prompt.expected)}`,
+      );
+      // Frames arrive in order: once the accepted answer is seen, every earlier answer to this prompt is too.
+      const sent = () => demo.socket.answers.get(prompt.id) ?? [];
+      await until(() => isDeepStrictEqual(sent().at(-1), prompt.expected), 10_000, () => `${prompt.name}: the page's answer frame`);
+      const sends = prompt.sends ?? 1;
+      check(sent().length === sends, `${prompt.name}: the page sent ${JSON.stringify(sent())}, expected ${sends} answer(s)`);
+      answered.push({ name: prompt.name, kind: prompt.kind, expected: prompt.expected, stored: read.body.value, answersSent: sent().length, ...details });
+    }
+    await waitUntil(demo.page, () => document.querySelectorAll("article.card").length === 0, undefined, CARD_REMOVAL_MS + 30_000, "every card to leave");
+    demo.errors.check("the page");
+    return { answered, screenshot };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * What standardKinds asks: each prompt's request, how a person answers it in the page (`answer`, given the card), the
+ * value the requester must read back (`expected`), and how many answers the page sends (`sends`, 1 unless refused).
+ * A function, not a constant: the scenarios run while this module is still being evaluated.
+ */
+function standardPrompts() {
+  // An address the browser's email field takes and the server refuses: "invalid" is no real top-level domain.
+  const refusedEmail = "ann@example.invalid";
+  return [
+    {
+      name: "confirm",
+      kind: "confirm",
+      payload: { message: "Deploy <b>v2.3</b> to production?", confirmLabel: "Ship it" },
+      expected: { confirmed: true },
+      async answer(prompt) {
+        const message = await prompt.locator(".message").textContent();
+        check(message === "Deploy <b>v2.3</b> to production?", `the message shows as ${JSON.stringify(message)}`);
+        check((await prompt.locator("b").count()) === 0, "the payload's markup was parsed as HTML");
+        await prompt.getByRole("button", { name: "Ship it", exact: true }).click();
+        return {};
+      },
+    },
+    {
+      name: "confirm, declined with a reason",
+      kind: "confirm",
+      payload: { message: "Drop the staging database?" },
+      expected: { confirmed: false, reason: "not before the backup" },
+      async answer(prompt) {
+        const buttons = await prompt.locator("button.answer").allTextContents();
+        check(sameList(buttons, ["Confirm", "Decline"]), `the confirm buttons read ${JSON.stringify(buttons)}, expected the defaults`);
+        await prompt.getByLabel("Reason (optional)", { exact: true }).fill("not before the backup");
+        await prompt.getByRole("button", { name: "Decline", exact: true }).click();
+        return {};
+      },
+    },
+    {
+      name: "choice",
+      kind: "choice",
+      payload: {
+        message: "How many replicas?",
+        options: [{ value: "auto", title: "Let the cluster decide" }, { value: 2, title: "Two" }, { value: false, title: "None" }],
+      },
+      expected: { value: 2 },
+      async answer(prompt) {
+        await prompt.getByLabel("Two", { exact: true }).check();
+        await answerButton(prompt).click();
+        return {};
+      },
+    },
+    {
+      name: "multi_choice",
+      kind: "multi_choice",
+      payload: {
+        message: "Notify whom?",
+        options: [{ value: "mail", title: "Mail" }, { value: "sms", title: "SMS" }, { value: 7, title: "Pager 7" }],
+        minItems: 1,
+        maxItems: 2,
+      },
+      expected: { values: ["sms", 7] },
+      async answer(prompt) {
+        for (const title of ["Mail", "SMS", "Pager 7"]) await prompt.getByLabel(title, { exact: true }).check();
+        await answerButton(prompt).click();
+        // Three is over maxItems: the page says so next to the boxes and sends nothing (sends stays 1).
+        const refusal = prompt.locator('[data-pointer="/values"] .field-error');
+        await refusal.getByText("choose at most 2", { exact: true }).waitFor({ timeout: 10_000 });
+        await prompt.getByLabel("Mail", { exact: true }).uncheck();
+        await answerButton(prompt).click();
+        return { refusedByThePage: "choose at most 2" };
+      },
+    },
+    {
+      name: "text",
+      kind: "text",
+      payload: { message: "What changed?", placeholder: "release notes", multiline: true, maxLength: 200 },
+      expected: { text: "Faster start-up.\nFewer restarts." },
+      async answer(prompt) {
+        const field = prompt.getByLabel("What changed?", { exact: true });
+        const shape = await field.evaluate((e) => ({ tag: e.tagName, placeholder: e.placeholder, maxLength: e.maxLength }));
+        check(sameJson(shape, { tag: "TEXTAREA", placeholder: "release notes", maxLength: 200 }), `the text field is ${JSON.stringify(shape)}`);
+        await field.fill("Faster start-up.\nFewer restarts.");
+        await answerButton(prompt).click();
+        return {};
+      },
+    },
+    {
+      name: "form",
+      kind: "form",
+      payload: { message: "How should it roll out?" },
+      answerSchema: {
+        type: "object",
+        title: "Deploy",
+        properties: {
+          reason: { type: "string", title: "Why", minLength: 3, maxLength: 200, pattern: "^[^<>]*$" },
+          contact: { type: "string", title: "Contact", format: "email" },
+          replicas: { type: "integer", title: "Replicas", minimum: 1, maximum: 10, default: 2 },
+          share: { type: "number", title: "Traffic share", minimum: 0, maximum: 1 },
+          canary: { type: "boolean", title: "Canary first", default: true },
+          region: { type: "string", title: "Region", enum: ["eu", "us"] },
+          size: { type: "string", title: "Size", oneOf: [{ const: "s", title: "Small" }, { const: "l", title: "Large" }] },
+          notify: {
+            type: "array",
+            title: "Notify",
+            minItems: 1,
+            maxItems: 2,
+            items: { anyOf: [{ const: "mail", title: "Mail" }, { const: "sms", title: "SMS" }] },
+          },
+          start: { type: "string", title: "Start", format: "date-time" },
+          freeze: { type: "string", title: "Freeze on", format: "date" },
+          runbook: { type: "string", title: "Runbook", format: "uri" },
+          ticket: { type: "string", title: "Ticket" },
+        },
+        required: ["reason", "contact", "replicas", "notify"],
+      },
+      // Typed JSON: numbers as numbers, a boolean, an array, the local date-time in RFC 3339; the empty ticket left out.
+      expected: {
+        reason: "Hotfix for login",
+        contact: "ann@example.com",
+        replicas: 3,
+        share: 0.25,
+        canary: false,
+        region: "us",
+        size: "l",
+        notify: ["mail", "sms"],
+        start: "2026-12-01T08:30:00.000Z",
+        freeze: "2026-12-24",
+        runbook: "https://example.com/runbooks/7",
+      },
+      sends: 2,
+      async answer(prompt, { demo, session, id }) {
+        const controls = await prompt.evaluate(describeControls);
+        // The schema's constraints as HTML attributes, defaults filled in.
+        const expectedControls = {
+          // HTML matches a pattern against the whole value, JSON Schema anywhere in it: the page widens it to keep its meaning.
+          "/reason": { tag: "INPUT", type: "text", required: true, minlength: "3", maxlength: "200", pattern: ".*(?:^[^<>]*$).*" },
+          "/contact": { tag: "INPUT", type: "email", required: true },
+          "/replicas": { tag: "INPUT", type: "number", required: true, min: "1", max: "10", step: "1", value: "2" },
+          "/share": { tag: "INPUT", type: "number", required: false, min: "0", max: "1", step: "any" },
+          "/canary": { tag: "INPUT", type: "checkbox", checked: true },
+          "/region": { tag: "SELECT", options: "—,eu,us" },
+          "/size": { tag: "SELECT", options: "—,Small,Large" },
+          "/notify": { tag: "INPUT", type: "checkbox", options: "Mail,SMS" },
+          "/start": { tag: "INPUT", type: "datetime-local" },
+          "/freeze": { tag: "INPUT", type: "date" },
+          "/runbook": { tag: "INPUT", type: "url" },
+        };
+        for (const [pointer, expected] of Object.entries(expectedControls)) {
+          const actual = controls[pointer] ?? {};
+          check(Object.entries(expected).every(([key, value]) => actual[key] === value), `${pointer} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+        }
+        const field = (label) => prompt.getByLabel(label, { exact: true });
+        await field("Why").fill("Hotfix for login");
+        await field("Contact").fill(refusedEmail);
+        await field("Replicas").fill("3");
+        await field("Traffic share").fill("0.25");
+        await field("Canary first").uncheck();
+        await field("Region").selectOption("us");
+        await field("Size").selectOption({ label: "Large" });
+        await field("Mail").check();
+        await field("SMS").check();
+        await field("Start").fill("2026-12-01T09:30");
+        await field("Freeze on").fill("2026-12-24");
+        await field("Runbook").fill("https://example.com/runbooks/7");
+        await answerButton(prompt).click();
+
+        await until(() => demo.socket.errors.some((e) => e.id === id), 10_000, () => `the server to refuse ${refusedEmail}`);
+        const refusal = demo.socket.errors.find((e) => e.id === id);
+        check(refusal.code === "invalid_answer", `the server answered ${JSON.stringify(refusal)}, expected invalid_answer`);
+        const serverMessages = (refusal.errors ?? []).map((e) => e.message);
+        check(
+          serverMessages.length > 0 && refusal.errors.every((e) => e.pointer === "/contact"),
+          `the server refused ${JSON.stringify(refusal.errors)}, expected only /contact`,
+        );
+        await waitUntil(
+          demo.page,
+          (id) => document.querySelector(`article.card[data-id="${id}"] [data-pointer="/contact"] .field-error`)?.childElementCount > 0,
+          id,
+          10_000,
+          "the server's message next to the contact field",
+        );
+        const shownNextTo = await prompt.evaluate(shownErrors);
+        check(sameJson(shownNextTo, { "/contact": serverMessages }), `the page shows ${JSON.stringify(shownNextTo)}, expected the server's ${JSON.stringify(serverMessages)} by /contact only`);
+        check((await field("Contact").getAttribute("aria-invalid")) === "true", "the contact field is not marked invalid");
+        const meanwhile = await api.read(session, id, 0);
+        check(meanwhile.body.status === "pending", `after the refusal the interaction is ${JSON.stringify(meanwhile.body)}, expected pending`);
+        check(await answerButton(prompt).isEnabled(), "the card's Answer button stayed disabled after the refusal");
+
+        await field("Contact").fill("ann@example.com");
+        await answerButton(prompt).click();
+        return {
+          controls,
+          refusal: { sent: refusedEmail, serverErrors: refusal.errors, shownNextTo, statusAfterRefusal: meanwhile.body.status },
+        };
+      },
+    },
+    {
+      name: "a kind of the requester's own",
+      kind: "deploy-approval",
+      payload: { tool: "kubectl", args: ["rollout", "restart"] },
+      expected: { approved: true, after: "18:00" },
+      async answer(prompt) {
+        const shown = JSON.parse(await prompt.locator("pre.payload").textContent());
+        check(sameJson(shown, { tool: "kubectl", args: ["rollout", "restart"] }), `the payload shows as ${JSON.stringify(shown)}`);
+        const json = prompt.getByLabel("Answer (JSON)", { exact: true });
+        await json.fill("{approved: yes}");
+        await answerButton(prompt).click();
+        await prompt.locator('[data-pointer=""] .field-error').getByText("must be valid JSON", { exact: true }).waitFor({ timeout: 10_000 });
+        await json.fill('{"approved": true, "after": "18:00"}');
+        await answerButton(prompt).click();
+        return { refusedByThePage: "must be valid JSON" };
+      },
+    },
+  ];
+}
+
+function answerButton(prompt) {
+  return prompt.getByRole("button", { name: "Answer", exact: true });
+}
+
+/** In the page: each field of a card (by its data-pointer) as its first control's tag, attributes and choices. */
+function describeControls(card) {
+  const described = {};
+  for (const field of card.querySelectorAll("[data-pointer]")) {
+    const control = field.querySelector("input, select, textarea");
+    const attribute = (name) => control.getAttribute(name) ?? undefined;
+    const choices = control.tagName === "SELECT" ? [...control.options].map((o) => o.text) : [...field.querySelectorAll("label.option")].map((l) => l.textContent);
+    described[field.dataset.pointer] = {
+      tag: control.tagName,
+      type: attribute("type"),
+      required: control.required,
+      checked: control.checked,
+      min: attribute("min"),
+      max: attribute("max"),
+      step: attribute("step"),
+      minlength: attribute("minlength"),
+      maxlength: attribute("maxlength"),
+      pattern: attribute("pattern"),
+      value: control.value,
+      options: choices.length > 0 ? choices.join(",") : undefined,
+    };
+  }
+  return described;
+}
+
+/** In the page: the error messages a card shows, by the pointer of the field they stand next to ("general" if none). */
+function shownErrors(card) {
+  const shown = {};
+  for (const slot of card.querySelectorAll(".field-error, .answer-errors")) {
+    if (slot.childElementCount === 0) continue;
+    shown[slot.closest("[data-pointer]")?.dataset.pointer ?? "general"] = [...slot.children].map((message) => message.textContent);
+  }
+  return shown;
+}
+
+/**
  * Auth on: the page joins with a client token passed as access_token in its URL (the token field is filled from it), a
  * backend requests with a requester token, the page answers, and the requester reads the answer.
  */
@@ -155,7 +457,7 @@ async function authenticated() {
     const id = await backend.create(session, "sign-off", { document: "Q3 report" }, 120_000);
     await demo.page.waitForSelector(card(id), { timeout: 10_000 });
     const outcome = backend.read(session, id, 10_000);
-    await demo.page.click(`${card(id)} button.approve`);
+    await demo.page.click(`${card(id)} button.answer`);
     await waitUntil(demo.page, cardRemoved, id, 10_000, `card ${id} to be removed`);
     const read = await outcome;
     check(read.status === 200 && read.body.status === "answered", `the requester read ${JSON.stringify(read.body)}`);
@@ -268,7 +570,7 @@ async function reconnect() {
     check(synced?.pending === 2, `the last synced frame was ${JSON.stringify(synced)}, expected pending 2`);
 
     // The new connection works: answer X from the page; the requester sees the new connection answered it.
-    await demo.page.click(`${card(x)} button.approve`);
+    await demo.page.click(`${card(x)} button.answer`);
     const read = await api.read(session, x, 10_000);
     const newConnection = demo.socket.welcomes[1].connectionId;
     check(read.body.status === "answered" && read.body.answeredBy === newConnection, `X read ${JSON.stringify(read.body)}, expected answered by ${newConnection}`);
@@ -290,8 +592,8 @@ async function reconnect() {
 
 // --- the page --------------------------------------------------------------------------------------------------------
 
-function newContext() {
-  return browser.newContext({ viewport: { width: 1200, height: 800 } });
+function newContext(settings = {}) {
+  return browser.newContext({ viewport: { width: 1200, height: 800 }, ...settings });
 }
 
 /**
@@ -301,21 +603,21 @@ function newContext() {
  */
 async function openDemo(context, session, baseUrl = options.url, token = "") {
   const page = await context.newPage();
-  const socket = { welcomes: [], synced: [], interactions: new Set(), closed: new Set() };
-  page.on("websocket", (ws) =>
+  const socket = { welcomes: [], synced: [], interactions: new Set(), closed: new Set(), errors: [], answers: new Map() };
+  page.on("websocket", (ws) => {
     ws.on("framereceived", ({ payload }) => {
-      let frame;
-      try {
-        frame = JSON.parse(payload.toString());
-      } catch {
-        return;
-      }
-      if (frame.type === "welcome") socket.welcomes.push(frame);
-      else if (frame.type === "synced") socket.synced.push(frame);
-      else if (frame.type === "interaction") socket.interactions.add(frame.id);
-      else if (frame.type === "closed") socket.closed.add(frame.id);
-    }),
-  );
+      const frame = parseFrame(payload);
+      if (frame?.type === "welcome") socket.welcomes.push(frame);
+      else if (frame?.type === "synced") socket.synced.push(frame);
+      else if (frame?.type === "interaction") socket.interactions.add(frame.id);
+      else if (frame?.type === "closed") socket.closed.add(frame.id);
+      else if (frame?.type === "error") socket.errors.push(frame);
+    });
+    ws.on("framesent", ({ payload }) => {
+      const frame = parseFrame(payload);
+      if (frame?.type === "answer") socket.answers.set(frame.id, [...(socket.answers.get(frame.id) ?? []), frame.value]);
+    });
+  });
   const failures = [];
   page.on("pageerror", (error) => failures.push(`uncaught: ${error.message}`));
   page.on("console", (message) => {
@@ -355,6 +657,15 @@ function recordCards() {
     }
   }).observe(document.getElementById("cards"), { childList: true, subtree: true, characterData: true });
   record();
+}
+
+/** A WebSocket frame's JSON, or null when it is not JSON. */
+function parseFrame(payload) {
+  try {
+    return JSON.parse(payload.toString());
+  } catch {
+    return null;
+  }
 }
 
 function cardRemoved(id) {
@@ -431,8 +742,9 @@ function requester(base, token = "") {
   };
   const at = (session, id = "") => `/v1/sessions/${encodeURIComponent(session)}/interactions${id ? `/${encodeURIComponent(id)}` : ""}`;
   return {
-    async create(session, kind, payload, timeoutMs) {
-      return expect(await call("POST", at(session), { kind, payload, timeoutMs }), 201, `POST ${at(session)}`).id;
+    async create(session, kind, payload, timeoutMs, answerSchema) {
+      const body = answerSchema === undefined ? { kind, payload, timeoutMs } : { kind, payload, timeoutMs, answerSchema };
+      return expect(await call("POST", at(session), body), 201, `POST ${at(session)}`).id;
     },
     async cancel(session, id) {
       return expect(await call("DELETE", at(session, id)), 200, `DELETE ${at(session, id)}`);

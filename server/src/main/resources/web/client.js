@@ -12,6 +12,26 @@
  * keeps state only for interactions that are pending: a closed one is forgotten at once, and after a reconnect the
  * server's replay (ended by a "synced" frame) replaces the list, so prompts that closed meanwhile are dropped too.
  * Listeners live only in the client, never on a socket, so reconnects can't pile them up.
+ *
+ * A failed answer or reject rejects with an Error carrying the frame's `code`; for `invalid_answer` also its `errors`,
+ * each `{pointer, message}` with a JSON Pointer into the answer ("" for the whole answer).
+ *
+ *   import { renderInteraction } from "/client.js";
+ *   const view = renderInteraction(interaction, {
+ *     onAnswer: (value) => client.answer(interaction.id, value).catch((e) => e.errors && view.showErrors(e.errors)),
+ *   });
+ *   container.append(view.element);                                       // a <form> with the controls and buttons
+ *   view.actions.append(myRejectButton);                                  // the row holding its buttons
+ *
+ * renderInteraction builds real controls for the standard kinds (docs/PROTOCOL.md, "Standard kinds"): confirm (its two
+ * buttons answer {confirmed: true|false} with an optional reason), choice (radio buttons), multi_choice (checkboxes),
+ * text (a field or text area) and form (one labelled control per property of the answerSchema, its constraints as
+ * HTML attributes, defaults filled in). Any other kind shows its payload as JSON and a JSON field, or the form of its
+ * answerSchema when it has one. Submitting the form runs the browser's own checks, then onAnswer(value) with the typed
+ * JSON answer. The view also has read(button) (that answer; for confirm, `button` is the one pressed, as in a submit
+ * event's `submitter`; throws an Error with `errors` like the server's when the controls hold none, e.g. too many
+ * boxes checked), showErrors(errors) (each message next to the control its pointer names, the rest in a general note)
+ * and clearErrors(). Payload text is only ever set as text, never parsed as HTML.
  */
 
 const EVENTS = ["welcome", "interaction", "synced", "closed", "ack", "error", "state"];
@@ -208,6 +228,8 @@ export class InteractionClient {
     } else {
       const error = new Error(message.message);
       error.code = message.code;
+      // invalid_answer names each problem by a JSON Pointer into the answer, for showErrors() to put by its field.
+      if (message.errors) error.errors = message.errors;
       reply.reject(error);
     }
   }
@@ -265,5 +287,433 @@ export class InteractionClient {
         console.error(`interaction client: a ${type} handler failed`, error);
       }
     }
+  }
+}
+
+// --- rendering an interaction as controls -----------------------------------------------------------------------------
+
+/**
+ * Builds the controls answering `interaction` (an "interaction" frame); see the header for what each kind gets.
+ *
+ * @param {object} interaction the frame: kind, payload, and answerSchema when it has one
+ * @param {object} [options]
+ * @param {(value: any) => void} [options.onAnswer] called with the typed answer when the form is submitted and fits
+ * @param {Document} [options.document] where to create elements (defaults to this page's)
+ * @returns {{element: HTMLFormElement, actions: HTMLElement, read: (button?: HTMLButtonElement) => any,
+ *            showErrors: (errors: {pointer: string, message: string}[]) => void, clearErrors: () => void}}
+ */
+export function renderInteraction(interaction, { onAnswer, document = globalThis.document } = {}) {
+  const controls = new Controls(document);
+  const prompt = promptFor(interaction)(interaction, controls);
+  const actions = controls.element("div", { class: "actions" }, ...prompt.buttons);
+  const form = controls.element("form", { class: "interaction", "data-kind": interaction.kind }, ...prompt.nodes, controls.general, actions);
+  // The prompt's only listener, on its own element: a page dropping the form drops it too.
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    controls.clearErrors();
+    let value;
+    try {
+      value = prompt.read(event.submitter);
+    } catch (error) {
+      if (!error.errors) throw error;
+      controls.showErrors(error.errors);
+      return;
+    }
+    onAnswer?.(value);
+  };
+  return {
+    element: form,
+    actions,
+    read: (button) => prompt.read(button),
+    showErrors: (errors) => controls.showErrors(errors),
+    clearErrors: () => controls.clearErrors(),
+  };
+}
+
+/** What read() throws when the controls hold no answer that fits: shaped like the server's invalid_answer error. */
+class UnfitAnswer extends Error {
+  constructor(errors) {
+    super(errors.map((error) => error.message).join("; "));
+    this.code = "invalid_answer";
+    this.errors = errors;
+  }
+}
+
+/** How each standard kind is asked; each returns the nodes to show, its submit buttons, and read(button). */
+const STANDARD_PROMPTS = {
+  confirm: confirmPrompt,
+  choice: choicePrompt,
+  multi_choice: multiChoicePrompt,
+  text: textPrompt,
+  form: formPrompt,
+};
+
+/** `<input type>` for each string format of the answer-schema subset. */
+const INPUT_TYPES = { email: "email", uri: "url", date: "date", "date-time": "datetime-local" };
+
+function promptFor(interaction) {
+  const standard = Object.hasOwn(STANDARD_PROMPTS, interaction.kind) ? STANDARD_PROMPTS[interaction.kind] : null;
+  return standard && fitsItsKind(interaction) ? standard : ownKindPrompt;
+}
+
+/**
+ * The server checks a standard kind's payload when it is requested, but not those recorded (durable store) before it
+ * did: such a payload is shown as JSON rather than half-rendered.
+ */
+function fitsItsKind({ kind, payload, answerSchema }) {
+  if (!isObject(payload) || typeof payload.message !== "string") return false;
+  if (kind === "choice" || kind === "multi_choice") {
+    return Array.isArray(payload.options) && payload.options.length > 0 && payload.options.every(isObject);
+  }
+  if (kind === "form") return hasProperties(answerSchema);
+  return true;
+}
+
+function confirmPrompt({ payload }, controls) {
+  // A text area, not an input: Enter in a one-line field would submit with the first button, confirming.
+  const reason = controls.element("textarea", { rows: 2 });
+  return {
+    nodes: [controls.element("p", { class: "message" }, payload.message), controls.field("/reason", { label: "Reason (optional)", control: reason })],
+    buttons: [
+      controls.button(payload.confirmLabel ?? "Confirm", { variant: "confirm", value: "true" }),
+      controls.button(payload.rejectLabel ?? "Decline", { variant: "decline", value: "false" }),
+    ],
+    read(button) {
+      const confirmed = { true: true, false: false }[button?.value];
+      if (confirmed === undefined) throw new TypeError("a confirm is answered by one of its two buttons: pass the one pressed");
+      return reason.value === "" ? { confirmed } : { confirmed, reason: reason.value };
+    },
+  };
+}
+
+function choicePrompt({ payload }, controls) {
+  const { options } = payload;
+  const group = controls.group("/value", {
+    type: "radio",
+    label: payload.message,
+    labelClass: "message",
+    titles: options.map((option) => option.title),
+    required: true,
+  });
+  return {
+    nodes: [group.element],
+    buttons: [controls.button("Answer")],
+    read() {
+      const chosen = group.inputs.findIndex((input) => input.checked);
+      if (chosen < 0) throw new UnfitAnswer([{ pointer: "/value", message: "choose one" }]);
+      // The option's own value, not the radio's text: a number or a boolean keeps its JSON type.
+      return { value: options[chosen].value };
+    },
+  };
+}
+
+function multiChoicePrompt({ payload }, controls) {
+  const { options } = payload;
+  const group = controls.group("/values", {
+    type: "checkbox",
+    label: payload.message,
+    labelClass: "message",
+    titles: options.map((option) => option.title),
+  });
+  return {
+    nodes: [group.element],
+    buttons: [controls.button("Answer")],
+    read: () => ({ values: checkedValues(group, options.map((option) => option.value), payload.minItems, payload.maxItems) }),
+  };
+}
+
+function textPrompt({ payload }, controls) {
+  const control = controls.element(payload.multiline === true ? "textarea" : "input", {
+    placeholder: payload.placeholder,
+    maxlength: payload.maxLength,
+  });
+  return {
+    nodes: [controls.field("/text", { label: payload.message, labelClass: "message", control })],
+    buttons: [controls.button("Answer")],
+    read: () => ({ text: control.value }),
+  };
+}
+
+function formPrompt({ payload, answerSchema }, controls) {
+  const fields = schemaFields(answerSchema, controls);
+  return {
+    nodes: [controls.element("p", { class: "message" }, payload.message), ...fields.nodes],
+    buttons: [controls.button("Answer")],
+    read: fields.read,
+  };
+}
+
+/** A kind of the requester's own: its payload as JSON, answered through its answerSchema's form or as free JSON. */
+function ownKindPrompt({ payload, answerSchema }, controls) {
+  const answer = hasProperties(answerSchema) ? schemaFields(answerSchema, controls) : jsonField(controls);
+  return {
+    nodes: [controls.element("pre", { class: "payload" }, JSON.stringify(payload ?? null, null, 2)), ...answer.nodes],
+    buttons: [controls.button("Answer")],
+    read: answer.read,
+  };
+}
+
+function jsonField(controls) {
+  const control = controls.element("textarea", { class: "json", spellcheck: "false" }, "true");
+  return {
+    nodes: [controls.field("", { label: "Answer (JSON)", control })],
+    read() {
+      try {
+        return JSON.parse(control.value);
+      } catch {
+        throw new UnfitAnswer([{ pointer: "", message: "must be valid JSON" }]);
+      }
+    },
+  };
+}
+
+/** One labelled control per property of a flat answer schema; read() gives the object, empty optional fields left out. */
+function schemaFields(schema, controls) {
+  const required = new Set(Array.isArray(schema.required) ? schema.required : []);
+  const fields = Object.entries(schema.properties).map(([name, property]) => ({
+    name,
+    ...propertyField(name, isObject(property) ? property : {}, required.has(name), controls),
+  }));
+  const heading = [schema.title, schema.description]
+    .filter((text) => typeof text === "string")
+    .map((text) => controls.element("p", { class: "hint" }, text));
+  return {
+    nodes: [...heading, ...fields.map((field) => field.element)],
+    read() {
+      const answer = {};
+      const problems = [];
+      for (const field of fields) {
+        try {
+          const value = field.read();
+          if (value !== undefined) answer[field.name] = value;
+        } catch (error) {
+          if (!error.errors) throw error;
+          problems.push(...error.errors);
+        }
+      }
+      if (problems.length > 0) throw new UnfitAnswer(problems);
+      return answer;
+    },
+  };
+}
+
+function propertyField(name, property, required, controls) {
+  const pointer = pointerTo(name);
+  const label = typeof property.title === "string" ? property.title : name;
+  const hint = property.description;
+  switch (property.type) {
+    case "boolean": {
+      const control = controls.element("input", { type: "checkbox", checked: property.default === true });
+      // A box always says yes or no, so it is always answered; `required` on it would mean "must be ticked".
+      return { element: controls.field(pointer, { label, hint, control }), read: () => control.checked };
+    }
+    case "array": {
+      const items = isObject(property.items) ? property.items : {};
+      const choices = titledChoices(items.enum, items.anyOf ?? items.oneOf);
+      const defaults = Array.isArray(property.default) ? property.default : [];
+      const group = controls.group(pointer, {
+        type: "checkbox",
+        label,
+        hint,
+        required,
+        titles: choices.map((choice) => choice.title),
+        checked: choices.map((choice) => defaults.includes(choice.const)),
+      });
+      return {
+        element: group.element,
+        read() {
+          if (!required && !group.inputs.some((input) => input.checked)) return undefined;
+          return checkedValues(group, choices.map((choice) => choice.const), property.minItems, property.maxItems);
+        },
+      };
+    }
+    case "number":
+    case "integer": {
+      const whole = property.type === "integer";
+      // An integer steps from its minimum: a fractional one would make the browser refuse every whole number.
+      const bound = (value, round) => (whole && typeof value === "number" ? round(value) : value);
+      const control = controls.element("input", {
+        type: "number",
+        step: whole ? 1 : "any",
+        min: bound(property.minimum, Math.ceil),
+        max: bound(property.maximum, Math.floor),
+        required,
+        value: property.default,
+      });
+      return {
+        element: controls.field(pointer, { label, hint, control, required }),
+        read: () => (control.value === "" ? undefined : Number(control.value)),
+      };
+    }
+    default:
+      return stringField(pointer, property, required, { label, hint }, controls);
+  }
+}
+
+function stringField(pointer, property, required, { label, hint }, controls) {
+  const choices = titledChoices(property.enum, property.oneOf);
+  if (choices.length > 0) {
+    const control = controls.element(
+      "select",
+      { required },
+      controls.element("option", { value: "" }, "—"),
+      ...choices.map((choice) => controls.element("option", { value: choice.const, selected: choice.const === property.default }, choice.title)),
+    );
+    return {
+      element: controls.field(pointer, { label, hint, control, required }),
+      read: () => (control.value === "" ? undefined : control.value),
+    };
+  }
+  const dateTime = property.format === "date-time";
+  const control = controls.element("input", {
+    type: INPUT_TYPES[property.format] ?? "text",
+    required,
+    minlength: property.minLength,
+    maxlength: property.maxLength,
+    // JSON Schema's pattern may match anywhere in the value; HTML's must match all of it.
+    pattern: typeof property.pattern === "string" ? `.*(?:${property.pattern}).*` : undefined,
+    // Seconds allowed, or a default with seconds would fail the browser's step check.
+    step: dateTime ? 1 : undefined,
+    value: dateTime && typeof property.default === "string" ? localDateTime(property.default) : property.default,
+  });
+  return {
+    element: controls.field(pointer, { label, hint, control, required }),
+    read() {
+      if (control.value === "") return undefined;
+      // datetime-local holds a local time without an offset; RFC 3339 needs one.
+      return dateTime ? new Date(control.value).toISOString() : control.value;
+    },
+  };
+}
+
+/** A schema's choices as {const, title}: an enum's values are their own titles. */
+function titledChoices(values, titledConsts) {
+  if (Array.isArray(values)) return values.map((value) => ({ const: value, title: value }));
+  return Array.isArray(titledConsts) ? titledConsts.filter(isObject) : [];
+}
+
+/** The values of the checked boxes, in their order, refused (at the group's pointer) outside [min, max] of them. */
+function checkedValues(group, values, min = 0, max = Infinity) {
+  const chosen = values.filter((_, i) => group.inputs[i].checked);
+  if (chosen.length < min) throw new UnfitAnswer([{ pointer: group.pointer, message: `choose at least ${min}` }]);
+  if (chosen.length > max) throw new UnfitAnswer([{ pointer: group.pointer, message: `choose at most ${max}` }]);
+  return chosen;
+}
+
+/** An RFC 3339 date-time as the local "YYYY-MM-DDTHH:MM:SS" a datetime-local input holds; undefined if unreadable. */
+function localDateTime(text) {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) return undefined;
+  const two = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}
+
+/** A property's JSON Pointer (RFC 6901): how the server's errors name it. */
+function pointerTo(name) {
+  return `/${name.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+}
+
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function hasProperties(schema) {
+  return isObject(schema) && isObject(schema.properties);
+}
+
+/** Only ever ids unique in the page, so that labels and descriptions find their controls whatever else it shows. */
+let lastControlId = 0;
+
+/** Creates a prompt's elements and keeps, for each field, where its errors go. */
+class Controls {
+  #document;
+  /** A field's pointer ("/age", or "" for a field holding the whole answer) → its error slot and controls. */
+  #fields = new Map();
+  /** Where errors no field claims go. */
+  general;
+
+  constructor(document) {
+    this.#document = document;
+    this.general = this.element("div", { class: "answer-errors", role: "alert" });
+  }
+
+  /**
+   * An element with attributes (true: present; false, null, undefined: absent) and children; strings become text
+   * nodes, never HTML.
+   */
+  element(tag, attributes = {}, ...children) {
+    const element = this.#document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (value !== undefined && value !== null && value !== false) element.setAttribute(name, value === true ? "" : String(value));
+    }
+    element.append(...children.filter((child) => child !== undefined && child !== null));
+    return element;
+  }
+
+  /** A submit button (class "answer", and `variant` if given); `value` is what read(button) sees of it. */
+  button(label, { variant, value } = {}) {
+    return this.element("button", { type: "submit", class: variant ? `answer ${variant}` : "answer", value }, label);
+  }
+
+  /** A labelled control for the answer's `pointer`, with its hint and a place for its errors. */
+  field(pointer, { label, labelClass, hint, control, required }) {
+    control.id = this.#newId();
+    const described = this.#described(pointer, hint, [control]);
+    control.setAttribute("aria-describedby", described.ids);
+    return this.element(
+      "div",
+      { class: required ? "field required" : "field", "data-pointer": pointer },
+      this.element("label", { for: control.id, class: labelClass }, label),
+      control,
+      ...described.nodes,
+    );
+  }
+
+  /** Radio buttons or checkboxes, one per title, each labelled by it, in a fieldset for the answer's `pointer`. */
+  group(pointer, { type, label, labelClass, hint, titles, checked = [], required }) {
+    // Checkboxes: `required` stays off the boxes (it would mean "each must be ticked"); it only marks the group.
+    const inputs = titles.map((_, i) =>
+      this.element("input", { type, name: pointer, value: i, checked: checked[i] === true, required: required && type === "radio" }),
+    );
+    const described = this.#described(pointer, hint, inputs);
+    const element = this.element(
+      "fieldset",
+      { class: required ? "field choices required" : "field choices", "data-pointer": pointer, "aria-describedby": described.ids },
+      this.element("legend", { class: labelClass }, label),
+      ...inputs.map((input, i) => this.element("label", { class: "option" }, input, titles[i])),
+      ...described.nodes,
+    );
+    return { element, inputs, pointer };
+  }
+
+  showErrors(errors) {
+    for (const { pointer, message } of errors) {
+      // A flat answer: the pointer's first token names the field ("/values/1" is the "/values" boxes).
+      const field = this.#fields.get(/^\/[^/]*/.exec(String(pointer))?.[0] ?? "");
+      (field?.slot ?? this.general).append(this.element("div", {}, message));
+      for (const control of field?.controls ?? []) control.setAttribute("aria-invalid", "true");
+    }
+  }
+
+  clearErrors() {
+    this.general.replaceChildren();
+    for (const { slot, controls } of this.#fields.values()) {
+      slot.replaceChildren();
+      for (const control of controls) control.removeAttribute("aria-invalid");
+    }
+  }
+
+  /** A field's hint and error slot, registered under its pointer; `ids` for aria-describedby. */
+  #described(pointer, hint, controls) {
+    const slot = this.element("div", { class: "field-error", id: this.#newId(), role: "alert" });
+    this.#fields.set(pointer, { slot, controls });
+    if (typeof hint !== "string") return { nodes: [slot], ids: slot.id };
+    const note = this.element("small", { class: "hint", id: this.#newId() }, hint);
+    return { nodes: [note, slot], ids: `${note.id} ${slot.id}` };
+  }
+
+  #newId() {
+    lastControlId += 1;
+    return `interaction-control-${lastControlId}`;
   }
 }

@@ -1,6 +1,7 @@
 package dev.interactions.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -18,10 +19,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,6 +143,49 @@ class BrowserEndToEndTest {
   }
 
   @Test
+  void everyStandardKindIsAnsweredThroughItsControlsAndTheRequesterReadsTypedJson() {
+    Map<String, JsonNode> answered = answeredByName(run().scenario("standardKinds"));
+
+    assertEquals(
+        Set.of("confirm", "choice", "multi_choice", "text", "form", "deploy-approval"),
+        answered.values().stream().map(answer -> answer.path("kind").asText()).collect(Collectors.toSet()),
+        answered::toString);
+    answered.values().forEach(answer -> assertEquals(answer.path("expected"), answer.path("stored"), answer::toString));
+    assertFalse(answered.get("confirm, declined with a reason").path("stored").path("confirmed").asBoolean(true), "a decline is an answer");
+    assertTrue(answered.get("choice").path("stored").path("value").isIntegralNumber(), "an option's number stays a number");
+    JsonNode form = answered.get("form").path("stored");
+    assertTrue(form.path("replicas").isIntegralNumber(), form::toString);
+    assertTrue(form.path("share").isFloatingPointNumber(), form::toString);
+    assertTrue(form.path("canary").isBoolean(), form::toString);
+    assertTrue(form.path("notify").isArray(), form::toString);
+    assertFalse(form.has("ticket"), "an empty optional field is left out");
+    assertEquals(
+        Instant.parse("2026-12-01T08:30:00Z"),
+        OffsetDateTime.parse(form.path("start").asText()).toInstant(),
+        "09:30 typed in Berlin, sent as RFC 3339");
+  }
+
+  @Test
+  void anAnswerTheServerRefusesShowsItsMessageNextToTheFieldAndTheCorrectedOneIsTaken() {
+    JsonNode form = answeredByName(run().scenario("standardKinds")).get("form");
+
+    JsonNode refusal = form.path("refusal");
+    assertEquals("pending", refusal.path("statusAfterRefusal").asText(), refusal::toString);
+    List<String> serverMessages = new ArrayList<>();
+    refusal.path("serverErrors").forEach(error -> {
+      assertEquals("/contact", error.path("pointer").asText(), refusal::toString);
+      serverMessages.add(error.path("message").asText());
+    });
+    assertFalse(serverMessages.isEmpty(), refusal::toString);
+    JsonNode shown = refusal.path("shownNextTo");
+    assertEquals(1, shown.size(), () -> "shown next to the contact field only: " + shown);
+    List<String> shownByContact = new ArrayList<>();
+    shown.path("/contact").forEach(message -> shownByContact.add(message.asText()));
+    assertEquals(serverMessages, shownByContact, shown::toString);
+    assertEquals(2, form.path("answersSent").asInt(), () -> "the refused answer, then the corrected one: " + form);
+  }
+
+  @Test
   void thousandsOfInteractionsLeaveNoCardStateHandlerNodeOrListenerInThePage() {
     JsonNode leak = run().scenario("leakCheck");
 
@@ -168,6 +219,12 @@ class BrowserEndToEndTest {
     }
     assertEquals(0, server.census().connections(), "connections");
     assertEquals(0, server.census().interactions(), "interactions");
+  }
+
+  /** What standardKinds reported for each prompt, by its name. */
+  private static Map<String, JsonNode> answeredByName(JsonNode standardKinds) {
+    return StreamSupport.stream(standardKinds.path("answered").spliterator(), false)
+        .collect(Collectors.toMap(answer -> answer.path("name").asText(), Function.identity()));
   }
 
   // --- running the script ------------------------------------------------------------------------------------------
