@@ -116,11 +116,7 @@ final class AnswerSchemaSubset {
 
   private static void string(JsonNode property, String at) {
     only(property, Allowed.STRING, at);
-    int minLength = count(property, "minLength", at);
-    int maxLength = count(property, "maxLength", at);
-    if (property.has("minLength") && property.has("maxLength") && minLength > maxLength) {
-      throw invalid(at + "/minLength", "must not be greater than maxLength");
-    }
+    countRange(property, "minLength", "maxLength", at);
     JsonNode pattern = property.get("pattern");
     if (pattern != null) {
       if (!pattern.isTextual() || pattern.asText().length() > MAX_PATTERN_LENGTH) {
@@ -150,11 +146,7 @@ final class AnswerSchemaSubset {
 
   private static void array(JsonNode property, String at) {
     only(property, Allowed.ARRAY, at);
-    int minItems = count(property, "minItems", at);
-    int maxItems = count(property, "maxItems", at);
-    if (property.has("minItems") && property.has("maxItems") && minItems > maxItems) {
-      throw invalid(at + "/minItems", "must not be greater than maxItems");
-    }
+    countRange(property, "minItems", "maxItems", at);
     JsonNode items = property.get("items");
     String itemsAt = at + "/items";
     if (items == null || !items.isObject()) {
@@ -247,6 +239,15 @@ final class AnswerSchemaSubset {
       throw invalid(at + "/" + field, "must be a number");
     }
     return value;
+  }
+
+  /** Two optional counts, {@code min} not above {@code max} when both are given. */
+  private static void countRange(JsonNode property, String min, String max, String at) {
+    int lowest = count(property, min, at);
+    int highest = count(property, max, at);
+    if (property.has(min) && property.has(max) && lowest > highest) {
+      throw invalid(at + "/" + min, "must not be greater than " + max);
+    }
   }
 
   private static int count(JsonNode property, String field, String at) {

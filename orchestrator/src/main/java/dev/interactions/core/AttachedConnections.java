@@ -16,6 +16,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 final class AttachedConnections {
 
   private final Map<String, ActorRef<Attachment.Command>> byId = new LinkedHashMap<>();
+  /** Who each attached connection is: what an answer through it is audited as. */
+  private final Map<String, Device> devices = new java.util.HashMap<>();
 
   boolean isEmpty() {
     return byId.isEmpty();
@@ -34,12 +36,19 @@ final class AttachedConnections {
     return byId.get(connectionId);
   }
 
-  void add(String connectionId, ActorRef<Attachment.Command> attachment) {
-    byId.put(connectionId, attachment);
+  void add(Device device, ActorRef<Attachment.Command> attachment) {
+    byId.put(device.connectionId(), attachment);
+    devices.put(device.connectionId(), device);
+  }
+
+  /** The device attached as {@code connectionId}, or null. */
+  Device device(String connectionId) {
+    return devices.get(connectionId);
   }
 
   /** Removes {@code connectionId}; returns its attachment, or null if it was not attached. */
   ActorRef<Attachment.Command> remove(String connectionId) {
+    devices.remove(connectionId);
     return byId.remove(connectionId);
   }
 

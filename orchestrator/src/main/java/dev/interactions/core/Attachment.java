@@ -98,18 +98,32 @@ public final class Attachment {
       ActorRef<Event> connection,
       Duration askTimeout,
       Duration retryDelay) {
+    return create(sessionId, Device.inProcess(connectionId), directory, connection, askTimeout, retryDelay);
+  }
+
+  /**
+   * The attachment of a connection the server opened for {@code device} (its id, the subject of its token, its
+   * transport and user agent: what its answers are audited as).
+   */
+  public static Behavior<Command> create(
+      String sessionId,
+      Device device,
+      SessionDirectory directory,
+      ActorRef<Event> connection,
+      Duration askTimeout,
+      Duration retryDelay) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new Attachment(context, timers, sessionId, connectionId, directory, connection, askTimeout, retryDelay)
+                    new Attachment(context, timers, sessionId, device, directory, connection, askTimeout, retryDelay)
                         .attaching(true)));
   }
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final String sessionId;
-  private final String connectionId;
+  private final Device device;
   private final SessionDirectory directory;
   private final ActorRef<Event> connection;
   private final Duration askTimeout;
@@ -120,7 +134,7 @@ public final class Attachment {
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       String sessionId,
-      String connectionId,
+      Device device,
       SessionDirectory directory,
       ActorRef<Event> connection,
       Duration askTimeout,
@@ -131,7 +145,7 @@ public final class Attachment {
     context.setLoggerName(Attachment.class);
     this.timers = timers;
     this.sessionId = sessionId;
-    this.connectionId = connectionId;
+    this.device = device;
     this.directory = directory;
     this.connection = connection;
     this.askTimeout = askTimeout;
@@ -139,7 +153,7 @@ public final class Attachment {
   }
 
   private Behavior<Command> attaching(boolean first) {
-    directory.tell(sessionId, new Session.Attach(connectionId, context.getSelf()));
+    directory.tell(sessionId, new Session.Attach(device, context.getSelf()));
     timers.startSingleTimer(ATTACH_TIMER, AttachTimedOut.INSTANCE, askTimeout);
     return Behaviors.receive(Command.class)
         .onMessage(Frame.class, this::deliver)
@@ -216,7 +230,7 @@ public final class Attachment {
           .info(
               "Not attached yet: session {} did not answer connection {} within {} ms; attaching again every {} ms",
               sessionId,
-              connectionId,
+              device.connectionId(),
               askTimeout.toMillis(),
               retryDelay.toMillis());
     }

@@ -33,6 +33,15 @@ public final class Census implements Extension {
     /** An answer was refused because it does not fit its interaction's answer schema. */
     default void answerRefused() {}
 
+    /**
+     * An interaction of {@code kind} (a standard kind's name, or {@code other}: requesters name their own kinds, and
+     * a metric must not grow a series per name) was first shown {@code sinceRequested} after its request.
+     */
+    default void shown(String kind, Duration sinceRequested) {}
+
+    /** An interaction of {@code kind} (as for {@link #shown}) was answered or rejected {@code sinceRequested} after its request. */
+    default void responded(String kind, Duration sinceRequested) {}
+
     /** The journal confirmed a session's write {@code latency} after it was issued. */
     default void journalWritten(Duration latency) {}
 

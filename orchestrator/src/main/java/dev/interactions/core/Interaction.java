@@ -1,5 +1,6 @@
 package dev.interactions.core;
 
+import dev.interactions.protocol.Audit;
 import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.ServerMessage;
@@ -32,7 +33,7 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
   public sealed interface Command extends ClusterMessage {}
 
   /** From the session once the outcome is recorded: everyone waiting hears it, then the interaction stops. */
-  public record Resolve(InteractionOutcome outcome) implements Command {}
+  public record Resolve(InteractionOutcome outcome, Audit audit) implements Command {}
 
   /**
    * Replies to {@code replyTo} with the closed status as soon as there is an outcome. Past
@@ -154,7 +155,7 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
   @Override
   public Behavior<Command> receive(TypedActorContext<Command> ctx, Command message) {
     if (message instanceof Resolve resolve) {
-      return resolve(resolve.outcome());
+      return resolve(resolve.outcome(), resolve.audit());
     } else if (message instanceof Await await) {
       onAwait(await);
     } else if (message instanceof Follow follow) {
@@ -235,12 +236,12 @@ public final class Interaction extends ExtensibleBehavior<Interaction.Command> {
     }
   }
 
-  private Behavior<Command> resolve(InteractionOutcome outcome) {
+  private Behavior<Command> resolve(InteractionOutcome outcome, Audit audit) {
     if (requester != null) {
       context.unwatch(requester);
       requester.tell(outcome);
     }
-    tellWaiters(InteractionStatus.closed(sessionId, withoutPayload(view), outcome), outcome);
+    tellWaiters(InteractionStatus.closed(sessionId, withoutPayload(view), outcome, audit), outcome);
     resolved = true;
     return Behaviors.stopped();
   }

@@ -72,7 +72,7 @@ final class RememberedOutcomes {
   /** What a reader of {@code remembered} is told: its status, or that it cannot be read now. */
   CompletionStage<InteractionLookup> status(String sessionId, RememberedOutcome remembered) {
     return read(sessionId, remembered)
-        .<InteractionLookup>thenApply(closed -> InteractionStatus.closed(sessionId, closed.view(), closed.toOutcome()))
+        .<InteractionLookup>thenApply(closed -> InteractionStatus.closed(sessionId, closed.view(), closed.toOutcome(), closed.audit()))
         .exceptionally(failure -> new UnreadableInteraction(sessionId, remembered.interactionId(), reason(failure)));
   }
 

@@ -89,28 +89,34 @@ public final class Session
       implements Command {}
 
   /**
-   * A client's answer or rejection, from connection {@code connectionId}; the receipt goes to {@code replyTo} once the
-   * outcome is recorded. With {@code receiptWithFrames}, and the connection attached to this session, it goes through
-   * the connection's {@link Attachment} instead, with the session's frames: between nodes, messages to two different
-   * actors may overtake each other, and the answering client must hear its {@code ack} before the {@code closed}.
+   * A client's answer or rejection, from {@code device} (the session audits it as the attached connection it names, see
+   * {@link Device}); the receipt goes to {@code replyTo} once the outcome is recorded. With {@code receiptWithFrames},
+   * and the connection attached to this session, it goes through the connection's {@link Attachment} instead, with the
+   * session's frames: between nodes, messages to two different actors may overtake each other, and the answering client
+   * must hear its {@code ack} before the {@code closed}.
    */
   public record Respond(
       String interactionId,
-      String connectionId,
+      Device device,
       InteractionOutcome.Response response,
       String ref,
       ActorRef<ServerMessage.Receipt> replyTo,
       boolean receiptWithFrames)
       implements Command {
 
-    /** A response whose receipt goes to {@code replyTo} (HTTP, the Java API). */
+    /** A response of an in-process client, whose receipt goes to {@code replyTo}. */
     public Respond(
         String interactionId,
         String connectionId,
         InteractionOutcome.Response response,
         String ref,
         ActorRef<ServerMessage.Receipt> replyTo) {
-      this(interactionId, connectionId, response, ref, replyTo, false);
+      this(interactionId, Device.inProcess(connectionId), response, ref, replyTo, false);
+    }
+
+    /** The connection it names. */
+    public String connectionId() {
+      return device.connectionId();
     }
   }
 
@@ -121,8 +127,19 @@ public final class Session
    * hears {@code ack} otherwise (a WebSocket client learns from the {@code shown} frame).
    */
   public record Shown(
-      String interactionId, String connectionId, ActorRef<ServerMessage.Receipt> replyTo, boolean receiptWithFrames)
-      implements Command {}
+      String interactionId, Device device, ActorRef<ServerMessage.Receipt> replyTo, boolean receiptWithFrames)
+      implements Command {
+
+    /** An in-process client's report. */
+    public Shown(String interactionId, String connectionId, ActorRef<ServerMessage.Receipt> replyTo, boolean receiptWithFrames) {
+      this(interactionId, Device.inProcess(connectionId), replyTo, receiptWithFrames);
+    }
+
+    /** The connection it names. */
+    public String connectionId() {
+      return device.connectionId();
+    }
+  }
 
   /**
    * Someone on connection {@code connectionId} works on an answer: the deadline moves to at least {@code by} from now,
@@ -142,7 +159,18 @@ public final class Session
    * Attaches a client connection's {@link Attachment}: it is sent every pending interaction now and every frame from now
    * on, then {@link Attachment.Accepted} (or {@link Attachment.Refused}), all to the same reference.
    */
-  public record Attach(String connectionId, ActorRef<Attachment.Command> attachment) implements Command {}
+  public record Attach(Device device, ActorRef<Attachment.Command> attachment) implements Command {
+
+    /** An in-process client's attachment (see {@link Device#inProcess}). */
+    public Attach(String connectionId, ActorRef<Attachment.Command> attachment) {
+      this(Device.inProcess(connectionId), attachment);
+    }
+
+    /** The attaching connection. */
+    public String connectionId() {
+      return device.connectionId();
+    }
+  }
 
   /** Detaches a connection that is closing cleanly. */
   public record Detach(String connectionId) implements Command {}
@@ -504,7 +532,7 @@ public final class Session
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onAttach(SessionLedger ledger, Attach attach) {
-    RequestRefused refused = runtime.attach(attach.connectionId(), attach.attachment(), ledger.pending().values());
+    RequestRefused refused = runtime.attach(attach.device(), attach.attachment(), ledger.pending().values());
     if (refused != null) {
       return refuse(attach, refused);
     }

@@ -1,9 +1,11 @@
 package dev.interactions.core;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.interactions.protocol.Audit;
 import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
+import java.time.Duration;
 import java.time.Instant;
 
 /** What a {@link Session} records in its journal: interactions requested, and how each one closed. */
@@ -115,7 +117,8 @@ public sealed interface SessionEvent extends JournalRecord {
   /**
    * An interaction closed. It repeats what was asked (without the payload) so that the history of closed interactions
    * can be read from these events alone. {@code answer} and {@code answeredBy} are set for {@code answered},
-   * {@code reason} may be set for {@code rejected}.
+   * {@code reason} may be set for {@code rejected}. {@code audit} says who answered and when it was shown (null when
+   * there is nothing to say, and in events recorded before audits existed).
    */
   record Closed(
       String interactionId,
@@ -127,11 +130,35 @@ public sealed interface SessionEvent extends JournalRecord {
       String answeredBy,
       String reason,
       Instant closedAt,
-      String idempotencyKey)
+      String idempotencyKey,
+      Audit audit)
       implements SessionEvent {
 
-    /** The closing of {@code requested} with {@code outcome} at {@code closedAt}. */
+    /** A closing without an audit. */
+    public Closed(
+        String interactionId,
+        String kind,
+        Instant requestedAt,
+        Instant expiresAt,
+        OutcomeCode outcome,
+        RawJson answer,
+        String answeredBy,
+        String reason,
+        Instant closedAt,
+        String idempotencyKey) {
+      this(interactionId, kind, requestedAt, expiresAt, outcome, answer, answeredBy, reason, closedAt, idempotencyKey, null);
+    }
+
+    /** The closing of {@code requested} with {@code outcome} at {@code closedAt}, with nobody's answer. */
     public static Closed of(Requested requested, InteractionOutcome outcome, Instant closedAt) {
+      return of(requested, outcome, null, closedAt);
+    }
+
+    /**
+     * The closing of {@code requested} with {@code outcome} at {@code closedAt}; {@code answering} is the device whose
+     * answer or rejection it is (verified by the session), or null.
+     */
+    public static Closed of(Requested requested, InteractionOutcome outcome, Device answering, Instant closedAt) {
       RawJson answer = null;
       String answeredBy = null;
       String reason = null;
@@ -151,7 +178,28 @@ public sealed interface SessionEvent extends JournalRecord {
           answeredBy,
           reason,
           closedAt,
-          requested.idempotencyKey());
+          requested.idempotencyKey(),
+          audit(requested, answering, closedAt));
+    }
+
+    /** Who answered (if anyone did) and when it was first shown; null if neither applies. */
+    private static Audit audit(Requested requested, Device answering, Instant closedAt) {
+      Instant shownAt = requested.delivery().shownAt();
+      if (answering == null && shownAt == null) {
+        return null;
+      }
+      Long timeToShow = shownAt == null ? null : Duration.between(requested.requestedAt(), shownAt).toMillis();
+      return answering == null
+          ? new Audit(null, null, null, null, shownAt, null, timeToShow, null)
+          : new Audit(
+              answering.subject(),
+              answering.connectionId(),
+              answering.transport(),
+              answering.userAgent(),
+              shownAt,
+              closedAt,
+              timeToShow,
+              Duration.between(requested.requestedAt(), closedAt).toMillis());
     }
 
     /** How it ended, as the orchestrator's API reports it. */

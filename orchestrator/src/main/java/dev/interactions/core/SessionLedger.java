@@ -250,7 +250,17 @@ public final class SessionLedger implements JournalRecord {
 
   /** The event that closes {@code interactionId} with {@code outcome} at {@code now}, if it is still pending. */
   public Optional<SessionEvent.Closed> decideClose(String interactionId, InteractionOutcome outcome, Instant now) {
-    return Optional.ofNullable(pending.get(interactionId)).map(requested -> SessionEvent.Closed.of(requested, outcome, now));
+    return decideClose(interactionId, outcome, null, now);
+  }
+
+  /**
+   * The event that closes {@code interactionId} with the answer or rejection of {@code answering} (a device the session
+   * verified; null for nobody's) at {@code now}, if it is still pending.
+   */
+  public Optional<SessionEvent.Closed> decideClose(
+      String interactionId, InteractionOutcome outcome, Device answering, Instant now) {
+    return Optional.ofNullable(pending.get(interactionId))
+        .map(requested -> SessionEvent.Closed.of(requested, outcome, answering, now));
   }
 
   /** The events that close every pending interaction with {@code outcome} at {@code now}, oldest first. */

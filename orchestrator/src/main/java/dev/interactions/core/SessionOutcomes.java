@@ -27,12 +27,21 @@ final class SessionOutcomes {
     this.effects = effects;
   }
 
+  /**
+   * An answer or rejection: checked against the answer schema, audited as the device the session verified (an answer's
+   * {@code answeredBy} is that device's connection, never one it only claimed), recorded, acknowledged.
+   */
   ReplyEffect<SessionEvent, SessionLedger> respond(SessionLedger ledger, Session.Respond respond) {
     String id = respond.interactionId();
     ActorRef<Attachment.Command> attachment = respond.receiptWithFrames() ? runtime.attachment(respond.connectionId()) : null;
-    Optional<SessionEvent.Closed> closed = ledger.decideClose(id, respond.response(), Instant.now());
+    Device answering = runtime.answering(respond.device());
+    InteractionOutcome.Response response =
+        respond.response() instanceof InteractionOutcome.Answered answered
+            ? new InteractionOutcome.Answered(answered.value(), answering.connectionId())
+            : respond.response();
+    Optional<SessionEvent.Closed> closed = ledger.decideClose(id, response, answering, Instant.now());
     if (closed.isPresent()) {
-      ServerMessage.Error invalid = runtime.invalidAnswer(ledger.pending().get(id), respond.response(), respond.ref());
+      ServerMessage.Error invalid = runtime.invalidAnswer(ledger.pending().get(id), response, respond.ref());
       if (invalid != null) {
         return receipt(respond.replyTo(), attachment, invalid); // still pending; nobody else hears of it
       }
@@ -80,7 +89,8 @@ final class SessionOutcomes {
 
   ReplyEffect<SessionEvent, SessionLedger> shown(SessionLedger ledger, Session.Shown shown) {
     String id = shown.interactionId();
-    Optional<SessionEvent.Shown> first = ledger.decideShown(id, shown.connectionId(), Instant.now());
+    // Recorded as the connection the session verified, never one an HTTP body only claimed.
+    Optional<SessionEvent.Shown> first = ledger.decideShown(id, runtime.answering(shown.device()).connectionId(), Instant.now());
     ServerMessage.Ack ack = new ServerMessage.Ack(id, null);
     if (first.isPresent()) {
       EffectBuilder<SessionEvent, SessionLedger> recording =

@@ -101,12 +101,17 @@ final class SessionRuntime {
   void announce(SessionEvent.Closed closed) {
     InteractionOutcome outcome = closed.toOutcome();
     census.observer().interactionClosed(outcome.code(), Duration.between(closed.requestedAt(), closed.closedAt()));
+    if (closed.audit() != null && closed.audit().answeredAt() != null) {
+      census
+          .observer()
+          .responded(StandardKind.metricLabel(closed.kind()), Duration.ofMillis(closed.audit().timeToAnswerMs()));
+    }
     connections.broadcast(new ServerMessage.Closed(closed.interactionId(), outcome.code()));
     answerSchemas.remove(closed.interactionId());
     ActorRef<Interaction.Command> actor = interactions.remove(closed.interactionId());
     if (actor != null) {
       resolving++;
-      actor.tell(new Interaction.Resolve(outcome));
+      actor.tell(new Interaction.Resolve(outcome, closed.audit()));
     }
   }
 
@@ -149,6 +154,9 @@ final class SessionRuntime {
   /** The first {@code shown} of {@code pending} is recorded: every connection hears it, and its delivery deadline stops. */
   void shown(SessionEvent.Requested pending) {
     SessionEvent.Delivery delivery = pending.delivery();
+    census
+        .observer()
+        .shown(StandardKind.metricLabel(pending.kind()), Duration.between(pending.requestedAt(), delivery.shownAt()));
     connections.broadcast(new ServerMessage.Shown(pending.interactionId(), delivery.shownBy()));
     ActorRef<Interaction.Command> actor = interactions.get(pending.interactionId());
     if (actor != null) {
@@ -210,13 +218,14 @@ final class SessionRuntime {
    * Refused over the session's bound of connections.
    */
   RequestRefused attach(
-      String connectionId, ActorRef<Attachment.Command> attachment, Collection<SessionEvent.Requested> pending) {
+      Device device, ActorRef<Attachment.Command> attachment, Collection<SessionEvent.Requested> pending) {
+    String connectionId = device.connectionId();
     if (!connections.contains(connectionId)) {
       if (connections.size() >= settings.maxConnectionsPerSession()) {
         return new RequestRefused(
             Refusal.CONNECTION_LIMIT, "session " + sessionId + " already has " + connections.size() + " connections");
       }
-      connections.add(connectionId, attachment);
+      connections.add(device, attachment);
       context.watchWith(attachment, new Session.ConnectionGone(connectionId));
     }
     // Every (re-)attachment is a replay: the connection ends it with "synced" when the acceptance comes.
@@ -240,6 +249,20 @@ final class SessionRuntime {
   /** A connection's attachment stopped (or its node was downed). */
   void connectionGone(String connectionId) {
     connections.remove(connectionId);
+  }
+
+  /**
+   * The device an answer really came from: the attached connection it names (an HTTP answer's named connection only if
+   * it is attached here and, with auth, opened by the same subject), else, for a claim that does not hold, its HTTP
+   * caller.
+   */
+  Device answering(Device device) {
+    Device attached = connections.device(device.connectionId());
+    if (!device.claimed()) {
+      return attached != null ? attached : device;
+    }
+    Device verified = device.verifiedAgainst(attached);
+    return verified != null ? verified : device.asHttpCaller();
   }
 
   /** The attachment of {@code connectionId} if it is attached here, else null. */

@@ -39,6 +39,11 @@ public enum StandardKind {
     return wireName;
   }
 
+  /** {@code kind} as a metric may name it: a standard kind's name, or {@code other} for every kind of a requester's own. */
+  public static String metricLabel(String kind) {
+    return named(kind).map(StandardKind::wireName).orElse("other");
+  }
+
   /** The standard kind named {@code kind}, or empty for a requester's own kind. */
   public static Optional<StandardKind> named(String kind) {
     for (StandardKind standard : values()) {

@@ -144,6 +144,9 @@ class DurableSessionTest {
                   .join());
       assertEquals(Optional.of(answered), read.outcome());
       assertEquals("approval", read.interaction().kind());
+      // Who answered is read back from the journal too.
+      assertEquals(device.connectionId(), read.audit().orElseThrow().connectionId());
+      assertEquals("in-process", read.audit().orElseThrow().transport());
       assertEquals(answered, node.orchestrator.request("s1", keyed).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
       ServerMessage.Error late =
           assertInstanceOf(ServerMessage.Error.class, device.reject(id, "too late").toCompletableFuture().join());

@@ -118,7 +118,8 @@ public final class HttpBodies {
       String reason,
       String answeredBy,
       String shownBy,
-      Instant shownAt) {}
+      Instant shownAt,
+      Audit audit) {}
 
   /**
    * {@code GET /v1/sessions/{sessionId}/interactions}: a page of the session's closed interactions, oldest first;
@@ -136,7 +137,8 @@ public final class HttpBodies {
       Instant closedAt,
       RawJson value,
       String reason,
-      String answeredBy) {}
+      String answeredBy,
+      Audit audit) {}
 
   /** {@code GET /v1/sessions/{sessionId}}. */
   public record Session(

@@ -43,6 +43,10 @@ final class InteractionMetrics {
       Kamon.timer("interactions.outcome.time", "Time from request to outcome");
   static final Metric.Counter REFUSED =
       Kamon.counter("interactions.refused", "Requests and attachments refused, by reason");
+  static final Metric.Timer TIME_TO_SHOWN =
+      Kamon.timer("interactions.shown.time", "Time from request to the first device showing it, by kind");
+  static final Metric.Timer TIME_TO_ANSWER =
+      Kamon.timer("interactions.answer.time", "Time from request to the answer or rejection, by kind");
   static final Metric.Counter INVALID_ANSWERS =
       Kamon.counter("interactions.answers.invalid", "Answers refused for not fitting their interaction's answer schema");
   static final Metric.Timer JOURNAL_WRITE_TIME =

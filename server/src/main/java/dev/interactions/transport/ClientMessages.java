@@ -68,7 +68,7 @@ final class ClientMessages {
     } else if (message instanceof ClientMessage.Reject reject) {
       respond(reject.id(), new InteractionOutcome.Rejected(reject.reason()), reject.ref());
     } else if (message instanceof ClientMessage.Shown shown) {
-      toSession(new Session.Shown(shown.id(), connection.connectionId(), receipts, true));
+      toSession(new Session.Shown(shown.id(), connection.device(), receipts, true));
     } else if (message instanceof ClientMessage.Extend extend) {
       toSession(
           new Session.Extend(
@@ -97,7 +97,7 @@ final class ClientMessages {
   }
 
   private void respond(String interactionId, InteractionOutcome.Response response, String ref) {
-    toSession(new Session.Respond(interactionId, connection.connectionId(), response, ref, receipts, true));
+    toSession(new Session.Respond(interactionId, connection.device(), response, ref, receipts, true));
   }
 
   private void toSession(Session.Command command) {

@@ -76,12 +76,19 @@ public final class ClientStreams {
    * Opens a connection actor for session {@code sessionId}; its outbound queue is ready before the client is.
    *
    * @param validUntil when the client's token stops being accepted, if it expires: the connection ends then
+   * @param subject the subject its token proved (empty with auth off), for the audit of its answers
+   * @param userAgent its {@code User-Agent}, for the same audit
    */
-  public CompletionStage<Opened> open(String sessionId, Transport transport, Optional<Instant> validUntil) {
+  public CompletionStage<Opened> open(
+      String sessionId,
+      Transport transport,
+      Optional<Instant> validUntil,
+      Optional<String> subject,
+      Optional<String> userAgent) {
     Outbound outbound = new Outbound(settings.outboundBuffer(), KillSwitches.shared(transport.name()));
     return Ask.<Connections.Command, Connections.Opened>ask(
             connections,
-            replyTo -> new Connections.Open(sessionId, transport, outbound, validUntil, replyTo),
+            replyTo -> new Connections.Open(sessionId, transport, outbound, validUntil, subject, userAgent, replyTo),
             askTimeout,
             system)
         .thenApply(result -> new Opened(result, outbound));

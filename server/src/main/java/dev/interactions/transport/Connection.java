@@ -2,6 +2,7 @@ package dev.interactions.transport;
 
 import dev.interactions.core.Attachment;
 import dev.interactions.core.Census;
+import dev.interactions.core.Device;
 import dev.interactions.core.Refusal;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
@@ -107,7 +108,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
   /** Everything a connection needs to know about where it lives. */
   record Context(
       String sessionId,
-      String connectionId,
+      Device device,
       Transport transport,
       Outbound outbound,
       Optional<Instant> validUntil,
@@ -115,7 +116,13 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
       TransportSettings settings,
       Duration askTimeout,
       Duration attachRetryDelay,
-      Traffic traffic) {}
+      Traffic traffic) {
+
+    /** The connection's id. */
+    String connectionId() {
+      return device.connectionId();
+    }
+  }
 
   /** How long a leaving connection waits for its last frames to be written before it aborts the socket. */
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
@@ -162,7 +169,7 @@ public final class Connection extends AbstractBehavior<Connection.Command> {
         context.spawn(
             Attachment.create(
                 connection.sessionId(),
-                connection.connectionId(),
+                connection.device(),
                 connection.sessions(),
                 context.messageAdapter(Attachment.Event.class, FromAttachment::new),
                 connection.askTimeout(),

@@ -1,11 +1,13 @@
 package dev.interactions.transport;
 
+import dev.interactions.core.Device;
 import dev.interactions.core.OrchestratorSettings;
 import dev.interactions.core.SessionDirectory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Locale;
 import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -33,6 +35,8 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
       Transport transport,
       Outbound outbound,
       Optional<Instant> validUntil,
+      Optional<String> subject,
+      Optional<String> userAgent,
       ActorRef<Opened> replyTo)
       implements Command {}
 
@@ -100,14 +104,18 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
     } else if (live >= settings.maxConnections()) {
       open.replyTo().tell(new Refused("this node already holds " + live + " connections, the configured maximum", false));
     } else {
-      String connectionId = open.transport().name().toLowerCase() + "-" + UUID.randomUUID();
+      String connectionId = open.transport().name().toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID();
       ActorRef<Connection.Command> connection =
           getContext()
               .spawn(
                   Connection.create(
                       new Connection.Context(
                           open.sessionId(),
-                          connectionId,
+                          Device.connected(
+                              connectionId,
+                              open.subject().orElse(null),
+                              open.transport().name().toLowerCase(Locale.ROOT),
+                              open.userAgent().orElse(null)),
                           open.transport(),
                           open.outbound(),
                           open.validUntil(),

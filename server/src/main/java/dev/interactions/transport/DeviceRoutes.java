@@ -1,5 +1,6 @@
 package dev.interactions.transport;
 
+import dev.interactions.core.Device;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.Session;
 import dev.interactions.protocol.ErrorCode;
@@ -49,32 +50,44 @@ final class DeviceRoutes extends RouteSupport {
         sessionId,
         bodyType,
         connectionIdOf,
-        (body, answeredBy) ->
-            replyTo -> new Session.Respond(interactionId, answeredBy, response.apply(body, answeredBy), null, replyTo));
+        (body, device) ->
+            replyTo ->
+                new Session.Respond(
+                    interactionId, device, response.apply(body, device.connectionId()), null, replyTo, false));
   }
 
   /**
    * {@code POST}s of event-stream devices ({@code answer}, {@code reject}, {@code shown}, {@code extend}): the body
-   * becomes the session command {@code command} makes for the connection it names ({@code http:<subject>} if none),
-   * as if sent over a WebSocket, and the session's receipt the response.
+   * becomes the session command {@code command} makes for the device it comes from, as if sent over a WebSocket, and
+   * the session's receipt the response. The connection a body names is only the client's claim: the session counts it
+   * only if it is attached there (and opened with the same token subject); otherwise the device is the HTTP caller,
+   * {@code http:<subject>}.
    */
   <T> Route fromDevice(
       String sessionId,
       Class<T> bodyType,
       Function<T, String> connectionIdOf,
-      BiFunction<T, String, Function<ActorRef<ServerMessage.Receipt>, Session.Command>> command) {
+      BiFunction<T, Device, Function<ActorRef<ServerMessage.Receipt>, Session.Command>> command) {
     return post(
         () ->
             caller(
                 false,
                 caller ->
-                    body(
-                        bodyType,
-                        body -> {
-                          String connectionId = connectionIdOf.apply(body);
-                          String device = connectionId != null ? connectionId : "http:" + caller.subject();
-                          return receipt(caller, sessionId, command.apply(body, device));
-                        })));
+                    optionalHeaderValueByName(
+                        "User-Agent",
+                        userAgent ->
+                            body(
+                                bodyType,
+                                body -> {
+                                  String named = connectionIdOf.apply(body);
+                                  String subject = caller.verifiedSubject().orElse(null);
+                                  Device device =
+                                      named != null
+                                          ? new Device(named, subject, "http", userAgent.orElse(null), true)
+                                          : new Device(
+                                                  "http:" + caller.subject(), subject, "http", userAgent.orElse(null), false);
+                                  return receipt(caller, sessionId, command.apply(body, device));
+                                }))));
   }
 
   /** Answers and reasons sent over HTTP get the bound a payload gets, as they would inside a WebSocket message. */
@@ -96,28 +109,39 @@ final class DeviceRoutes extends RouteSupport {
         upgrade ->
             allowedOrigin(
                 () ->
-                    onSuccess(
-                        streams.open(sessionId, Transport.WEBSOCKET, caller.validUntil()),
-                        opened ->
-                            opened.result() instanceof Connections.Accepted accepted
-                                ? complete(streams.webSocket(upgrade, accepted.connection(), opened))
-                                : refusedConnection((Connections.Refused) opened.result()))));
+                    optionalHeaderValueByName(
+                        "User-Agent",
+                        userAgent ->
+                            onSuccess(
+                                streams.open(
+                                    sessionId,
+                                    Transport.WEBSOCKET,
+                                    caller.validUntil(),
+                                    caller.verifiedSubject(),
+                                    userAgent),
+                                opened ->
+                                    opened.result() instanceof Connections.Accepted accepted
+                                        ? complete(streams.webSocket(upgrade, accepted.connection(), opened))
+                                        : refusedConnection((Connections.Refused) opened.result())))));
   }
 
   Route events(Caller caller, String sessionId) {
     if (!caller.mayJoin(sessionId)) {
       return forbidden(sessionId);
     }
-    return onSuccess(
-        streams.open(sessionId, Transport.SSE, caller.validUntil()),
-        opened ->
-            opened.result() instanceof Connections.Accepted accepted
-                ? complete(
-                    HttpResponse.create()
-                        .withEntity(
-                            HttpEntities.createChunked(
-                                EVENT_STREAM, streams.events(accepted.connection(), opened))))
-                : refusedConnection((Connections.Refused) opened.result()));
+    return optionalHeaderValueByName(
+        "User-Agent",
+        userAgent ->
+            onSuccess(
+                streams.open(sessionId, Transport.SSE, caller.validUntil(), caller.verifiedSubject(), userAgent),
+                opened ->
+                    opened.result() instanceof Connections.Accepted accepted
+                        ? complete(
+                            HttpResponse.create()
+                                .withEntity(
+                                    HttpEntities.createChunked(
+                                        EVENT_STREAM, streams.events(accepted.connection(), opened))))
+                        : refusedConnection((Connections.Refused) opened.result())));
   }
 
   Route refusedConnection(Connections.Refused refused) {
@@ -208,8 +232,7 @@ final class DeviceRoutes extends RouteSupport {
                     sessionId,
                     HttpBodies.Shown.class,
                     HttpBodies.Shown::connectionId,
-                    (shown, connectionId) ->
-                        replyTo -> new Session.Shown(interactionId, connectionId, replyTo, false))),
+                    (shown, device) -> replyTo -> new Session.Shown(interactionId, device, replyTo, false))),
         path(
             "extend",
             () ->
@@ -217,9 +240,9 @@ final class DeviceRoutes extends RouteSupport {
                     sessionId,
                     HttpBodies.Extend.class,
                     HttpBodies.Extend::connectionId,
-                    (extend, connectionId) ->
+                    (extend, device) ->
                         replyTo ->
                             new Session.Extend(
-                                interactionId, connectionId, Duration.ofMillis(extend.byMs()), null, replyTo, false))));
+                                interactionId, device.connectionId(), Duration.ofMillis(extend.byMs()), null, replyTo, false))));
   }
 }

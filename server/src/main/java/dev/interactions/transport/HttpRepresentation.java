@@ -31,7 +31,8 @@ final class HttpRepresentation {
                       c.closedAt(),
                       c.outcome() == OutcomeCode.ANSWERED ? c.answer() : null,
                       c.reason(),
-                      c.answeredBy()));
+                      c.answeredBy(),
+                      c.audit()));
             });
     return new HttpBodies.History(sessionId, closed, page.next().orElse(null));
   }
@@ -51,6 +52,7 @@ final class HttpRepresentation {
         outcome instanceof InteractionOutcome.Rejected rejected ? rejected.reason() : null,
         outcome instanceof InteractionOutcome.Answered answered ? answered.connectionId() : null,
         view.shownBy(),
-        view.shownAt());
+        view.shownAt(),
+        status.audit().orElse(null));
   }
 }

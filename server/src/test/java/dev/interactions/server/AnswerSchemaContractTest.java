@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.interactions.protocol.WireCodec;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,7 +99,7 @@ class AnswerSchemaContractTest {
       laptop.next("welcome");
       phone.next("synced");
       laptop.next("synced");
-      awaitConnections("invalid-ws", 2);
+      server.awaitConnections("invalid-ws", 2);
       String id = create("invalid-ws", new Asked("form", "{\"message\":\"m\"}", FORM_SCHEMA, null)).path("id").asText();
       phone.next("interaction");
       laptop.next("interaction");
@@ -194,13 +193,4 @@ class AnswerSchemaContractTest {
     return pointers.stream().sorted().toList();
   }
 
-  private static void awaitConnections(String sessionId, int count) {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (server.get("/v1/sessions/" + sessionId).body().path("connections").size() != count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("session " + sessionId + " never had " + count + " connections");
-      }
-      LockSupport.parkNanos(10_000_000); // paced: the server needs the CPU more than this loop
-    }
-  }
 }

@@ -37,7 +37,7 @@ class ElicitationContractTest {
 
   @Test
   void anAnsweredElicitationIsAcceptedWithTheAnswerAsItsContentUnchanged() throws Exception {
-    try (WsClient device = joined("mcp-accept")) {
+    try (WsClient device = WsClient.joined(server, "mcp-accept")) {
       CompletableFuture<TestServer.Reply> result = elicit("mcp-accept", "");
       JsonNode shown = device.next("interaction");
       assertEquals("form", shown.path("kind").asText());
@@ -62,7 +62,7 @@ class ElicitationContractTest {
 
   @Test
   void aRejectionIsADeclineAndAnExpiryOrACancelIsACancel() throws Exception {
-    try (WsClient device = joined("mcp-other")) {
+    try (WsClient device = WsClient.joined(server, "mcp-other")) {
       CompletableFuture<TestServer.Reply> declined = elicit("mcp-other", "");
       String id = device.next("interaction").path("id").asText();
       device.send("{\"type\":\"reject\",\"id\":\"" + id + "\",\"reason\":\"no\"}");
@@ -89,7 +89,7 @@ class ElicitationContractTest {
 
   @Test
   void aPersonWhoTakesLongerThanOneWaitIsReadBackByTheElicitationsId() throws Exception {
-    try (WsClient device = joined("mcp-later")) {
+    try (WsClient device = WsClient.joined(server, "mcp-later")) {
       TestServer.Reply pending =
           server.post("/v1/sessions/mcp-later/elicitations?waitMs=0", body(",\"timeoutMs\":600000"));
       assertEquals(202, pending.status(), pending.toString());
@@ -126,12 +126,6 @@ class ElicitationContractTest {
 
   // --- steps ---------------------------------------------------------------------------------------------------------
 
-  private static WsClient joined(String sessionId) {
-    WsClient device = WsClient.connect(server.ws("/v1/sessions/" + sessionId + "/ws"));
-    device.next("welcome");
-    device.next("synced");
-    return device;
-  }
 
   private static String body(String more) {
     return "{\"mode\":\"form\",\"message\":\"Who are you?\",\"requestedSchema\":" + SCHEMA + more + "}";

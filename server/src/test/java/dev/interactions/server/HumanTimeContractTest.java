@@ -30,10 +30,10 @@ class HumanTimeContractTest {
   @Test
   void theFirstShownIsRecordedAndEveryDeviceIsToldWhoShowedIt() {
     try (WsClient phone = WsClient.connect(server.ws("/v1/sessions/shown/ws"));
-        WsClient laptop = joined("shown")) {
+        WsClient laptop = WsClient.joined(server, "shown")) {
       String phoneId = phone.next("welcome").path("connectionId").asText();
       phone.next("synced");
-      awaitConnections("shown", 2);
+      server.awaitConnections("shown", 2);
       String id = create("shown", "").path("id").asText();
       phone.next("interaction");
       laptop.next("interaction");
@@ -54,7 +54,7 @@ class HumanTimeContractTest {
 
   @Test
   void anInteractionNoDeviceShowedInTimeEndsUndelivered() {
-    try (WsClient device = joined("undelivered")) {
+    try (WsClient device = WsClient.joined(server, "undelivered")) {
       String id = create("undelivered", ",\"deliveryTimeoutMs\":300").path("id").asText();
       device.next("interaction"); // received, but never reported shown
 
@@ -67,9 +67,9 @@ class HumanTimeContractTest {
 
   @Test
   void extendingMovesTheDeadlineUpToMaxTimeoutAndTheRequesterSeesIt() {
-    try (WsClient phone = joined("extend");
-        WsClient laptop = joined("extend")) {
-      awaitConnections("extend", 2);
+    try (WsClient phone = WsClient.joined(server, "extend");
+        WsClient laptop = WsClient.joined(server, "extend")) {
+      server.awaitConnections("extend", 2);
       JsonNode created = create("extend", ",\"maxTimeoutMs\":600000");
       String id = created.path("id").asText();
       JsonNode shown = phone.next("interaction");
@@ -142,12 +142,6 @@ class HumanTimeContractTest {
 
   // --- steps ---------------------------------------------------------------------------------------------------------
 
-  private static WsClient joined(String sessionId) {
-    WsClient device = WsClient.connect(server.ws("/v1/sessions/" + sessionId + "/ws"));
-    device.next("welcome");
-    device.next("synced");
-    return device;
-  }
 
   private static String body(String more) {
     return "{\"kind\":\"approve\",\"payload\":{},\"timeoutMs\":60000" + more + "}";
@@ -159,13 +153,4 @@ class HumanTimeContractTest {
     return reply.body();
   }
 
-  private static void awaitConnections(String sessionId, int count) {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (server.get("/v1/sessions/" + sessionId).body().path("connections").size() != count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("session " + sessionId + " never had " + count + " connections");
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-    }
-  }
 }

@@ -51,8 +51,14 @@ final class SseClient implements AutoCloseable {
   }
 
   static SseClient open(TestServer target, String sessionId) {
+    return open(target, sessionId, null);
+  }
+
+  /** The stream of a client holding {@code token} (in the URL, as browsers send it), or none if null. */
+  static SseClient open(TestServer target, String sessionId, String token) {
     HttpRequest request =
-        HttpRequest.newBuilder(target.http("/v1/sessions/" + sessionId + "/events"))
+        HttpRequest.newBuilder(
+                target.http("/v1/sessions/" + sessionId + "/events" + (token == null ? "" : "?access_token=" + token)))
             .header("Accept", "text/event-stream")
             .GET()
             .build();

@@ -98,6 +98,17 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /** Waits (20 s at most) until session {@code sessionId} lists {@code count} connections, so pushes reach all of them. */
+  public void awaitConnections(String sessionId, int count) {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (get("/v1/sessions/" + sessionId).body().path("connections").size() != count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("session " + sessionId + " never had " + count + " connections");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000); // paced: the server needs the CPU more
+    }
+  }
+
   public Reply get(String path, String... headers) {
     return send(request(path, headers).GET().build());
   }

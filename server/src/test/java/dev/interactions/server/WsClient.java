@@ -29,6 +29,14 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   private WsClient() {}
 
   /** Connects to {@code uri} with optional extra headers (name, value, ...). */
+  /** A client of {@code server}'s session {@code sessionId} that has read its welcome and the replay's end. */
+  public static WsClient joined(TestServer server, String sessionId) {
+    WsClient device = connect(server.ws("/v1/sessions/" + sessionId + "/ws"));
+    device.next("welcome");
+    device.next("synced");
+    return device;
+  }
+
   public static WsClient connect(URI uri, String... headers) {
     WsClient client = new WsClient();
     WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));

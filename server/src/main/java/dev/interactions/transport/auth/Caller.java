@@ -31,6 +31,14 @@ public record Caller(
     sessions = Set.copyOf(sessions);
   }
 
+  /**
+   * The subject its token proved, for the audit of what it answers; empty with auth off, where nobody is proved anyone
+   * ({@link #ANYONE}'s "anonymous" is a placeholder, not a subject).
+   */
+  public Optional<String> verifiedSubject() {
+    return this == ANYONE ? Optional.empty() : Optional.of(subject);
+  }
+
   /** Whether the caller may connect to session {@code sessionId}, see its interactions and answer them. */
   public boolean mayJoin(String sessionId) {
     if (sessionId == null) {
