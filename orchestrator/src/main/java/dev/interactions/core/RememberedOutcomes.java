@@ -66,14 +66,27 @@ final class RememberedOutcomes {
                         && closed.interactionId().equals(entry.interactionId()))
                     .map(SessionEvent.Closed.class::cast)
                     .orElseThrow(
-                        () -> new IllegalStateException("journal entry " + sequenceNr + " is no longer there")));
+                        () -> {
+                          // Says what is there instead, for the log: it should never happen.
+                          String found = envelope.map(e -> e.event().getClass().getSimpleName()).orElse("nothing");
+                          IllegalStateException missing =
+                              new IllegalStateException(
+                                  "journal entry " + sequenceNr + " of session " + sessionId + " should close "
+                                      + entry.interactionId() + " but holds " + found);
+                          system.log().warn(missing.getMessage());
+                          return missing;
+                        }));
   }
 
   /** What a reader of {@code remembered} is told: its status, or that it cannot be read now. */
   CompletionStage<InteractionLookup> status(String sessionId, RememberedOutcome remembered) {
     return read(sessionId, remembered)
         .<InteractionLookup>thenApply(closed -> InteractionStatus.closed(sessionId, closed.view(), closed.toOutcome(), closed.audit()))
-        .exceptionally(failure -> new UnreadableInteraction(sessionId, remembered.interactionId(), reason(failure)));
+        .exceptionally(
+            failure -> {
+              system.log().warn("could not read interaction {} of session {} back: {}", remembered.interactionId(), sessionId, reason(failure));
+              return new UnreadableInteraction(sessionId, remembered.interactionId(), reason(failure));
+            });
   }
 
   /**

@@ -80,7 +80,7 @@ class DurableRecoveryTest {
                   .thenAccept(
                       reply -> {
                         JsonNode body = json(reply);
-                        assertEquals(200, reply.statusCode(), body.toString());
+                        assertEquals(200, reply.statusCode(), () -> body + "\n" + logTail(data.resolve("second.log")));
                         assertEquals("answered", body.path("status").asText(), body.toString());
                         assertEquals(c.expiresAt(), body.path("expiresAt").asText(), "the original deadline");
                       }));
@@ -258,6 +258,16 @@ class DurableRecoveryTest {
       return WireCodec.mapper().readTree(reply.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The end of a server's log, for a failure's message (its temporary directory is gone afterwards). */
+  private static String logTail(Path log) {
+    try {
+      String text = java.nio.file.Files.readString(log);
+      return text.substring(Math.max(0, text.length() - 4000));
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
     }
   }
 }
