@@ -21,7 +21,8 @@ public record InteractionRequest(
     Optional<Duration> timeout,
     Optional<String> idempotencyKey,
     Optional<RawJson> answerSchema,
-    DeliveryTerms delivery) {
+    DeliveryTerms delivery,
+    int approvalsRequired) {
 
   public InteractionRequest {
     Objects.requireNonNull(payload, "payload");
@@ -31,10 +32,21 @@ public record InteractionRequest(
     Objects.requireNonNull(delivery, "delivery");
   }
 
+  /** A request that one answer completes. */
+  public InteractionRequest(
+      String kind,
+      RawJson payload,
+      Optional<Duration> timeout,
+      Optional<String> idempotencyKey,
+      Optional<RawJson> answerSchema,
+      DeliveryTerms delivery) {
+    this(kind, payload, timeout, idempotencyKey, answerSchema, delivery, 1);
+  }
+
   /** A request without an answer schema or delivery terms of its own. */
   public InteractionRequest(
       String kind, RawJson payload, Optional<Duration> timeout, Optional<String> idempotencyKey) {
-    this(kind, payload, timeout, idempotencyKey, Optional.empty(), DeliveryTerms.DEFAULT);
+    this(kind, payload, timeout, idempotencyKey, Optional.empty(), DeliveryTerms.DEFAULT, 1);
   }
 
   /** A request with the default timeout. */
@@ -49,7 +61,7 @@ public record InteractionRequest(
 
   /** This request, made idempotent under {@code key}. */
   public InteractionRequest withIdempotencyKey(String key) {
-    return new InteractionRequest(kind, payload, timeout, Optional.of(key), answerSchema, delivery);
+    return new InteractionRequest(kind, payload, timeout, Optional.of(key), answerSchema, delivery, approvalsRequired);
   }
 
   /**
@@ -57,12 +69,20 @@ public record InteractionRequest(
    * {@code docs/PROTOCOL.md}).
    */
   public InteractionRequest withAnswerSchema(RawJson schema) {
-    return new InteractionRequest(kind, payload, timeout, idempotencyKey, Optional.of(schema), delivery);
+    return new InteractionRequest(kind, payload, timeout, idempotencyKey, Optional.of(schema), delivery, approvalsRequired);
   }
 
   /** This request, with its own {@link DeliveryTerms}. */
   public InteractionRequest withDelivery(DeliveryTerms terms) {
-    return new InteractionRequest(kind, payload, timeout, idempotencyKey, answerSchema, terms);
+    return new InteractionRequest(kind, payload, timeout, idempotencyKey, answerSchema, terms, approvalsRequired);
+  }
+
+  /**
+   * This request, completed as answered only once {@code required} distinct answerers (token subjects; connections with
+   * auth off) have answered it; any rejection rejects it at once.
+   */
+  public InteractionRequest withApprovals(int required) {
+    return new InteractionRequest(kind, payload, timeout, idempotencyKey, answerSchema, delivery, required);
   }
 
   /**
@@ -92,6 +112,9 @@ public record InteractionRequest(
           "must be between " + settings.minTimeout().toMillis() + " and " + settings.maxTimeout().toMillis() + " ms");
     }
     delivery.validate(effective, settings);
+    if (approvalsRequired < 1 || approvalsRequired > settings.maxApprovals()) {
+      throw new InvalidInputException("approvals/required", "must be between 1 and " + settings.maxApprovals());
+    }
     return effective;
   }
 

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param maxKindLength longest {@code kind}
  * @param maxWaitersPerInteraction long-polling readers (and idempotent repeat requesters) one interaction holds at most
  * @param whenNoDevice what an interaction whose request names no policy does while no device is connected
+ * @param maxApprovals how many approvals one request may require at most
  * @param askTimeout how long the Java API waits for the orchestrator to admit a request or answer a query
  * @param outcomeSlack how long past an interaction's deadline the Java API still waits for its outcome
  * @param attachRetryDelay how long a connection (WebSocket, SSE or in-process) waits before attaching again to a session
@@ -39,6 +40,7 @@ public record OrchestratorSettings(
     int maxKindLength,
     int maxWaitersPerInteraction,
     WhenNoDevice whenNoDevice,
+    int maxApprovals,
     Duration askTimeout,
     Duration outcomeSlack,
     Duration attachRetryDelay,
@@ -61,6 +63,7 @@ public record OrchestratorSettings(
         positive(c, "interaction.max-kind-length"),
         positive(c, "interaction.max-waiters"),
         WhenNoDevice.named("orchestrator.interaction.when-no-device", c.getString("interaction.when-no-device")),
+        positive(c, "interaction.max-approvals"),
         c.getDuration("api.ask-timeout"),
         c.getDuration("api.outcome-slack"),
         positiveDuration(c, "attach-retry-delay"),

@@ -7,6 +7,8 @@ import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What a {@link Session} records in its journal: interactions requested, and how each one closed. */
 public sealed interface SessionEvent extends JournalRecord {
@@ -30,12 +32,16 @@ public sealed interface SessionEvent extends JournalRecord {
       Instant expiresAt,
       String idempotencyKey,
       RawJson answerSchema,
-      Delivery delivery)
+      Delivery delivery,
+      Quorum quorum)
       implements SessionEvent {
 
     public Requested {
       if (delivery == null) {
         delivery = Delivery.before(expiresAt);
+      }
+      if (quorum == null) {
+        quorum = Quorum.ONE;
       }
       // The journal reads an absent schema back as JSON null (RawJson's null value): no schema either way.
       if (RawJson.NULL.equals(answerSchema)) {
@@ -51,20 +57,27 @@ public sealed interface SessionEvent extends JournalRecord {
         Instant requestedAt,
         Instant expiresAt,
         String idempotencyKey) {
-      this(interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, null, null);
+      this(interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, null, null, null);
     }
 
     /** This pending interaction, first shown on {@code connectionId} at {@code at}. */
     Requested shown(String connectionId, Instant at) {
       return new Requested(
           interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, answerSchema,
-          delivery.shown(connectionId, at));
+          delivery.shown(connectionId, at), quorum);
     }
 
     /** This pending interaction, its deadline moved to {@code newExpiry}. */
     Requested extended(Instant newExpiry) {
       return new Requested(
-          interactionId, kind, payload, requestedAt, newExpiry, idempotencyKey, answerSchema, delivery);
+          interactionId, kind, payload, requestedAt, newExpiry, idempotencyKey, answerSchema, delivery, quorum);
+    }
+
+    /** This pending interaction, with one more approval. */
+    Requested approved(Approval approval) {
+      return new Requested(
+          interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, answerSchema, delivery,
+          quorum.with(approval));
     }
 
     /** The interaction as clients see it. */
@@ -107,6 +120,40 @@ public sealed interface SessionEvent extends JournalRecord {
       return new Delivery(deliverBy, latestExpiry, whenNoDevice, connectionId, at);
     }
   }
+
+  /**
+   * How many distinct answerers must approve an interaction ({@code required}; 1 for every interaction recorded before
+   * quorums existed), and the approvals it has so far, oldest first.
+   */
+  record Quorum(int required, List<Approval> given) {
+
+    /** One answer decides: the interaction closes with it. */
+    static final Quorum ONE = new Quorum(1, List.of());
+
+    public Quorum {
+      given = given == null ? List.of() : List.copyOf(given);
+    }
+
+    /** Whether {@code approver} approved already. */
+    boolean hasApprovalOf(String approver) {
+      return given.stream().anyMatch(approval -> approval.approver().equals(approver));
+    }
+
+    Quorum with(Approval approval) {
+      List<Approval> more = new ArrayList<>(given);
+      more.add(approval);
+      return new Quorum(required, more);
+    }
+  }
+
+  /**
+   * One approval of an interaction that needs several: who approved ({@code approver}: the token subject, or the
+   * connection with auth off), with which answer, and its audit.
+   */
+  record Approval(String approver, RawJson value, Audit audit) {}
+
+  /** Pending interaction {@code interactionId} got one more approval, short of its quorum. */
+  record Approved(String interactionId, Approval approval) implements SessionEvent {}
 
   /** Pending interaction {@code interactionId} was first shown on connection {@code connectionId}. */
   record Shown(String interactionId, String connectionId, Instant at) implements SessionEvent {}
@@ -200,6 +247,12 @@ public sealed interface SessionEvent extends JournalRecord {
               closedAt,
               timeToShow,
               Duration.between(requested.requestedAt(), closedAt).toMillis());
+    }
+
+    /** This closing with {@code replaced} as its audit. */
+    Closed withAudit(Audit replaced) {
+      return new Closed(
+          interactionId, kind, requestedAt, expiresAt, outcome, answer, answeredBy, reason, closedAt, idempotencyKey, replaced);
     }
 
     /** How it ended, as the orchestrator's API reports it. */

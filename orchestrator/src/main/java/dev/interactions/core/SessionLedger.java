@@ -3,8 +3,12 @@ package dev.interactions.core;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.interactions.protocol.Audit;
 import dev.interactions.protocol.ErrorCode;
+import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
+import dev.interactions.protocol.WireCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -176,7 +180,10 @@ public final class SessionLedger implements JournalRecord {
                 latest.equals(timeout) ? expiresAt : now.plus(latest), // one object per pending interaction, not two
                 whenNoDevice,
                 null,
-                null)));
+                null),
+            request.approvalsRequired() == 1
+                ? SessionEvent.Quorum.ONE
+                : new SessionEvent.Quorum(request.approvalsRequired(), List.of())));
   }
 
   /** The event that records {@code connectionId} showing {@code interactionId} first, if it is pending and unseen. */
@@ -253,6 +260,50 @@ public final class SessionLedger implements JournalRecord {
     return decideClose(interactionId, outcome, null, now);
   }
 
+  /** What an answer to an interaction that needs several approvals comes to: see {@link #decideApproval}. */
+  public sealed interface ApprovalDecision {}
+
+  /** One more approval, short of the quorum: record it. */
+  public record Approve(SessionEvent.Approved event, int approvals, int required) implements ApprovalDecision {}
+
+  /** The approval that completes the quorum: the interaction closes as answered, with every approval. */
+  public record Complete(SessionEvent.Closed event) implements ApprovalDecision {}
+
+  /** This approver approved already: nothing changes. */
+  public record AlreadyApproved() implements ApprovalDecision {}
+
+  /**
+   * Decides {@code answering}'s answer {@code answer} to pending {@code interactionId}, which needs several approvals:
+   * approvers are told apart by their token subject, or their connection with auth off. The quorum's last approval
+   * closes it as answered: its value is the array of every approval's value, oldest first, and its audit lists each.
+   */
+  public ApprovalDecision decideApproval(
+      String interactionId, InteractionOutcome.Answered answer, Device answering, Instant now) {
+    SessionEvent.Requested requested = pending.get(interactionId);
+    String approver = answering.subject() != null ? answering.subject() : answering.connectionId();
+    SessionEvent.Quorum quorum = requested.quorum();
+    if (quorum.hasApprovalOf(approver)) {
+      return new AlreadyApproved();
+    }
+    SessionEvent.Closed alone = SessionEvent.Closed.of(requested, answer, answering, now);
+    SessionEvent.Approval approval = new SessionEvent.Approval(approver, answer.value(), alone.audit());
+    if (quorum.given().size() + 1 < quorum.required()) {
+      return new Approve(
+          new SessionEvent.Approved(interactionId, approval), quorum.given().size() + 1, quorum.required());
+    }
+    List<SessionEvent.Approval> all = new ArrayList<>(quorum.given());
+    all.add(approval);
+    ArrayNode values = WireCodec.mapper().createArrayNode();
+    List<Audit> audits = new ArrayList<>();
+    for (SessionEvent.Approval each : all) {
+      values.add(each.value().tree());
+      audits.add(each.audit());
+    }
+    InteractionOutcome.Answered together = new InteractionOutcome.Answered(RawJson.of(values), answering.connectionId());
+    SessionEvent.Closed closed = SessionEvent.Closed.of(requested, together, answering, now);
+    return new Complete(closed.withAudit(closed.audit().withApprovals(audits)));
+  }
+
   /**
    * The event that closes {@code interactionId} with the answer or rejection of {@code answering} (a device the session
    * verified; null for nobody's) at {@code now}, if it is still pending.
@@ -301,6 +352,8 @@ public final class SessionLedger implements JournalRecord {
       forgetClosedBefore(closing.closedAt().minus(retention));
     } else if (event instanceof SessionEvent.Shown shown) {
       pending.computeIfPresent(shown.interactionId(), (id, requested) -> requested.shown(shown.connectionId(), shown.at()));
+    } else if (event instanceof SessionEvent.Approved approved) {
+      pending.computeIfPresent(approved.interactionId(), (id, requested) -> requested.approved(approved.approval()));
     } else if (event instanceof SessionEvent.Extended extended) {
       pending.computeIfPresent(extended.interactionId(), (id, requested) -> requested.extended(extended.expiresAt()));
     }

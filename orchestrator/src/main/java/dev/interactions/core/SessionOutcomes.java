@@ -45,12 +45,49 @@ final class SessionOutcomes {
       if (invalid != null) {
         return receipt(respond.replyTo(), attachment, invalid); // still pending; nobody else hears of it
       }
+      if (response instanceof InteractionOutcome.Answered answer && ledger.pending().get(id).quorum().required() > 1) {
+        return approve(ledger, respond, attachment, answer, answering);
+      }
       // The answering client gets its ack before anyone hears "closed".
       ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
       EffectBuilder<SessionEvent, SessionLedger> closing = closeAll(List.of(closed.get()), attachment, ack);
       return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
     }
     return receipt(respond.replyTo(), attachment, ledger.lateReceipt(sessionId, id, respond.ref(), runtime.rememberedSince(Instant.now())));
+  }
+
+  /**
+   * An answer to an interaction that needs several approvals: recorded as one approval (every connection hears the
+   * progress), or, as the last one, closing it; a second approval of the same approver changes nothing. A rejection
+   * closes it at once, as for any interaction (see {@link #respond}).
+   */
+  private ReplyEffect<SessionEvent, SessionLedger> approve(
+      SessionLedger ledger,
+      Session.Respond respond,
+      ActorRef<Attachment.Command> attachment,
+      InteractionOutcome.Answered answer,
+      Device answering) {
+    String id = respond.interactionId();
+    ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
+    SessionLedger.ApprovalDecision decision = ledger.decideApproval(id, answer, answering, Instant.now());
+    EffectBuilder<SessionEvent, SessionLedger> recording;
+    if (decision instanceof SessionLedger.Complete complete) {
+      recording = closeAll(List.of(complete.event()), attachment, ack);
+    } else if (decision instanceof SessionLedger.Approve approve) {
+      recording =
+          effects
+              .persist(approve.event())
+              .thenRun(
+                  after -> {
+                    if (attachment != null) {
+                      attachment.tell(new Attachment.Frame(ack));
+                    }
+                    runtime.broadcast(new ServerMessage.Progress(id, approve.approvals(), approve.required()));
+                  });
+    } else {
+      return receipt(respond.replyTo(), attachment, ack); // approved before: nothing changes
+    }
+    return attachment != null ? recording.thenNoReply() : recording.thenReply(respond.replyTo(), after -> ack);
   }
 
   /** A receipt that records nothing, to the sending connection's attachment if it goes with the frames. */

@@ -231,6 +231,38 @@ class SessionLedgerTest {
     assertNull(old.delivery().deliverBy());
   }
 
+  @Test
+  void aQuorumCountsDistinctApproversAndItsLastApprovalClosesItWithEveryAnswer() {
+    apply(requested("i1", InteractionRequest.of("approve", PAYLOAD).withApprovals(2), WhenNoDevice.WAIT));
+    Device alice = Device.connected("c1", "alice", "websocket", null);
+    Device alicesLaptop = Device.connected("c2", "alice", "websocket", null);
+    Device bob = Device.connected("c3", "bob", "sse", null);
+    RawJson yes = RawJson.parse("value", "{\"ok\":1}");
+    RawJson alsoYes = RawJson.parse("value", "{\"ok\":2}");
+
+    SessionLedger.Approve first =
+        assertInstanceOf(
+            SessionLedger.Approve.class, ledger.decideApproval("i1", new InteractionOutcome.Answered(yes, "c1"), alice, NOW));
+    assertEquals(1, first.approvals());
+    assertEquals(2, first.required());
+    apply(first.event());
+    assertInstanceOf(
+        SessionLedger.AlreadyApproved.class,
+        ledger.decideApproval("i1", new InteractionOutcome.Answered(alsoYes, "c2"), alicesLaptop, NOW),
+        "the same subject on another device does not count twice");
+    SessionEvent.Closed closed =
+        assertInstanceOf(
+                SessionLedger.Complete.class,
+                ledger.decideApproval("i1", new InteractionOutcome.Answered(alsoYes, "c3"), bob, NOW.plusSeconds(1)))
+            .event();
+
+    assertEquals(OutcomeCode.ANSWERED, closed.outcome());
+    assertEquals("[{\"ok\":1},{\"ok\":2}]", closed.answer().text());
+    assertEquals("c3", closed.answeredBy());
+    assertEquals(
+        List.of("alice", "bob"), closed.audit().approvals().stream().map(dev.interactions.protocol.Audit::subject).toList());
+  }
+
   private SessionEvent.Requested requested(String id, InteractionRequest request, WhenNoDevice whenNoDevice) {
     return assertInstanceOf(
             SessionLedger.Record.class, ledger.decideRequest("s", id, request, MINUTE, whenNoDevice, 10, NOW, SINCE))

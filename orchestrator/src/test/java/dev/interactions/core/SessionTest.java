@@ -283,6 +283,40 @@ class SessionTest {
   }
 
   @Test
+  void approvalsAndARejectionArrivingTogetherYieldExactlyOneOutcome() {
+    int rounds = 100;
+    List<TestProbe<RequestResult>> requesters = new java.util.ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      String session = "quorum-" + round;
+      TestProbe<RequestResult> requester = testKit.createTestProbe();
+      requesters.add(requester);
+      admit(session, "i", InteractionRequest.of("approve", PAYLOAD, LONG).withApprovals(2), requester);
+      // Two approvers and a veto, in an order that changes with the round.
+      List<Runnable> responses =
+          new java.util.ArrayList<>(
+              List.of(
+                  () -> respond(session, "i", "c1", new InteractionOutcome.Answered(YES, "c1")),
+                  () -> respond(session, "i", "c2", new InteractionOutcome.Answered(YES, "c2")),
+                  () -> respond(session, "i", "c3", new InteractionOutcome.Rejected("no"))));
+      java.util.Collections.rotate(responses, round % 3);
+      responses.forEach(Runnable::run);
+    }
+    int answered = 0;
+    for (TestProbe<RequestResult> requester : requesters) {
+      RequestResult outcome = requester.receiveMessage(Duration.ofSeconds(20));
+      if (outcome instanceof InteractionOutcome.Answered both) {
+        answered++;
+        assertEquals("[{\"approved\":true},{\"approved\":true}]", both.value().text());
+      } else {
+        assertEquals(new InteractionOutcome.Rejected("no"), outcome);
+      }
+      requester.expectNoMessage(Duration.ofMillis(10)); // exactly one
+    }
+    // The veto came last in about a third of the rounds (those closed answered before it), first or between in the rest.
+    assertTrue(answered > 0 && answered < rounds, answered + " of " + rounds + " answered");
+  }
+
+  @Test
   void cancelEndsTheInteractionAndTellsEveryClient() {
     TestProbe<ServerMessage> first = attach("s1", "c1");
     TestProbe<ServerMessage> second = attach("s1", "c2");

@@ -215,6 +215,40 @@ class DurableSessionTest {
   }
 
   @Test
+  void aPartialQuorumSurvivesARestartAndItsLastApprovalClosesIt() throws Exception {
+    Config config = DurableStore.config(data, "orchestrator.session.reconnect-grace = 10m");
+    RawJson first = RawJson.parse("answer", "{\"by\":\"first\"}");
+    String id;
+    try (DurableStore node = DurableStore.start(config)) {
+      ClientHandle device = node.orchestrator.attach("s1", new IgnoringListener()).toCompletableFuture().join();
+      node.orchestrator.request("s1", request(Duration.ofMinutes(10)).withApprovals(2));
+      id = awaitPending(node, "s1", 1).get(0).id();
+      assertInstanceOf(ServerMessage.Ack.class, device.answer(id, first).toCompletableFuture().join());
+      device.close();
+    }
+
+    try (DurableStore node = DurableStore.start(config)) {
+      assertEquals(1, awaitPending(node, "s1", 1).size(), "one approval of two: still pending");
+      ClientHandle other = node.orchestrator.attach("s1", new IgnoringListener()).toCompletableFuture().join();
+      assertInstanceOf(
+          ServerMessage.Ack.class,
+          other.answer(id, RawJson.parse("answer", "{\"by\":\"second\"}")).toCompletableFuture().join());
+      String closingId = id;
+      InteractionStatus read =
+          assertInstanceOf(
+              InteractionStatus.class,
+              node.orchestrator
+                  .sessions()
+                  .<InteractionLookup>ask("s1", replyTo -> new Session.GetInteraction(closingId, true, replyTo), WAIT)
+                  .toCompletableFuture()
+                  .join());
+      InteractionOutcome.Answered both = assertInstanceOf(InteractionOutcome.Answered.class, read.outcome().orElseThrow());
+      assertEquals("[{\"by\":\"first\"},{\"by\":\"second\"}]", both.value().text(), "the approval before the restart counts");
+      other.close();
+    }
+  }
+
+  @Test
   void anH2DatabaseKeepsEventsInTheirRowsNotInItsLobStorage() throws Exception {
     try (DurableStore node = DurableStore.start(DurableStore.config(data, ""))) {
       String url = node.orchestrator.system().settings().config().getString("orchestrator.persistence.jdbc.url");

@@ -23,7 +23,8 @@ public final class HttpBodies {
       RawJson answerSchema,
       Long deliveryTimeoutMs,
       Long maxTimeoutMs,
-      String whenNoDevice) {
+      String whenNoDevice,
+      Approvals approvals) {
     public CreateInteraction {
       if (payload == null) {
         payload = RawJson.NULL;
@@ -73,6 +74,15 @@ public final class HttpBodies {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ElicitResult(String action, RawJson content, @JsonProperty("_meta") Map<String, String> meta) {}
+
+  /** A create's {@code approvals}: how many distinct answerers must approve (answer) it. */
+  public record Approvals(Integer required) {
+    public Approvals {
+      if (required == null) {
+        throw new InvalidInputException("approvals/required", "is required");
+      }
+    }
+  }
 
   /** {@code POST …/interactions/{id}/answer}; {@code connectionId} optionally names the SSE connection answering. */
   public record Answer(RawJson value, String connectionId) {

@@ -20,7 +20,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
   @JsonSubTypes.Type(value = ServerMessage.Pong.class, name = "pong"),
   @JsonSubTypes.Type(value = ServerMessage.Shown.class, name = "shown"),
-  @JsonSubTypes.Type(value = ServerMessage.Extended.class, name = "extended")
+  @JsonSubTypes.Type(value = ServerMessage.Extended.class, name = "extended"),
+  @JsonSubTypes.Type(value = ServerMessage.Progress.class, name = "progress")
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage {
@@ -94,4 +95,7 @@ public sealed interface ServerMessage {
 
   /** Interaction {@code id}'s deadline moved out to {@code expiresAt}; sent to every connection of the session. */
   record Extended(String id, Instant expiresAt) implements ServerMessage {}
+
+  /** Interaction {@code id}, which needs {@code required} approvals, has {@code approvals} of them now. */
+  record Progress(String id, int approvals, int required) implements ServerMessage {}
 }

@@ -108,6 +108,8 @@ public final class WireCodec {
       return "shown";
     } else if (message instanceof ServerMessage.Extended) {
       return "extended";
+    } else if (message instanceof ServerMessage.Progress) {
+      return "progress";
     } else if (message instanceof ServerMessage.Pong) {
       return "pong";
     }

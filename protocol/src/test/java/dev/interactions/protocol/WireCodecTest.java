@@ -386,7 +386,8 @@ class WireCodecTest {
             ServerMessage.Error.of(ErrorCode.INVALID_ANSWER, "m"),
             new ServerMessage.Pong(),
             new ServerMessage.Shown("i", "c"),
-            new ServerMessage.Extended("i", at));
+            new ServerMessage.Extended("i", at),
+            new ServerMessage.Progress("i", 1, 2));
     long concreteTypes =
         java.util.Arrays.stream(ServerMessage.class.getPermittedSubclasses())
             .flatMap(type -> type.isInterface() ? java.util.Arrays.stream(type.getPermittedSubclasses()) : java.util.stream.Stream.of(type))

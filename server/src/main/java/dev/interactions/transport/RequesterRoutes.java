@@ -72,7 +72,8 @@ final class RequesterRoutes extends RouteSupport {
         new DeliveryTerms(
             millis(body.deliveryTimeoutMs()),
             millis(body.maxTimeoutMs()),
-            Optional.ofNullable(body.whenNoDevice()).map(name -> WhenNoDevice.named("whenNoDevice", name))));
+            Optional.ofNullable(body.whenNoDevice()).map(name -> WhenNoDevice.named("whenNoDevice", name))),
+        body.approvals() == null ? 1 : body.approvals().required());
   }
 
   static Optional<Duration> millis(Long millis) {

@@ -99,9 +99,9 @@ public final class TestServer implements AutoCloseable {
   }
 
   /** Waits (20 s at most) until session {@code sessionId} lists {@code count} connections, so pushes reach all of them. */
-  public void awaitConnections(String sessionId, int count) {
+  public void awaitConnections(String sessionId, int count, String... headers) {
     long deadline = System.nanoTime() + 20_000_000_000L;
-    while (get("/v1/sessions/" + sessionId).body().path("connections").size() != count) {
+    while (get("/v1/sessions/" + sessionId, headers).body().path("connections").size() != count) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("session " + sessionId + " never had " + count + " connections");
       }
