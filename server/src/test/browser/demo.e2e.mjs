@@ -1,7 +1,7 @@
 // End-to-end tests of the demo page (/) and the browser client (/client.js) in real headless Chromium, against a
 // running server. Run by BrowserEndToEndTest; by hand:
 //
-//   node demo.e2e.mjs --url=http://127.0.0.1:8080 [--scenarios=twoPages,standardKinds,leakCheck,reconnect] [--interactions=2000]
+//   node demo.e2e.mjs --url=http://127.0.0.1:8080 [--scenarios=twoPages,standardKinds,humanTime,leakCheck,reconnect] [--interactions=2000]
 //        [--in-flight=80] [--screenshot=../../../target/browser/two-pages.png] [--chromium=/usr/bin/chromium]
 //
 // Prints progress on stderr and one JSON line with the results on stdout; exits 1 when a scenario failed, 2 on bad
@@ -14,6 +14,10 @@
 //              schema); the requester reads back exactly the typed JSON expected. The form is first answered with an
 //              address the browser takes and the server refuses: its message shows next to that field, the
 //              interaction stays pending, and the corrected answer is taken.
+//   humanTime  a page that shows an interaction reports it shown: it outlives its delivery deadline, the requester reads
+//              who showed it, and the pages say "seen here" / "seen on another device"; typing in a card extends its
+//              deadline (one extend for a burst of keystrokes), the requester reads the new one and every page counts
+//              down to it; an interaction of a session no page shows ends undelivered.
 //   leakCheck  thousands of interactions created and closed leave no card, no pending state, no client handler, no
 //              DOM node and no event listener behind (Memory.getDOMCounters and DOMDebugger.getEventListeners, after GC).
 //   reconnect  the page's connection is cut (a TCP proxy in this script drops it and refuses new ones); meanwhile X is
@@ -29,9 +33,9 @@ import { isDeepStrictEqual } from "node:util";
 import { chromium } from "playwright-core";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = { twoPages, standardKinds, leakCheck, reconnect, authenticated };
+const SCENARIOS = { twoPages, standardKinds, humanTime, leakCheck, reconnect, authenticated };
 /** What runs by default: everything that needs no tokens. */
-const DEFAULT_SCENARIOS = "twoPages,standardKinds,leakCheck,reconnect";
+const DEFAULT_SCENARIOS = "twoPages,standardKinds,humanTime,leakCheck,reconnect";
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -154,7 +158,7 @@ async function standardKinds() {
     const demo = await openDemo(context, session);
     const asked = [];
     for (const prompt of standardPrompts()) {
-      asked.push({ ...prompt, id: await api.create(session, prompt.kind, prompt.payload, 300_000, prompt.answerSchema) });
+      asked.push({ ...prompt, id: await api.create(session, prompt.kind, prompt.payload, 300_000, { answerSchema: prompt.answerSchema }) });
     }
     for (const { id } of asked) await demo.page.waitForSelector(card(id), { timeout: 10_000 });
     const screenshot = path.join(path.dirname(options.screenshot), "standard-kinds.png");
@@ -439,6 +443,132 @@ function shownErrors(card) {
 }
 
 /**
+ * Human time in the page (docs/PROTOCOL.md, "Human time"): (a) a shown interaction outlives its delivery deadline and
+ * the pages say where it was seen, (b) typing extends the deadline on the server and on every page, (c) an interaction
+ * no page shows ends undelivered.
+ */
+async function humanTime() {
+  const session = sessionId("human-time");
+  const contexts = [await newContext(), await newContext()];
+  try {
+    const first = await openDemo(contexts[0], session);
+    const firstConnection = first.socket.welcomes[0].connectionId;
+
+    // (a) Only page 1 is open: it reports the card it shows. Page 2 opens later and is replayed who showed it.
+    const deliveryTimeoutMs = 8_000;
+    const unseenFor = await api.request(session, "tool-approval", { tool: "deploy" }, 120_000, { deliveryTimeoutMs });
+    await first.page.waitForSelector(card(unseenFor.id), { timeout: 10_000 });
+    const shownBy = await until(async () => (await api.read(session, unseenFor.id, 0)).body.shownBy, 10_000, () => `the server to record ${unseenFor.id} shown`);
+    check(shownBy === firstConnection, `shownBy is ${shownBy}, expected page 1's connection ${firstConnection}`);
+    await waitUntil(first.page, hasSeenLabel, [unseenFor.id, "seen here"], 10_000, 'page 1 to say "seen here"');
+    const second = await openDemo(contexts[1], session);
+    const secondConnection = second.socket.welcomes[0].connectionId;
+    await second.page.waitForSelector(card(unseenFor.id), { timeout: 10_000 });
+    await waitUntil(second.page, hasSeenLabel, [unseenFor.id, "seen on another device"], 10_000, 'page 2 to say "seen on another device"');
+    // A long poll that would end early if the delivery deadline ended it.
+    const deliveryDeadline = Date.parse(unseenFor.requestedAt) + deliveryTimeoutMs;
+    const pastDeadline = await api.read(session, unseenFor.id, deliveryDeadline - Date.now() + 2_000);
+    check(Date.now() > deliveryDeadline, "the long poll past the delivery deadline came back before it");
+    check(pastDeadline.body.status === "pending", `past its delivery deadline it is ${JSON.stringify(pastDeadline.body)}, expected pending`);
+    // Seconds after page 2 showed it: any report it sent has been seen by now.
+    const reportsByTheLaterPage = second.socket.sent.filter((f) => f.type === "shown" && f.id === unseenFor.id).length;
+    check(reportsByTheLaterPage === 0, `page 2 reported ${unseenFor.id} shown ${reportsByTheLaterPage} time(s), though page 1 had`);
+    await api.cancel(session, unseenFor.id);
+
+    // (b) Both pages show it and race to report it; typing in page 1 extends it.
+    const timeoutMs = 20_000;
+    const maxTimeoutMs = 600_000;
+    const typedInto = await api.request(session, "text", { message: "What changed?", multiline: true }, timeoutMs, { maxTimeoutMs });
+    const pages = [first, second];
+    await Promise.all(pages.map((p) => p.page.waitForSelector(card(typedInto.id), { timeout: 10_000 })));
+    const given = await first.page.evaluate((id) => window.demo.client.pending().find((i) => i.id === id), typedInto.id);
+    check(
+      Date.parse(given.extendableUntil) === Date.parse(typedInto.requestedAt) + maxTimeoutMs,
+      `the page was given extendableUntil ${given.extendableUntil}, expected requestedAt + ${maxTimeoutMs} ms`,
+    );
+    const winner = await until(async () => (await api.read(session, typedInto.id, 0)).body.shownBy, 10_000, () => `the server to record ${typedInto.id} shown`);
+    check([firstConnection, secondConnection].includes(winner), `shownBy is ${winner}, neither page's connection`);
+    const seen = {};
+    for (const [p, connection] of [[first, firstConnection], [second, secondConnection]]) {
+      const label = connection === winner ? "seen here" : "seen on another device";
+      await waitUntil(p.page, hasSeenLabel, [typedInto.id, label], 10_000, `${connection} to say "${label}"`);
+      seen[connection === winner ? "reporting" : "other"] = label;
+    }
+
+    const typed = "Faster start-up, fewer restarts.";
+    await first.page.locator(card(typedInto.id)).getByLabel("What changed?", { exact: true }).pressSequentially(typed, { delay: 20 });
+    await until(() => pages.every((p) => p.socket.received.some((f) => f.type === "extended" && f.id === typedInto.id)), 10_000, () => "both pages to be told of the extension");
+    const told = pages.map((p) => p.socket.received.filter((f) => f.type === "extended" && f.id === typedInto.id).map((f) => f.expiresAt));
+    const expiresAt = (await api.read(session, typedInto.id, 0)).body.expiresAt;
+    check(Date.parse(expiresAt) > Date.parse(typedInto.expiresAt), `expiresAt is ${expiresAt}, not later than the requested ${typedInto.expiresAt}`);
+    check(told.every((list) => sameList(list, [expiresAt])), `the pages were told ${JSON.stringify(told)}, expected once ${expiresAt}`);
+    const extendFrames = first.socket.sent.filter((f) => f.type === "extend" && f.id === typedInto.id);
+    check(extendFrames.length === 1 && extendFrames[0].byMs === 60_000, `typing ${typed.length} characters sent ${JSON.stringify(extendFrames)}, expected one extend by 60000 ms`);
+    const countdowns = [];
+    for (const p of pages) {
+      // The page counts down to the new deadline: more than the request's own 20 s, and what the server has left then
+      // (the page ticks every second and rounds up).
+      const followed = async () => {
+        const shows = await p.page.evaluate(countdownSeconds, typedInto.id);
+        return shows > timeoutMs / 1000 && { shows, serverSays: Math.round((Date.parse(expiresAt) - Date.now()) / 1000) };
+      };
+      countdowns.push(await until(followed, 10_000, () => "the countdown to follow the extension"));
+    }
+    check(countdowns.every(({ shows, serverSays }) => Math.abs(shows - serverSays) <= 3), `the pages count down ${JSON.stringify(countdowns)}`);
+
+    await answerButton(first.page.locator(card(typedInto.id))).click();
+    const answered = await api.read(session, typedInto.id, 10_000);
+    check(answered.body.status === "answered" && answered.body.value?.text === typed, `after typing it was answered ${JSON.stringify(answered.body)}`);
+
+    // (c) No page shows this session: nobody reports it, so it ends long before its own deadline.
+    const nobody = sessionId("human-time-unseen");
+    const unseen = await api.request(nobody, "tool-approval", { tool: "deploy" }, 60_000, { deliveryTimeoutMs: 1_000 });
+    const ended = await api.read(nobody, unseen.id, 20_000);
+    check(ended.body.status === "undelivered", `unseen, it ended ${JSON.stringify(ended.body)}, expected undelivered`);
+
+    for (const [name, p] of [["page 1", first], ["page 2", second]]) p.errors.check(name);
+    return {
+      delivered: {
+        interactionId: unseenFor.id,
+        deliveryTimeoutMs,
+        shownBy,
+        reportingConnection: firstConnection,
+        statusPastDeliveryDeadline: pastDeadline.body.status,
+        reportingPageSays: "seen here",
+        laterPageSays: "seen on another device",
+        reportsByTheLaterPage,
+      },
+      extended: {
+        interactionId: typedInto.id,
+        requestedExpiresAt: typedInto.expiresAt,
+        extendableUntil: given.extendableUntil,
+        expiresAt,
+        extendsSent: extendFrames.length,
+        charactersTyped: typed.length,
+        seen,
+        countdowns,
+        answer: answered.body.value,
+      },
+      undelivered: { interactionId: unseen.id, outcome: ended.body.status },
+    };
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+}
+
+/** In the page: how many seconds card `id` counts down ("1m 05s left" is 65); NaN when it shows no countdown. */
+function countdownSeconds(id) {
+  const text = document.querySelector(`article.card[data-id="${id}"] .deadline`)?.textContent ?? "";
+  const match = /^(?:(\d+)m )?(\d+)s left$/.exec(text);
+  return match ? Number(match[1] ?? 0) * 60 + Number(match[2]) : NaN;
+}
+
+/** In the page: whether card `id` says where it was seen as `text`. */
+function hasSeenLabel([id, text]) {
+  return document.querySelector(`article.card[data-id="${id}"] .seen`)?.textContent === text;
+}
+
+/**
  * Auth on: the page joins with a client token passed as access_token in its URL (the token field is filled from it), a
  * backend requests with a requester token, the page answers, and the requester reads the answer.
  */
@@ -603,7 +733,8 @@ function newContext(settings = {}) {
  */
 async function openDemo(context, session, baseUrl = options.url, token = "") {
   const page = await context.newPage();
-  const socket = { welcomes: [], synced: [], interactions: new Set(), closed: new Set(), errors: [], answers: new Map() };
+  // `sent` and `received` keep the human-time frames: shown and extend out, shown and extended in.
+  const socket = { welcomes: [], synced: [], interactions: new Set(), closed: new Set(), errors: [], answers: new Map(), sent: [], received: [] };
   page.on("websocket", (ws) => {
     ws.on("framereceived", ({ payload }) => {
       const frame = parseFrame(payload);
@@ -612,10 +743,12 @@ async function openDemo(context, session, baseUrl = options.url, token = "") {
       else if (frame?.type === "interaction") socket.interactions.add(frame.id);
       else if (frame?.type === "closed") socket.closed.add(frame.id);
       else if (frame?.type === "error") socket.errors.push(frame);
+      else if (frame?.type === "shown" || frame?.type === "extended") socket.received.push(frame);
     });
     ws.on("framesent", ({ payload }) => {
       const frame = parseFrame(payload);
       if (frame?.type === "answer") socket.answers.set(frame.id, [...(socket.answers.get(frame.id) ?? []), frame.value]);
+      else if (frame?.type === "shown" || frame?.type === "extend") socket.sent.push(frame);
     });
   });
   const failures = [];
@@ -741,10 +874,14 @@ function requester(base, token = "") {
     return reply.body;
   };
   const at = (session, id = "") => `/v1/sessions/${encodeURIComponent(session)}/interactions${id ? `/${encodeURIComponent(id)}` : ""}`;
+  /** Creates an interaction; `more` holds the request's optional fields (answerSchema, deliveryTimeoutMs, …). */
+  async function request(session, kind, payload, timeoutMs, more = {}) {
+    return expect(await call("POST", at(session), { kind, payload, timeoutMs, ...more }), 201, `POST ${at(session)}`);
+  }
   return {
-    async create(session, kind, payload, timeoutMs, answerSchema) {
-      const body = answerSchema === undefined ? { kind, payload, timeoutMs } : { kind, payload, timeoutMs, answerSchema };
-      return expect(await call("POST", at(session), body), 201, `POST ${at(session)}`).id;
+    request,
+    async create(session, kind, payload, timeoutMs, more) {
+      return (await request(session, kind, payload, timeoutMs, more)).id;
     },
     async cancel(session, id) {
       return expect(await call("DELETE", at(session, id)), 200, `DELETE ${at(session, id)}`);
@@ -899,10 +1036,12 @@ async function waitUntil(page, fn, arg, timeout, what) {
   }
 }
 
-/** Waits until `condition()` (maybe async) is truthy in this process. */
+/** Waits until `condition()` (maybe async) is truthy in this process, and returns that value. */
 async function until(condition, timeout, what) {
   const deadline = performance.now() + timeout;
-  while (!(await condition())) {
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
     if (performance.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what()}`);
     await sleep(25);
   }

@@ -7,14 +7,21 @@
  *   client.on("closed", (c) => retract(c.id));
  *   client.connect();
  *   await client.answer(id, { approved: true });                          // resolves on ack, rejects on error
+ *   client.shown(id);                                                     // it is on screen; fire-and-forget
+ *   await client.extend(id, 60000);                                       // someone is typing: 60 s more, at least
  *
  * It reconnects with jittered exponential backoff, pings every half heartbeat (the server closes silent sockets), and
  * keeps state only for interactions that are pending: a closed one is forgotten at once, and after a reconnect the
  * server's replay (ended by a "synced" frame) replaces the list, so prompts that closed meanwhile are dropped too.
  * Listeners live only in the client, never on a socket, so reconnects can't pile them up.
  *
- * A failed answer or reject rejects with an Error carrying the frame's `code`; for `invalid_answer` also its `errors`,
- * each `{pointer, message}` with a JSON Pointer into the answer ("" for the whole answer).
+ * A failed answer, reject or extend rejects with an Error carrying the frame's `code`; for `invalid_answer` also its
+ * `errors`, each `{pointer, message}` with a JSON Pointer into the answer ("" for the whole answer).
+ *
+ * Human time (docs/PROTOCOL.md, "Human time"): shown(id) reports an interaction on screen, paced and skipped once any
+ * device reported it; the "shown" event says which connection did (`by`) and the pending interaction keeps it as
+ * shownBy. extend(id, byMs) asks for more time; the "extended" event carries the new expiresAt, which the pending
+ * interaction takes too.
  *
  *   import { renderInteraction } from "/client.js";
  *   const view = renderInteraction(interaction, {
@@ -34,8 +41,13 @@
  * and clearErrors(). Payload text is only ever set as text, never parsed as HTML.
  */
 
-const EVENTS = ["welcome", "interaction", "synced", "closed", "ack", "error", "state"];
+const EVENTS = ["welcome", "interaction", "synced", "closed", "shown", "extended", "progress", "ack", "error", "state"];
 const REPLY_TIMEOUT_MS = 30000;
+/**
+ * Shown reports go out at most one per this many ms: a page handed a burst of interactions must stay well below the
+ * server's message rate (50/s by default, the connection closed after repeated excess), leaving room for answers.
+ */
+const SHOWN_SPACING_MS = 50;
 
 export class InteractionClient {
   #sessionId;
@@ -47,6 +59,11 @@ export class InteractionClient {
   #listeners = new Map(EVENTS.map((type) => [type, new Set()]));
   #pending = new Map();
   #replaying = null;
+  /** This socket's replay is complete: what is pending is what the server has. */
+  #synced = false;
+  /** Ids to report shown, oldest first; one leaves every SHOWN_SPACING_MS while connected and synced. */
+  #unreported = new Set();
+  #reportTimer = null;
   #replies = new Map();
   #nextRef = 0;
   #attempt = 0;
@@ -92,7 +109,7 @@ export class InteractionClient {
     return this.#state;
   }
 
-  /** The pending interactions, oldest first; closed ones are never kept. */
+  /** The pending interactions, oldest first (with the latest expiresAt and shownBy); closed ones are never kept. */
   pending() {
     return [...this.#pending.values()];
   }
@@ -104,7 +121,7 @@ export class InteractionClient {
 
   /**
    * Registers a handler for one event type and returns the function that removes it.
-   * Types: welcome, interaction, synced, closed, ack, error, state.
+   * Types: welcome, interaction, synced, closed, shown, extended, progress, ack, error, state.
    */
   on(type, handler) {
     const set = this.#listeners.get(type);
@@ -131,12 +148,35 @@ export class InteractionClient {
     return this.#send(reason === undefined ? { type: "reject", id } : { type: "reject", id, reason });
   }
 
+  /**
+   * Reports interaction `id` on this device's screen. Fire-and-forget: the first report of any device is recorded and
+   * every device gets a "shown" event; the server replies only when it fails (an "error" event, e.g. unknown_interaction
+   * when it closed meanwhile). Nothing is sent for an interaction that is not pending or that a device already reported;
+   * a report not yet sent when the connection drops goes out after the reconnect, if the interaction is still pending.
+   */
+  shown(id) {
+    const interaction = this.#pending.get(id);
+    if (!interaction || interaction.shownBy !== undefined) return;
+    this.#unreported.add(id);
+    if (!this.#reportTimer) this.#reportNext();
+  }
+
+  /**
+   * Asks for more time on interaction `id`: its deadline becomes at least `byMs` from now, never beyond its
+   * extendableUntil. Resolves with the ack; the new deadline comes as an "extended" event (none when it did not move).
+   */
+  extend(id, byMs) {
+    return this.#send({ type: "extend", id, byMs });
+  }
+
   /** Closes for good: the socket, every timer, every listener, every pending reply and the pending list. */
   close() {
     this.#closed = true;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#stopTimers();
+    this.#stopReporting();
+    this.#unreported.clear();
     const socket = this.#socket;
     this.#socket = null;
     if (socket) {
@@ -151,6 +191,7 @@ export class InteractionClient {
 
   #open() {
     this.#setState(this.#attempt === 0 ? "connecting" : "reconnecting");
+    this.#synced = false;
     const socket = new this.#WebSocket(this.#url);
     this.#socket = socket;
     socket.onmessage = (event) => this.#receive(event.data);
@@ -177,20 +218,30 @@ export class InteractionClient {
       case "interaction":
         this.#pending.set(message.id, message);
         this.#replaying?.add(message.id);
+        if (message.shownBy !== undefined) this.#unreported.delete(message.id);
         break;
       case "synced":
         // The replay is complete: anything not replayed closed while we were away.
         if (!this.#replaying) break;
         for (const id of [...this.#pending.keys()]) {
           if (!this.#replaying.has(id)) {
-            this.#pending.delete(id);
+            this.#forget(id);
             this.#emit("closed", { type: "closed", id, outcome: "gone" });
           }
         }
         this.#replaying = null;
+        this.#synced = true;
+        this.#reportNext();
         break;
       case "closed":
-        this.#pending.delete(message.id);
+        this.#forget(message.id);
+        break;
+      case "shown":
+        this.#unreported.delete(message.id);
+        this.#update(message.id, { shownBy: message.by });
+        break;
+      case "extended":
+        this.#update(message.id, { expiresAt: message.expiresAt });
         break;
       case "ack":
       case "error":
@@ -200,6 +251,33 @@ export class InteractionClient {
         break;
     }
     if (message.type !== "pong") this.#emit(message.type, message);
+  }
+
+  #forget(id) {
+    this.#pending.delete(id);
+    this.#unreported.delete(id);
+  }
+
+  /** Replaces a pending interaction by a copy with `changes`, so the frames handlers were given never change. */
+  #update(id, changes) {
+    const interaction = this.#pending.get(id);
+    if (interaction) this.#pending.set(id, { ...interaction, ...changes });
+  }
+
+  /** Sends the oldest unreported shown, then waits its spacing; stops when none is left or the socket is not synced. */
+  #reportNext() {
+    this.#reportTimer = null;
+    const [id] = this.#unreported;
+    // Until the replay ends an id may yet turn out closed, or shown elsewhere: the "synced" frame resumes the reports.
+    if (id === undefined || !this.#synced || this.#socket?.readyState !== 1) return;
+    this.#unreported.delete(id);
+    this.#socket.send(JSON.stringify({ type: "shown", id }));
+    this.#reportTimer = setTimeout(() => this.#reportNext(), SHOWN_SPACING_MS);
+  }
+
+  #stopReporting() {
+    clearTimeout(this.#reportTimer);
+    this.#reportTimer = null;
   }
 
   #send(message) {
@@ -246,6 +324,7 @@ export class InteractionClient {
     if (socket !== this.#socket) return;
     this.#socket = null;
     this.#stopTimers();
+    this.#stopReporting();
     this.#failReplies("connection lost");
     if (this.#closed) return;
     // Full jitter: a fleet of clients that lost the server together does not come back together.

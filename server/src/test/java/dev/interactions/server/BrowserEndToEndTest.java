@@ -186,6 +186,43 @@ class BrowserEndToEndTest {
   }
 
   @Test
+  void aPageReportsWhatItShowsSoItOutlivesItsDeliveryDeadlineAndPagesSayWhereItWasSeen() {
+    JsonNode delivered = run().scenario("humanTime").path("delivered");
+
+    assertEquals(delivered.path("reportingConnection").asText(), delivered.path("shownBy").asText(), delivered::toString);
+    assertEquals("pending", delivered.path("statusPastDeliveryDeadline").asText(), delivered::toString);
+    assertEquals("seen here", delivered.path("reportingPageSays").asText(), delivered::toString);
+    assertEquals("seen on another device", delivered.path("laterPageSays").asText(), delivered::toString);
+    assertEquals(0, delivered.path("reportsByTheLaterPage").asInt(-1), () -> "shown already, so not reported again: " + delivered);
+  }
+
+  @Test
+  void typingInACardExtendsItsDeadlineOnTheServerAndEveryPageCountsDownToIt() {
+    JsonNode extended = run().scenario("humanTime").path("extended");
+
+    Instant requested = Instant.parse(extended.path("requestedExpiresAt").asText());
+    Instant now = Instant.parse(extended.path("expiresAt").asText());
+    assertTrue(now.isAfter(requested), extended::toString);
+    assertFalse(now.isAfter(Instant.parse(extended.path("extendableUntil").asText())), extended::toString);
+    assertEquals(1, extended.path("extendsSent").asInt(), () -> "a burst of keystrokes asks once: " + extended);
+    assertEquals(2, extended.path("countdowns").size(), extended::toString);
+    extended.path("countdowns").forEach(countdown -> {
+      assertTrue(countdown.path("shows").asInt() > 20, () -> "beyond the requested 20 s: " + extended);
+      assertTrue(Math.abs(countdown.path("shows").asInt() - countdown.path("serverSays").asInt()) <= 3, extended::toString);
+    });
+    JsonNode seen = extended.path("seen");
+    assertEquals("seen here", seen.path("reporting").asText(), extended::toString);
+    assertEquals("seen on another device", seen.path("other").asText(), extended::toString);
+  }
+
+  @Test
+  void anInteractionNoPageShowsEndsUndelivered() {
+    JsonNode undelivered = run().scenario("humanTime").path("undelivered");
+
+    assertEquals("undelivered", undelivered.path("outcome").asText(), undelivered::toString);
+  }
+
+  @Test
   void thousandsOfInteractionsLeaveNoCardStateHandlerNodeOrListenerInThePage() {
     JsonNode leak = run().scenario("leakCheck");
 
