@@ -2,7 +2,6 @@ package dev.interactions.core;
 
 import dev.interactions.protocol.ServerMessage;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +14,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 final class AttachedConnections {
 
-  private final Map<String, ActorRef<Attachment.Command>> byId = new LinkedHashMap<>();
-  /** Who each attached connection is: what an answer through it is audited as. */
-  private final Map<String, Device> devices = new java.util.HashMap<>();
+  /** An attached connection: where its frames go, and who it is (what an answer through it is audited as). */
+  private record Attached(ActorRef<Attachment.Command> attachment, Device device) {}
+
+  private final Map<String, Attached> byId = new LinkedHashMap<>();
 
   boolean isEmpty() {
     return byId.isEmpty();
@@ -33,38 +33,41 @@ final class AttachedConnections {
 
   /** The attachment of {@code connectionId}, or null if it is not attached. */
   ActorRef<Attachment.Command> get(String connectionId) {
-    return byId.get(connectionId);
+    Attached attached = byId.get(connectionId);
+    return attached == null ? null : attached.attachment();
   }
 
   void add(Device device, ActorRef<Attachment.Command> attachment) {
-    byId.put(device.connectionId(), attachment);
-    devices.put(device.connectionId(), device);
+    byId.put(device.connectionId(), new Attached(attachment, device));
   }
 
   /** The device attached as {@code connectionId}, or null. */
   Device device(String connectionId) {
-    return devices.get(connectionId);
+    Attached attached = byId.get(connectionId);
+    return attached == null ? null : attached.device();
   }
 
   /** Removes {@code connectionId}; returns its attachment, or null if it was not attached. */
   ActorRef<Attachment.Command> remove(String connectionId) {
-    devices.remove(connectionId);
-    return byId.remove(connectionId);
+    Attached attached = byId.remove(connectionId);
+    return attached == null ? null : attached.attachment();
   }
 
   List<String> ids() {
     return new ArrayList<>(byId.keySet());
   }
 
-  Collection<ActorRef<Attachment.Command>> attachments() {
-    return byId.values();
+  List<ActorRef<Attachment.Command>> attachments() {
+    List<ActorRef<Attachment.Command>> attachments = new ArrayList<>(byId.size());
+    byId.values().forEach(attached -> attachments.add(attached.attachment()));
+    return attachments;
   }
 
   /** Sends {@code message} to every attached connection. */
   void broadcast(ServerMessage message) {
     if (!byId.isEmpty()) {
       Attachment.Frame frame = new Attachment.Frame(message);
-      byId.values().forEach(attachment -> attachment.tell(frame));
+      byId.values().forEach(attached -> attached.attachment().tell(frame));
     }
   }
 }
