@@ -295,15 +295,17 @@ class HttpApiTest {
   }
 
   @Test
-  void answerNamingAConnectionIsAnsweredByThatConnection() {
+  void answerNamingAConnectionThatIsNotAttachedIsTheHttpCallers() {
     String id = createId("http-answer-connection");
 
     server.post(
         "/v1/sessions/http-answer-connection/interactions/" + id + "/answer",
         "{\"value\":true,\"connectionId\":\"sse-123\"}");
 
+    // A claim the session cannot verify is not recorded (an attached stream's own id is: EventStreamTest).
     JsonNode outcome = outcome("http-answer-connection", id);
-    assertEquals("sse-123", outcome.path("answeredBy").asText());
+    assertEquals("http:anonymous", outcome.path("answeredBy").asText());
+    assertEquals("http", outcome.path("audit").path("transport").asText());
   }
 
   @Test
