@@ -311,7 +311,7 @@ public final class Session
   @Override
   public EventHandler<SessionLedger, SessionEvent> eventHandler() {
     // A lambda, not the builder: its cases would be made for every instance, as the command handler's would.
-    return (ledger, event) -> ledger.apply(event, lastSequenceNumber(context), remembering);
+    return (ledger, event) -> ledger.apply(event, runtime.sequenceNrOf(lastSequenceNumber(context)), remembering);
   }
 
   @Override
@@ -430,6 +430,7 @@ public final class Session
   }
 
   private void onRecoveryCompleted(SessionLedger ledger) {
+    runtime.recovered(lastSequenceNumber(context));
     if (!ledger.pending().isEmpty()) {
       census.observer().sessionRecovered(Duration.ofNanos(System.nanoTime() - startedAt));
       context.getLog().info("session {}: recovered {} pending interactions", sessionId, ledger.pending().size());

@@ -49,6 +49,8 @@ final class SessionRuntime {
    */
   private int resolving;
   private SessionLifecycle lifecycle = SessionLifecycle.ACTIVE;
+  /** The journal sequence number of the last event applied, once recovered; -1 while recovering. */
+  private long sequenceNr = -1;
 
   SessionRuntime(
       ActorContext<Session.Command> context,
@@ -64,6 +66,21 @@ final class SessionRuntime {
     this.census = Census.get(context.getSystem());
     this.node = hostPort(context.getSystem().address());
     census.sessionStarted();
+  }
+
+  /**
+   * The journal sequence number of the event being applied, given what Pekko reports for it ({@code reported}). While
+   * the session replays its journal that is right; afterwards it is counted here, because Pekko reports the last
+   * replayed number for events persisted while it hands the commands stashed during recovery to the running session
+   * (its current behaviour is still the replaying one then): a remembered outcome would point one entry too early.
+   */
+  long sequenceNrOf(long reported) {
+    return sequenceNr < 0 ? reported : ++sequenceNr;
+  }
+
+  /** Recovery ended at journal entry {@code lastSequenceNr} (the snapshot's, or the last event replayed). */
+  void recovered(long lastSequenceNr) {
+    sequenceNr = lastSequenceNr;
   }
 
   /** {@code host:port} of a node's address, as {@code GET /v1/sessions/{id}} reports it. */

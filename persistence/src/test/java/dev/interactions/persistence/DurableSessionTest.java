@@ -249,6 +249,43 @@ class DurableSessionTest {
   }
 
   @Test
+  void anOutcomeRecordedByTheFirstCommandAfterARestartIsReadBackFromTheRightJournalEntry() throws Exception {
+    Config config = DurableStore.config(data, "orchestrator.session.reconnect-grace = 10m");
+    List<ServerMessage.Interaction> pending;
+    try (DurableStore node = DurableStore.start(config)) {
+      node.orchestrator.request("s1", request(Duration.ofMinutes(10)));
+      node.orchestrator.request("s1", request(Duration.ofMinutes(10)));
+      pending = awaitPending(node, "s1", 2);
+    }
+
+    try (DurableStore node = DurableStore.start(config)) {
+      String answered = pending.get(0).id();
+      // The first command starts the session: it waits in the stash while the journal is replayed, and is handled when
+      // the replay hands over (the second interaction keeps the session in memory afterwards).
+      assertInstanceOf(
+          ServerMessage.Ack.class,
+          node.orchestrator
+              .sessions()
+              .<ServerMessage.Receipt>ask(
+                  "s1",
+                  replyTo ->
+                      new Session.Respond(answered, "local-1", new InteractionOutcome.Answered(RawJson.parse("v", "1"), "local-1"), null, replyTo),
+                  WAIT)
+              .toCompletableFuture()
+              .join());
+
+      InteractionLookup read =
+          node.orchestrator
+              .sessions()
+              .<InteractionLookup>ask("s1", replyTo -> new Session.GetInteraction(answered, false, replyTo), WAIT)
+              .toCompletableFuture()
+              .join();
+      InteractionStatus status = assertInstanceOf(InteractionStatus.class, read, "read back, not unreadable: " + read);
+      assertEquals(OutcomeCode.ANSWERED, status.outcome().orElseThrow().code());
+    }
+  }
+
+  @Test
   void anH2DatabaseKeepsEventsInTheirRowsNotInItsLobStorage() throws Exception {
     try (DurableStore node = DurableStore.start(DurableStore.config(data, ""))) {
       String url = node.orchestrator.system().settings().config().getString("orchestrator.persistence.jdbc.url");
