@@ -21,6 +21,11 @@ import java.util.Optional;
  */
 final class AnswerSchema {
 
+  /** How long one {@code pattern} may take on one answer (see {@link BoundedRegularExpressions}). */
+  static final java.time.Duration PATTERN_BOUND = java.time.Duration.ofMillis(50);
+  /** The problems an answer is told at most: enough to fix a form, bounded whatever the answer. */
+  static final int MAX_PROBLEMS = 20;
+
   /**
    * Stateless between schemas: its cache is off, so that no compiled schema outlives its interaction, and nothing is
    * ever loaded from elsewhere (a request's {@code $schema} is dropped before compiling; see {@link #compile}).
@@ -34,6 +39,7 @@ final class AnswerSchema {
                   .schemaRegistryConfig(
                       SchemaRegistryConfig.builder()
                           .formatAssertionsEnabled(true)
+                          .regularExpressionFactory(new BoundedRegularExpressions(PATTERN_BOUND))
                           .pathType(PathType.JSON_POINTER)
                           .build()));
 
@@ -64,11 +70,11 @@ final class AnswerSchema {
     return Optional.of(compile(standard.get().impliedSchema(payload)));
   }
 
-  /** Each way {@code answer} does not fit, in the validator's order; empty if it fits. */
+  /** Each way {@code answer} does not fit (the first {@link #MAX_PROBLEMS}), in the validator's order; empty if it fits. */
   List<AnswerProblem> problems(RawJson answer) {
     List<Error> errors = schema.validate(answer.tree());
-    List<AnswerProblem> problems = new ArrayList<>(errors.size());
-    for (Error error : errors) {
+    List<AnswerProblem> problems = new ArrayList<>(Math.min(errors.size(), MAX_PROBLEMS));
+    for (Error error : errors.subList(0, Math.min(errors.size(), MAX_PROBLEMS))) {
       problems.add(new AnswerProblem(error.getInstanceLocation().toString(), error.getMessage()));
     }
     return problems;

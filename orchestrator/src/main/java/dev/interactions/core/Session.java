@@ -17,6 +17,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -301,6 +302,21 @@ public final class Session
     // Old snapshots are deleted; old events are not: they are the history of closed interactions, removed by the
     // store's own retention once older than its retention period (see the persistence module).
     return store.durable() ? RetentionCriteria.snapshotEvery(store.snapshotEvery(), 2) : RetentionCriteria.disabled();
+  }
+
+  @Override
+  public SnapshotAdapter<SessionLedger> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(SessionLedger ledger) {
+        return ledger.forSnapshot(); // taken on this actor's thread, serialized on the store's
+      }
+
+      @Override
+      public SessionLedger fromJournal(Object snapshot) {
+        return (SessionLedger) snapshot;
+      }
+    };
   }
 
   @Override

@@ -80,6 +80,14 @@ public final class SessionLedger implements JournalRecord {
     });
   }
 
+  /**
+   * A copy for a snapshot: the snapshot store serializes it later, on its own thread, while this ledger goes on
+   * changing in place; the copy shares only immutable entries.
+   */
+  SessionLedger forSnapshot() {
+    return new SessionLedger(new LinkedHashMap<>(pending), new LinkedHashMap<>(remembered), null);
+  }
+
   /** Pending interactions by id, in request order. */
   public Map<String, SessionEvent.Requested> pending() {
     return pendingView;
@@ -353,7 +361,13 @@ public final class SessionLedger implements JournalRecord {
     } else if (event instanceof SessionEvent.Shown shown) {
       pending.computeIfPresent(shown.interactionId(), (id, requested) -> requested.shown(shown.connectionId(), shown.at()));
     } else if (event instanceof SessionEvent.Approved approved) {
-      pending.computeIfPresent(approved.interactionId(), (id, requested) -> requested.approved(approved.approval()));
+      // Idempotent: an approval applied twice (a replay over a snapshot that already held it) still counts once.
+      pending.computeIfPresent(
+          approved.interactionId(),
+          (id, requested) ->
+              requested.quorum().hasApprovalOf(approved.approval().approver())
+                  ? requested
+                  : requested.approved(approved.approval()));
     } else if (event instanceof SessionEvent.Extended extended) {
       pending.computeIfPresent(extended.interactionId(), (id, requested) -> requested.extended(extended.expiresAt()));
     }

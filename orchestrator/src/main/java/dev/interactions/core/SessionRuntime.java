@@ -73,6 +73,8 @@ final class SessionRuntime {
    * the session replays its journal that is right; afterwards it is counted here, because Pekko reports the last
    * replayed number for events persisted while it hands the commands stashed during recovery to the running session
    * (its current behaviour is still the replaying one then): a remembered outcome would point one entry too early.
+   * The count is right because every incarnation of the session recovers with a new runtime; a persistence-failure
+   * restart inside the same instance (Pekko's {@code onPersistFailure}) would need {@link #recovered} again.
    */
   long sequenceNrOf(long reported) {
     return sequenceNr < 0 ? reported : ++sequenceNr;

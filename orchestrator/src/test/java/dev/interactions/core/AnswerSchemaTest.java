@@ -198,4 +198,30 @@ class AnswerSchemaTest {
     problems.forEach(problem -> assertTrue(!problem.message().isBlank(), problem.toString()));
     assertEquals("", pointers(problems("form", form, EVERY_KEYWORD, "{\"name\":\"ann\"}"))); // age is required
   }
+
+  @Test
+  void aPatternThatBacktracksForeverIsCutShortAndTheAnswerRefused() {
+    String schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"pattern\":\"(.*a){10}c\"}}}";
+    // Ten nested ".*" over 50 characters: the JDK's backtracking matcher takes hours to find no "c" (4 s for 8 over 40).
+    String evil = "{\"name\":\"" + "a".repeat(50) + "\"}";
+
+    List<AnswerProblem> problems =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(20), () -> problems("form", "{\"message\":\"m\"}", schema, evil));
+
+    assertEquals("/name", pointers(problems));
+    assertTrue(problems("form", "{\"message\":\"m\"}", schema, "{\"name\":\"aaaaaaaaaac\"}").isEmpty(), "an ordinary answer still fits");
+  }
+
+  @Test
+  void anAnswerIsToldAtMostTwentyProblems() {
+    String multi = "{\"message\":\"m\",\"options\":[{\"value\":\"a\",\"title\":\"A\"}]}";
+    StringBuilder wrong = new StringBuilder("{\"values\":[");
+    for (int i = 0; i < 50; i++) {
+      wrong.append(i == 0 ? "" : ",").append("\"x").append(i).append("\"");
+    }
+    wrong.append("]}");
+
+    assertEquals(AnswerSchema.MAX_PROBLEMS, problems("multi_choice", multi, null, wrong.toString()).size());
+  }
 }

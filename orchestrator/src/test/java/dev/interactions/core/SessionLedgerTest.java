@@ -263,6 +263,21 @@ class SessionLedgerTest {
         List.of("alice", "bob"), closed.audit().approvals().stream().map(dev.interactions.protocol.Audit::subject).toList());
   }
 
+  @Test
+  void anApprovalReplayedOverASnapshotThatHeldItAlreadyCountsOnce() {
+    apply(requested("i1", InteractionRequest.of("approve", PAYLOAD).withApprovals(3), WhenNoDevice.WAIT));
+    Device alice = Device.connected("c1", "alice", "websocket", null);
+    SessionLedger.Approve first =
+        assertInstanceOf(
+            SessionLedger.Approve.class,
+            ledger.decideApproval("i1", new InteractionOutcome.Answered(RawJson.parse("v", "1"), "c1"), alice, NOW));
+
+    apply(first.event());
+    apply(first.event());
+
+    assertEquals(1, ledger.pending().get("i1").quorum().given().size());
+  }
+
   private SessionEvent.Requested requested(String id, InteractionRequest request, WhenNoDevice whenNoDevice) {
     return assertInstanceOf(
             SessionLedger.Record.class, ledger.decideRequest("s", id, request, MINUTE, whenNoDevice, 10, NOW, SINCE))

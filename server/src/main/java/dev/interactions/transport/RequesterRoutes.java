@@ -170,7 +170,7 @@ final class RequesterRoutes extends RouteSupport {
       }
     }
     throw new InvalidInputException(
-        "status", "must be one of answered, rejected, cancelled, expired, disconnected, shutdown");
+        "status", "must be one of answered, rejected, cancelled, expired, disconnected, shutdown, undelivered");
   }
 
   static int historyLimit(String limit) {
