@@ -203,8 +203,15 @@ public final class SessionLedger implements JournalRecord {
   }
 
   /**
+   * Less than this is not worth a journal write: a device sending ever so slightly longer extensions would otherwise
+   * cost a write and a frame to every connection each time.
+   */
+  static final Duration SMALLEST_EXTENSION = Duration.ofSeconds(1);
+
+  /**
    * The event that moves {@code interactionId}'s deadline to at least {@code by} from {@code now}, never beyond its
-   * latest expiry; empty if it is not pending or its deadline would not move.
+   * latest expiry; empty if it is not pending or its deadline would move by less than {@link #SMALLEST_EXTENSION}
+   * (unless that reaches the latest expiry).
    */
   public Optional<SessionEvent.Extended> decideExtend(String interactionId, Duration by, Instant now) {
     SessionEvent.Requested requested = pending.get(interactionId);
@@ -214,9 +221,10 @@ public final class SessionLedger implements JournalRecord {
     Instant wanted = now.plus(by);
     Instant latest = requested.delivery().latestExpiry();
     Instant moved = wanted.isAfter(latest) ? latest : wanted;
-    return moved.isAfter(requested.expiresAt())
-        ? Optional.of(new SessionEvent.Extended(interactionId, moved))
-        : Optional.empty();
+    boolean worthIt =
+        moved.equals(latest) ? moved.isAfter(requested.expiresAt())
+            : !moved.isBefore(requested.expiresAt().plus(SMALLEST_EXTENSION));
+    return worthIt ? Optional.of(new SessionEvent.Extended(interactionId, moved)) : Optional.empty();
   }
 
   /**

@@ -207,6 +207,14 @@ class SessionLedgerTest {
     assertEquals(Optional.empty(), ledger.decideExtend("i1", MINUTE, NOW.plusSeconds(60)), "already later than that");
     assertEquals(NOW.plus(Duration.ofMinutes(10)), ledger.decideExtend("i1", Duration.ofHours(1), NOW).orElseThrow().expiresAt());
     assertEquals(Optional.empty(), ledger.decideExtend("fixed", MINUTE, NOW.plusSeconds(30)), "no maxTimeout: no extension");
+    Instant current = ledger.pending().get("i1").expiresAt();
+    Duration toCurrent = Duration.between(NOW, current);
+    assertEquals(
+        Optional.empty(),
+        ledger.decideExtend("i1", toCurrent.plusMillis(999), NOW),
+        "less than a second later is not worth a write");
+    assertEquals(
+        current.plusSeconds(1), ledger.decideExtend("i1", toCurrent.plusSeconds(1), NOW).orElseThrow().expiresAt());
     assertEquals(Optional.empty(), ledger.decideExtend("nope", MINUTE, NOW));
   }
 
