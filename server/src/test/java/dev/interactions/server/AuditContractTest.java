@@ -1,12 +1,11 @@
 package dev.interactions.server;
 
+import static dev.interactions.server.TestServer.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigRenderOptions;
 import dev.interactions.transport.auth.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +26,7 @@ class AuditContractTest {
 
   @BeforeAll
   static void start() {
-    Config auth = TestTokens.config(SECRET).getConfig("orchestrator.auth");
-    server = TestServer.start("orchestrator.auth = " + auth.root().render(ConfigRenderOptions.concise()));
+    server = TestServer.startWithJwt();
   }
 
   @AfterAll
@@ -135,9 +133,5 @@ class AuditContractTest {
     TestServer.Reply reply = server.get("/v1/sessions/" + sessionId + "/interactions/" + id, bearer(REQUESTER));
     assertEquals(200, reply.status(), reply.toString());
     return reply.body();
-  }
-
-  private static String[] bearer(String token) {
-    return new String[] {"Authorization", "Bearer " + token};
   }
 }

@@ -1,10 +1,9 @@
 package dev.interactions.server;
 
+import static dev.interactions.server.TestServer.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigRenderOptions;
 import dev.interactions.transport.auth.TestTokens;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +24,7 @@ class QuorumContractTest {
 
   @BeforeAll
   static void start() {
-    Config auth = TestTokens.config(SECRET).getConfig("orchestrator.auth");
-    server = TestServer.start("orchestrator.auth = " + auth.root().render(ConfigRenderOptions.concise()));
+    server = TestServer.startWithJwt();
   }
 
   @AfterAll
@@ -112,9 +110,5 @@ class QuorumContractTest {
 
   private static JsonNode read(String sessionId, String id) {
     return server.get("/v1/sessions/" + sessionId + "/interactions/" + id, bearer(REQUESTER)).body();
-  }
-
-  private static String[] bearer(String token) {
-    return new String[] {"Authorization", "Bearer " + token};
   }
 }

@@ -3,9 +3,11 @@ package dev.interactions.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
 import dev.interactions.api.Orchestrator;
 import dev.interactions.core.Census;
 import dev.interactions.protocol.WireCodec;
+import dev.interactions.transport.auth.TestTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -60,6 +62,17 @@ public final class TestServer implements AutoCloseable {
       }
       Thread.sleep(50); // readiness gives no signal to wait on; polling it is what a load balancer does too
     }
+  }
+
+  /** A server with auth in mode {@code jwt}, verifying tokens signed with {@link TestTokens#SECRET}. */
+  public static TestServer startWithJwt() {
+    Config auth = TestTokens.config(TestTokens.SECRET).getConfig("orchestrator.auth");
+    return start("orchestrator.auth = " + auth.root().render(ConfigRenderOptions.concise()));
+  }
+
+  /** The {@code Authorization} header of a request carrying {@code token}. */
+  public static String[] bearer(String token) {
+    return new String[] {"Authorization", "Bearer " + token};
   }
 
   public int port() {
