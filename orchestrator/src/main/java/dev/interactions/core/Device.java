@@ -37,8 +37,16 @@ public record Device(String connectionId, String subject, String transport, Stri
     return sameSubject ? attached : null;
   }
 
+  /**
+   * An HTTP caller that names no connection of its own: {@code http:<subject>} ({@code http:anonymous} with auth off,
+   * {@code subject} null).
+   */
+  public static Device httpCaller(String subject, String userAgent) {
+    return new Device("http:" + (subject == null ? "anonymous" : subject), subject, "http", userAgent, false);
+  }
+
   /** What an answer from this device that named no attached connection counts as: its HTTP caller. */
   Device asHttpCaller() {
-    return new Device("http:" + (subject == null ? "anonymous" : subject), subject, "http", userAgent, false);
+    return httpCaller(subject, userAgent);
   }
 }

@@ -62,22 +62,23 @@ public sealed interface SessionEvent extends JournalRecord {
 
     /** This pending interaction, first shown on {@code connectionId} at {@code at}. */
     Requested shown(String connectionId, Instant at) {
-      return new Requested(
-          interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, answerSchema,
-          delivery.shown(connectionId, at), quorum);
+      return with(expiresAt, delivery.shown(connectionId, at), quorum);
     }
 
     /** This pending interaction, its deadline moved to {@code newExpiry}. */
     Requested extended(Instant newExpiry) {
-      return new Requested(
-          interactionId, kind, payload, requestedAt, newExpiry, idempotencyKey, answerSchema, delivery, quorum);
+      return with(newExpiry, delivery, quorum);
     }
 
     /** This pending interaction, with one more approval. */
     Requested approved(Approval approval) {
+      return with(expiresAt, delivery, quorum.with(approval));
+    }
+
+    /** What the events after the request change: the deadline, the delivery, the approvals. */
+    private Requested with(Instant newExpiry, Delivery newDelivery, Quorum newQuorum) {
       return new Requested(
-          interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, answerSchema, delivery,
-          quorum.with(approval));
+          interactionId, kind, payload, requestedAt, newExpiry, idempotencyKey, answerSchema, newDelivery, newQuorum);
     }
 
     /** The interaction as clients see it. */
@@ -180,21 +181,6 @@ public sealed interface SessionEvent extends JournalRecord {
       String idempotencyKey,
       Audit audit)
       implements SessionEvent {
-
-    /** A closing without an audit. */
-    public Closed(
-        String interactionId,
-        String kind,
-        Instant requestedAt,
-        Instant expiresAt,
-        OutcomeCode outcome,
-        RawJson answer,
-        String answeredBy,
-        String reason,
-        Instant closedAt,
-        String idempotencyKey) {
-      this(interactionId, kind, requestedAt, expiresAt, outcome, answer, answeredBy, reason, closedAt, idempotencyKey, null);
-    }
 
     /** The closing of {@code requested} with {@code outcome} at {@code closedAt}, with nobody's answer. */
     public static Closed of(Requested requested, InteractionOutcome outcome, Instant closedAt) {

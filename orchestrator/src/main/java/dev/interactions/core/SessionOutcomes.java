@@ -39,21 +39,22 @@ final class SessionOutcomes {
         respond.response() instanceof InteractionOutcome.Answered answered
             ? new InteractionOutcome.Answered(answered.value(), answering.connectionId())
             : respond.response();
-    Optional<SessionEvent.Closed> closed = ledger.decideClose(id, response, answering, Instant.now());
-    if (closed.isPresent()) {
-      ServerMessage.Error invalid = runtime.invalidAnswer(ledger.pending().get(id), response, respond.ref());
-      if (invalid != null) {
-        return receipt(respond.replyTo(), attachment, invalid); // still pending; nobody else hears of it
-      }
-      if (response instanceof InteractionOutcome.Answered answer && ledger.pending().get(id).quorum().required() > 1) {
-        return approve(ledger, respond, attachment, answer, answering);
-      }
-      // The answering client gets its ack before anyone hears "closed".
-      ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
-      EffectBuilder<SessionEvent, SessionLedger> closing = closeAll(List.of(closed.get()), attachment, ack);
-      return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
+    SessionEvent.Requested pending = ledger.pending().get(id);
+    if (pending == null) {
+      return receipt(respond.replyTo(), attachment, ledger.lateReceipt(sessionId, id, respond.ref(), runtime.rememberedSince(Instant.now())));
     }
-    return receipt(respond.replyTo(), attachment, ledger.lateReceipt(sessionId, id, respond.ref(), runtime.rememberedSince(Instant.now())));
+    ServerMessage.Error invalid = runtime.invalidAnswer(pending, response, respond.ref());
+    if (invalid != null) {
+      return receipt(respond.replyTo(), attachment, invalid); // still pending; nobody else hears of it
+    }
+    if (response instanceof InteractionOutcome.Answered answer && pending.quorum().required() > 1) {
+      return approve(ledger, respond, attachment, answer, answering);
+    }
+    // The answering client gets its ack before anyone hears "closed".
+    ServerMessage.Ack ack = new ServerMessage.Ack(id, respond.ref());
+    SessionEvent.Closed closed = ledger.decideClose(id, response, answering, Instant.now()).orElseThrow(); // pending
+    EffectBuilder<SessionEvent, SessionLedger> closing = closeAll(List.of(closed), attachment, ack);
+    return attachment != null ? closing.thenNoReply() : closing.thenReply(respond.replyTo(), after -> ack);
   }
 
   /**
@@ -134,13 +135,13 @@ final class SessionOutcomes {
           effects.persist(first.get()).thenRun(after -> runtime.shown(after.pending().get(id)));
       return shown.receiptWithFrames() ? recording.thenNoReply() : recording.thenReply(shown.replyTo(), after -> ack);
     }
-    boolean known = ledger.pending().containsKey(id) || ledger.remembered(id, runtime.rememberedSince(Instant.now())) != null;
-    if (shown.receiptWithFrames()) {
-      ActorRef<Attachment.Command> attachment = runtime.attachment(shown.connectionId());
-      // Shown before, or closed meanwhile: nothing to say to a connection, which hears "shown" and "closed" anyway.
-      return known ? effects.noReply() : receipt(shown.replyTo(), attachment, ledger.lateReceipt(sessionId, id, null, runtime.rememberedSince(Instant.now())));
+    Instant rememberedSince = runtime.rememberedSince(Instant.now());
+    if (ledger.pending().containsKey(id) || ledger.remembered(id, rememberedSince) != null) {
+      // Shown before, or closed meanwhile: a connection hears "shown" and "closed" anyway; an HTTP device its ack.
+      return shown.receiptWithFrames() ? effects.noReply() : effects.reply(shown.replyTo(), ack);
     }
-    return effects.reply(shown.replyTo(), known ? ack : ledger.lateReceipt(sessionId, id, null, runtime.rememberedSince(Instant.now())));
+    ActorRef<Attachment.Command> attachment = shown.receiptWithFrames() ? runtime.attachment(shown.connectionId()) : null;
+    return receipt(shown.replyTo(), attachment, ledger.lateReceipt(sessionId, id, null, rememberedSince));
   }
 
   ReplyEffect<SessionEvent, SessionLedger> extend(SessionLedger ledger, Session.Extend extend) {

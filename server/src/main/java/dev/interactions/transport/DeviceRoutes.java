@@ -84,8 +84,7 @@ final class DeviceRoutes extends RouteSupport {
                                   Device device =
                                       named != null
                                           ? new Device(named, subject, "http", userAgent.orElse(null), true)
-                                          : new Device(
-                                                  "http:" + caller.subject(), subject, "http", userAgent.orElse(null), false);
+                                          : Device.httpCaller(subject, userAgent.orElse(null));
                                   return receipt(caller, sessionId, command.apply(body, device));
                                 }))));
   }
