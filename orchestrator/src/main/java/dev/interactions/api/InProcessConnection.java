@@ -1,6 +1,7 @@
 package dev.interactions.api;
 
 import dev.interactions.core.Attachment;
+import dev.interactions.core.Device;
 import dev.interactions.core.Census;
 import dev.interactions.core.InteractionRefusedException;
 import dev.interactions.core.Session;
@@ -33,7 +34,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
 
   static Behavior<Command> create(
       String sessionId,
-      String connectionId,
+      Device device,
       InteractionListener listener,
       SessionDirectory directory,
       Duration askTimeout,
@@ -41,8 +42,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
       CompletableFuture<ClientHandle> attached) {
     return Behaviors.setup(
         context ->
-            new InProcessConnection(
-                context, sessionId, connectionId, listener, directory, askTimeout, retryDelay, attached));
+            new InProcessConnection(context, sessionId, device, listener, directory, askTimeout, retryDelay, attached));
   }
 
   private final String sessionId;
@@ -56,7 +56,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
   private InProcessConnection(
       ActorContext<Command> context,
       String sessionId,
-      String connectionId,
+      Device device,
       InteractionListener listener,
       SessionDirectory directory,
       Duration askTimeout,
@@ -64,7 +64,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
       CompletableFuture<ClientHandle> attached) {
     super(context);
     this.sessionId = sessionId;
-    this.connectionId = connectionId;
+    this.connectionId = device.connectionId();
     this.listener = listener;
     this.directory = directory;
     this.askTimeout = askTimeout;
@@ -74,7 +74,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
     context.spawn(
             Attachment.create(
                 sessionId,
-                connectionId,
+                device,
                 directory,
                 context.messageAdapter(Attachment.Event.class, FromAttachment::new),
                 askTimeout,

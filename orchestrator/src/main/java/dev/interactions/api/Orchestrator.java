@@ -3,7 +3,9 @@ package dev.interactions.api;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.core.Ask;
+import dev.interactions.core.Device;
 import dev.interactions.core.InteractionAdmission;
+import dev.interactions.core.InteractionLookup;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRefusedException;
 import dev.interactions.core.InteractionRequest;
@@ -20,6 +22,7 @@ import dev.interactions.protocol.Identifiers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -196,6 +199,17 @@ public final class Orchestrator implements AutoCloseable {
    * new one from then on. Completes exceptionally with an {@link InteractionRefusedException} over a bound.
    */
   public CompletionStage<ClientHandle> attach(String sessionId, InteractionListener listener) {
+    return attach(sessionId, null, Set.of(), listener);
+  }
+
+  /**
+   * Attaches an in-process client that this service authenticated as {@code subject} with {@code roles}: its answers
+   * count as that subject's (for quorums and the audit), and an interaction whose request names its answerers (see
+   * {@link InteractionRequest#withAnswerers}) reaches it as one of them, read-only, or not at all. {@code subject} null
+   * is nobody in particular, as with {@link #attach(String, InteractionListener)}.
+   */
+  public CompletionStage<ClientHandle> attach(
+      String sessionId, String subject, Set<String> roles, InteractionListener listener) {
     Identifiers.require("sessionId", sessionId);
     if (closed) {
       return CompletableFuture.failedFuture(new InteractionRefusedException(RequestRefused.shuttingDown()));
@@ -205,7 +219,7 @@ public final class Orchestrator implements AutoCloseable {
     system.systemActorOf(
         InProcessConnection.create(
             sessionId,
-            connectionId,
+            Device.inProcess(connectionId, subject, roles),
             listener,
             directory,
             settings.askTimeout(),
@@ -214,6 +228,19 @@ public final class Orchestrator implements AutoCloseable {
         connectionId,
         Props.empty());
     return attached;
+  }
+
+  /**
+   * What became of interaction {@code interactionId} of session {@code sessionId}: an {@link InteractionStatus}, pending
+   * or closed with its outcome and {@link dev.interactions.protocol.Audit} (who answered, through which device and
+   * transport, when it was shown and answered), while the session remembers it (see {@code
+   * orchestrator.session.closed-retention}); {@link dev.interactions.core.UnknownInteraction} otherwise.
+   */
+  public CompletionStage<InteractionLookup> read(String sessionId, String interactionId) {
+    Identifiers.require("sessionId", sessionId);
+    Identifiers.require("interactionId", interactionId);
+    return directory.ask(
+        sessionId, replyTo -> new Session.GetInteraction(interactionId, false, replyTo), settings.askTimeout());
   }
 
   /** The connections and pending interactions of session {@code sessionId} (empty if it does not exist). */

@@ -70,4 +70,39 @@ final class AttachedConnections {
       byId.values().forEach(attached -> attached.attachment().tell(frame));
     }
   }
+
+  /**
+   * Sends pending interaction {@code view} to every attached connection as {@code answerers} lets its device see it: as
+   * it is, read-only, or not at all.
+   */
+  void offer(ServerMessage.Interaction view, Answerers answerers) {
+    if (!answerers.restrictsAnyone()) {
+      broadcast(view);
+      return;
+    }
+    byId.values()
+        .forEach(
+            attached -> {
+              ServerMessage.Interaction frame = answerers.frameFor(attached.device(), view);
+              if (frame != null) {
+                attached.attachment().tell(new Attachment.Frame(frame));
+              }
+            });
+  }
+
+  /** Sends {@code message}, about an interaction answered by {@code answerers}, to the connections that see it. */
+  void broadcast(ServerMessage message, Answerers answerers) {
+    if (answerers.visibility() == Answerers.Visibility.ALL || !answerers.restrictsAnyone()) {
+      broadcast(message);
+      return;
+    }
+    Attachment.Frame frame = new Attachment.Frame(message);
+    byId.values()
+        .forEach(
+            attached -> {
+              if (answerers.showTo(attached.device())) {
+                attached.attachment().tell(frame);
+              }
+            });
+  }
 }

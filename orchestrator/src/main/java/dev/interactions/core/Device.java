@@ -1,18 +1,23 @@
 package dev.interactions.core;
 
+import java.util.Set;
+
 /**
- * A device as the server knows it, for the audit of what it answers: its connection, the subject of the token it was
- * opened with ({@code null} with auth off), its transport ({@code websocket}, {@code sse}, {@code http},
+ * A device as the server knows it, for the audit of what it answers and for who may answer what ({@link Answerers}): its
+ * connection, the subject of the token it was opened with ({@code null} with auth off) and the roles that token grants
+ * (empty with auth off), its transport ({@code websocket}, {@code sse}, {@code http},
  * {@code in-process}) and its user agent ({@code null} when unknown). {@code claimed} marks a connection id that the
  * client named itself (an HTTP answer's {@code connectionId}): the session checks it against its attached connections
  * before it counts.
  */
-public record Device(String connectionId, String subject, String transport, String userAgent, boolean claimed) {
+public record Device(
+    String connectionId, String subject, Set<String> roles, String transport, String userAgent, boolean claimed) {
 
   /** Longest user agent kept: enough to tell devices apart, bounded whatever a client sends. */
   public static final int MAX_USER_AGENT = 256;
 
   public Device {
+    roles = roles == null ? Set.of() : Set.copyOf(roles);
     if (userAgent != null && userAgent.length() > MAX_USER_AGENT) {
       userAgent = userAgent.substring(0, MAX_USER_AGENT);
     }
@@ -20,12 +25,29 @@ public record Device(String connectionId, String subject, String transport, Stri
 
   /** A client of the Java API in this process: its connection id is the server's own. */
   public static Device inProcess(String connectionId) {
-    return new Device(connectionId, null, "in-process", null, false);
+    return inProcess(connectionId, null, Set.of());
+  }
+
+  /**
+   * A client of the Java API in this process that its host authenticated as {@code subject} (null: nobody) with
+   * {@code roles}.
+   */
+  public static Device inProcess(String connectionId, String subject, Set<String> roles) {
+    return new Device(connectionId, subject, roles, "in-process", null, false);
   }
 
   /** A connection the server opened itself (WebSocket, event stream): nothing about it is the client's claim. */
-  public static Device connected(String connectionId, String subject, String transport, String userAgent) {
-    return new Device(connectionId, subject, transport, userAgent, false);
+  public static Device connected(
+      String connectionId, String subject, Set<String> roles, String transport, String userAgent) {
+    return new Device(connectionId, subject, roles, transport, userAgent, false);
+  }
+
+  /**
+   * A connection id that an HTTP caller named itself, proved to be {@code subject} with {@code roles}: it counts only if
+   * that connection is attached with the same subject.
+   */
+  public static Device claimed(String connectionId, String subject, Set<String> roles, String userAgent) {
+    return new Device(connectionId, subject, roles, "http", userAgent, true);
   }
 
   /** This device as the connection {@code attached} says, if it names that connection and the same subject; else none. */
@@ -41,12 +63,12 @@ public record Device(String connectionId, String subject, String transport, Stri
    * An HTTP caller that names no connection of its own: {@code http:<subject>} ({@code http:anonymous} with auth off,
    * {@code subject} null).
    */
-  public static Device httpCaller(String subject, String userAgent) {
-    return new Device("http:" + (subject == null ? "anonymous" : subject), subject, "http", userAgent, false);
+  public static Device httpCaller(String subject, Set<String> roles, String userAgent) {
+    return new Device("http:" + (subject == null ? "anonymous" : subject), subject, roles, "http", userAgent, false);
   }
 
   /** What an answer from this device that named no attached connection counts as: its HTTP caller. */
   Device asHttpCaller() {
-    return httpCaller(subject, userAgent);
+    return httpCaller(subject, roles, userAgent);
   }
 }

@@ -13,7 +13,8 @@ import java.util.Optional;
  * payload} (checked for a standard kind, opaque otherwise), an optional timeout (the configured default applies when
  * empty), an optional idempotency key (a second request with the same key in the same session gets the first one's
  * interaction instead of a new one, for as long as the session remembers it), an optional answer schema that every
- * answer must fit (required for {@code form}; the other standard kinds imply theirs), and its {@link DeliveryTerms}.
+ * answer must fit (required for {@code form}; the other standard kinds imply theirs), its {@link DeliveryTerms}, how many
+ * distinct answerers must approve it, and who those may be ({@link Answerers}).
  */
 public record InteractionRequest(
     String kind,
@@ -22,9 +23,11 @@ public record InteractionRequest(
     Optional<String> idempotencyKey,
     Optional<RawJson> answerSchema,
     DeliveryTerms delivery,
-    int approvalsRequired) {
+    int approvalsRequired,
+    Answerers answerers) {
 
   public InteractionRequest {
+    Objects.requireNonNull(answerers, "answerers");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
@@ -40,13 +43,13 @@ public record InteractionRequest(
       Optional<String> idempotencyKey,
       Optional<RawJson> answerSchema,
       DeliveryTerms delivery) {
-    this(kind, payload, timeout, idempotencyKey, answerSchema, delivery, 1);
+    this(kind, payload, timeout, idempotencyKey, answerSchema, delivery, 1, Answerers.ANYONE);
   }
 
   /** A request without an answer schema or delivery terms of its own. */
   public InteractionRequest(
       String kind, RawJson payload, Optional<Duration> timeout, Optional<String> idempotencyKey) {
-    this(kind, payload, timeout, idempotencyKey, Optional.empty(), DeliveryTerms.DEFAULT, 1);
+    this(kind, payload, timeout, idempotencyKey, Optional.empty(), DeliveryTerms.DEFAULT, 1, Answerers.ANYONE);
   }
 
   /** A request with the default timeout. */
@@ -61,7 +64,8 @@ public record InteractionRequest(
 
   /** This request, made idempotent under {@code key}. */
   public InteractionRequest withIdempotencyKey(String key) {
-    return new InteractionRequest(kind, payload, timeout, Optional.of(key), answerSchema, delivery, approvalsRequired);
+    return new InteractionRequest(
+        kind, payload, timeout, Optional.of(key), answerSchema, delivery, approvalsRequired, answerers);
   }
 
   /**
@@ -69,12 +73,14 @@ public record InteractionRequest(
    * {@code docs/PROTOCOL.md}).
    */
   public InteractionRequest withAnswerSchema(RawJson schema) {
-    return new InteractionRequest(kind, payload, timeout, idempotencyKey, Optional.of(schema), delivery, approvalsRequired);
+    return new InteractionRequest(
+        kind, payload, timeout, idempotencyKey, Optional.of(schema), delivery, approvalsRequired, answerers);
   }
 
   /** This request, with its own {@link DeliveryTerms}. */
   public InteractionRequest withDelivery(DeliveryTerms terms) {
-    return new InteractionRequest(kind, payload, timeout, idempotencyKey, answerSchema, terms, approvalsRequired);
+    return new InteractionRequest(
+        kind, payload, timeout, idempotencyKey, answerSchema, terms, approvalsRequired, answerers);
   }
 
   /**
@@ -82,7 +88,15 @@ public record InteractionRequest(
    * auth off) have answered it; any rejection rejects it at once.
    */
   public InteractionRequest withApprovals(int required) {
-    return new InteractionRequest(kind, payload, timeout, idempotencyKey, answerSchema, delivery, required);
+    return new InteractionRequest(kind, payload, timeout, idempotencyKey, answerSchema, delivery, required, answerers);
+  }
+
+  /**
+   * This request, answered only by {@code who}: an answer from any other device is refused as {@code forbidden}, and
+   * those devices see it read-only or not at all.
+   */
+  public InteractionRequest withAnswerers(Answerers who) {
+    return new InteractionRequest(kind, payload, timeout, idempotencyKey, answerSchema, delivery, approvalsRequired, who);
   }
 
   /**
@@ -115,6 +129,7 @@ public record InteractionRequest(
     if (approvalsRequired < 1 || approvalsRequired > settings.maxApprovals()) {
       throw new InvalidInputException("approvals/required", "must be between 1 and " + settings.maxApprovals());
     }
+    answerers.validate();
     return effective;
   }
 

@@ -143,18 +143,35 @@ public final class Session
   }
 
   /**
-   * Someone on connection {@code connectionId} works on an answer: the deadline moves to at least {@code by} from now,
+   * Someone on {@code device} works on an answer: the deadline moves to at least {@code by} from now,
    * never beyond the request's latest expiry; every connection hears {@code extended}. The receipt ({@code ack}, or an
    * error if the interaction is not pending) goes to {@code replyTo} or with the frames, as for {@link Respond}.
    */
   public record Extend(
       String interactionId,
-      String connectionId,
+      Device device,
       Duration by,
       String ref,
       ActorRef<ServerMessage.Receipt> replyTo,
       boolean receiptWithFrames)
-      implements Command {}
+      implements Command {
+
+    /** An in-process client's extension. */
+    public Extend(
+        String interactionId,
+        String connectionId,
+        Duration by,
+        String ref,
+        ActorRef<ServerMessage.Receipt> replyTo,
+        boolean receiptWithFrames) {
+      this(interactionId, Device.inProcess(connectionId), by, ref, replyTo, receiptWithFrames);
+    }
+
+    /** The connection it names. */
+    public String connectionId() {
+      return device.connectionId();
+    }
+  }
 
   /**
    * Attaches a client connection's {@link Attachment}: it is sent every pending interaction now and every frame from now
@@ -513,7 +530,7 @@ public final class Session
             after -> {
               runtime.journalWritten(issued);
               runtime.spawn(requested, request.timeout(), request.requester());
-              runtime.broadcast(requested.view());
+              runtime.offer(requested);
               afterChange(after);
             })
         .thenReply(request.replyTo(), after -> new Admitted(InteractionStatus.pending(sessionId, requested.view()), true));
@@ -549,12 +566,13 @@ public final class Session
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onAttach(SessionLedger ledger, Attach attach) {
-    RequestRefused refused = runtime.attach(attach.device(), attach.attachment(), ledger.pending().values());
+    RequestRefused refused = runtime.attach(attach.device(), attach.attachment());
     if (refused != null) {
       return refuse(attach, refused);
     }
+    int replayed = runtime.replay(attach.device(), attach.attachment(), ledger.pending().values());
     afterChange(ledger);
-    return Effect().reply(attach.attachment(), runtime.accepted(ledger.pending().size()));
+    return Effect().reply(attach.attachment(), runtime.accepted(replayed));
   }
 
   private ReplyEffect<SessionEvent, SessionLedger> onGraceExpired(SessionLedger ledger) {

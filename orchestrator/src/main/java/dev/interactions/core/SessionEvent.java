@@ -19,7 +19,7 @@ public sealed interface SessionEvent extends JournalRecord {
   /**
    * An interaction was admitted; it is pending from now on. {@code idempotencyKey} and {@code answerSchema} (the
    * request's own) may be null; events recorded before answer schemas existed read as without one, and before delivery
-   * terms existed as {@link Delivery#before}.
+   * terms existed as {@link Delivery#before}, and before answerers existed as answerable by {@link Answerers#ANYONE}.
    *
    * <p>The ledger keeps the pending interaction as this record, updated by the events that follow it ({@link Shown},
    * {@link Extended}): {@code expiresAt} is the deadline as it stands, {@code delivery} says whether it was shown.
@@ -33,10 +33,14 @@ public sealed interface SessionEvent extends JournalRecord {
       String idempotencyKey,
       RawJson answerSchema,
       Delivery delivery,
-      Quorum quorum)
+      Quorum quorum,
+      Answerers answerers)
       implements SessionEvent {
 
     public Requested {
+      if (answerers == null) {
+        answerers = Answerers.ANYONE;
+      }
       if (delivery == null) {
         delivery = Delivery.before(expiresAt);
       }
@@ -57,7 +61,7 @@ public sealed interface SessionEvent extends JournalRecord {
         Instant requestedAt,
         Instant expiresAt,
         String idempotencyKey) {
-      this(interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, null, null, null);
+      this(interactionId, kind, payload, requestedAt, expiresAt, idempotencyKey, null, null, null, null);
     }
 
     /** This pending interaction, first shown on {@code connectionId} at {@code at}. */
@@ -78,7 +82,16 @@ public sealed interface SessionEvent extends JournalRecord {
     /** What the events after the request change: the deadline, the delivery, the approvals. */
     private Requested with(Instant newExpiry, Delivery newDelivery, Quorum newQuorum) {
       return new Requested(
-          interactionId, kind, payload, requestedAt, newExpiry, idempotencyKey, answerSchema, newDelivery, newQuorum);
+          interactionId,
+          kind,
+          payload,
+          requestedAt,
+          newExpiry,
+          idempotencyKey,
+          answerSchema,
+          newDelivery,
+          newQuorum,
+          answerers);
     }
 
     /** The interaction as clients see it. */
@@ -93,7 +106,8 @@ public sealed interface SessionEvent extends JournalRecord {
           answerSchema,
           latest.isAfter(expiresAt) ? latest : null,
           delivery.shownBy(),
-          delivery.shownAt());
+          delivery.shownAt(),
+          null);
     }
   }
 

@@ -191,7 +191,8 @@ public final class SessionLedger implements JournalRecord {
                 null),
             request.approvalsRequired() == 1
                 ? SessionEvent.Quorum.ONE
-                : new SessionEvent.Quorum(request.approvalsRequired(), List.of())));
+                : new SessionEvent.Quorum(request.approvalsRequired(), List.of()),
+            request.answerers()));
   }
 
   /** The event that records {@code connectionId} showing {@code interactionId} first, if it is pending and unseen. */

@@ -43,6 +43,10 @@ final class SessionOutcomes {
     if (pending == null) {
       return receipt(respond.replyTo(), attachment, ledger.lateReceipt(sessionId, id, respond.ref(), runtime.rememberedSince(Instant.now())));
     }
+    ServerMessage.Error forbidden = runtime.forbidden(pending, answering, respond.ref());
+    if (forbidden != null) {
+      return receipt(respond.replyTo(), attachment, forbidden);
+    }
     ServerMessage.Error invalid = runtime.invalidAnswer(pending, response, respond.ref());
     if (invalid != null) {
       return receipt(respond.replyTo(), attachment, invalid); // still pending; nobody else hears of it
@@ -83,7 +87,7 @@ final class SessionOutcomes {
                     if (attachment != null) {
                       attachment.tell(new Attachment.Frame(ack));
                     }
-                    runtime.broadcast(new ServerMessage.Progress(id, approve.approvals(), approve.required()));
+                    runtime.approved(id, approve.approvals(), approve.required());
                   });
     } else {
       return receipt(respond.replyTo(), attachment, ack); // approved before: nothing changes
@@ -128,7 +132,15 @@ final class SessionOutcomes {
   ReplyEffect<SessionEvent, SessionLedger> shown(SessionLedger ledger, Session.Shown shown) {
     String id = shown.interactionId();
     // Recorded as the connection the session verified, never one an HTTP body only claimed.
-    Optional<SessionEvent.Shown> first = ledger.decideShown(id, runtime.answering(shown.device()).connectionId(), Instant.now());
+    Device showing = runtime.answering(shown.device());
+    SessionEvent.Requested pending = ledger.pending().get(id);
+    ServerMessage.Error forbidden = pending == null ? null : runtime.forbidden(pending, showing, null);
+    if (forbidden != null) {
+      // On the screen of someone who may not answer it, it has not reached a person who can.
+      ActorRef<Attachment.Command> attachment = shown.receiptWithFrames() ? runtime.attachment(shown.connectionId()) : null;
+      return receipt(shown.replyTo(), attachment, forbidden);
+    }
+    Optional<SessionEvent.Shown> first = ledger.decideShown(id, showing.connectionId(), Instant.now());
     ServerMessage.Ack ack = new ServerMessage.Ack(id, null);
     if (first.isPresent()) {
       EffectBuilder<SessionEvent, SessionLedger> recording =
@@ -147,8 +159,13 @@ final class SessionOutcomes {
   ReplyEffect<SessionEvent, SessionLedger> extend(SessionLedger ledger, Session.Extend extend) {
     String id = extend.interactionId();
     ActorRef<Attachment.Command> attachment = extend.receiptWithFrames() ? runtime.attachment(extend.connectionId()) : null;
-    if (!ledger.pending().containsKey(id)) {
+    SessionEvent.Requested pending = ledger.pending().get(id);
+    if (pending == null) {
       return receipt(extend.replyTo(), attachment, ledger.lateReceipt(sessionId, id, extend.ref(), runtime.rememberedSince(Instant.now())));
+    }
+    ServerMessage.Error forbidden = runtime.forbidden(pending, runtime.answering(extend.device()), extend.ref());
+    if (forbidden != null) {
+      return receipt(extend.replyTo(), attachment, forbidden);
     }
     ServerMessage.Ack ack = new ServerMessage.Ack(id, extend.ref());
     Optional<SessionEvent.Extended> moved = ledger.decideExtend(id, extend.by(), Instant.now());

@@ -39,6 +39,11 @@ final class SessionRuntime {
   /** This node as {@code GET /v1/sessions/{id}} reports it. */
   private final String node;
   private final Map<String, ActorRef<Interaction.Command>> interactions = new HashMap<>();
+  /**
+   * Who may answer the pending interactions that not every device may answer: their frames go to the connections that
+   * see them (the rest, the most, go to every connection). Removed when they close, as everything here.
+   */
+  private final Map<String, Answerers> restricted = new HashMap<>(0);
   /** The compiled answer schemas of pending interactions that have been answered at least once. */
   private final Map<String, AnswerSchema> answerSchemas = new HashMap<>(0);
   private final AttachedConnections connections = new AttachedConnections();
@@ -108,6 +113,19 @@ final class SessionRuntime {
                 settings.store().durable()));
     context.watchWith(actor, new Session.InteractionStopped(requested.interactionId()));
     interactions.put(requested.interactionId(), actor);
+    if (requested.answerers().restrictsAnyone()) {
+      restricted.put(requested.interactionId(), requested.answerers());
+    }
+  }
+
+  /** Sends a new pending interaction to every connection that sees it (read-only to those that may not answer it). */
+  void offer(SessionEvent.Requested requested) {
+    connections.offer(requested.view(), requested.answerers());
+  }
+
+  /** Sends {@code message} about interaction {@code interactionId} to every connection that sees it. */
+  private void broadcastAbout(String interactionId, ServerMessage message) {
+    connections.broadcast(message, restricted.getOrDefault(interactionId, Answerers.ANYONE));
   }
 
   /** Spawns the interactions of a recovered ledger; overdue ones get a zero-length deadline and expire at once. */
@@ -125,7 +143,8 @@ final class SessionRuntime {
           .observer()
           .responded(StandardKind.metricLabel(closed.kind()), Duration.ofMillis(closed.audit().timeToAnswerMs()));
     }
-    connections.broadcast(new ServerMessage.Closed(closed.interactionId(), outcome.code()));
+    broadcastAbout(closed.interactionId(), new ServerMessage.Closed(closed.interactionId(), outcome.code()));
+    restricted.remove(closed.interactionId());
     answerSchemas.remove(closed.interactionId());
     ActorRef<Interaction.Command> actor = interactions.remove(closed.interactionId());
     if (actor != null) {
@@ -176,7 +195,7 @@ final class SessionRuntime {
     census
         .observer()
         .shown(StandardKind.metricLabel(pending.kind()), Duration.between(pending.requestedAt(), delivery.shownAt()));
-    connections.broadcast(new ServerMessage.Shown(pending.interactionId(), delivery.shownBy()));
+    broadcastAbout(pending.interactionId(), new ServerMessage.Shown(pending.interactionId(), delivery.shownBy()));
     ActorRef<Interaction.Command> actor = interactions.get(pending.interactionId());
     if (actor != null) {
       actor.tell(new Interaction.Delivered(pending.view()));
@@ -185,7 +204,7 @@ final class SessionRuntime {
 
   /** An extension is recorded: every connection hears the new deadline, and the interaction's timer follows it. */
   void extended(SessionEvent.Requested extended) {
-    connections.broadcast(new ServerMessage.Extended(extended.interactionId(), extended.expiresAt()));
+    broadcastAbout(extended.interactionId(), new ServerMessage.Extended(extended.interactionId(), extended.expiresAt()));
     reschedule(extended, Instant.now());
   }
 
@@ -233,11 +252,10 @@ final class SessionRuntime {
   }
 
   /**
-   * Attaches a connection (again) and replays {@code pending} to it; its acceptance follows as the session's reply.
-   * Refused over the session's bound of connections.
+   * Attaches a connection (again); the replay of what is pending and its acceptance follow. Refused over the session's
+   * bound of connections.
    */
-  RequestRefused attach(
-      Device device, ActorRef<Attachment.Command> attachment, Collection<SessionEvent.Requested> pending) {
+  RequestRefused attach(Device device, ActorRef<Attachment.Command> attachment) {
     String connectionId = device.connectionId();
     if (!connections.contains(connectionId)) {
       if (connections.size() >= settings.maxConnectionsPerSession()) {
@@ -247,9 +265,23 @@ final class SessionRuntime {
       connections.add(device, attachment);
       context.watchWith(attachment, new Session.ConnectionGone(connectionId));
     }
-    // Every (re-)attachment is a replay: the connection ends it with "synced" when the acceptance comes.
-    pending.forEach(requested -> attachment.tell(new Attachment.Frame(requested.view())));
     return null;
+  }
+
+  /**
+   * Replays {@code pending} to an attached connection, each as its device may see it, and returns how many it was sent.
+   * Every (re-)attachment is a replay: the connection ends it with "synced" when the acceptance comes.
+   */
+  int replay(Device device, ActorRef<Attachment.Command> attachment, Collection<SessionEvent.Requested> pending) {
+    int replayed = 0;
+    for (SessionEvent.Requested requested : pending) {
+      ServerMessage.Interaction frame = requested.answerers().frameFor(device, requested.view());
+      if (frame != null) {
+        attachment.tell(new Attachment.Frame(frame));
+        replayed++;
+      }
+    }
+    return replayed;
   }
 
   /** The acceptance that ends an attachment's replay of {@code replayed} interactions. */
@@ -289,9 +321,25 @@ final class SessionRuntime {
     return connections.get(connectionId);
   }
 
-  /** Sends {@code message} to every attached connection. */
-  void broadcast(ServerMessage message) {
-    connections.broadcast(message);
+  /** Interaction {@code interactionId} has one approval more: every connection that sees it hears the progress. */
+  void approved(String interactionId, int approvals, int required) {
+    broadcastAbout(interactionId, new ServerMessage.Progress(interactionId, approvals, required));
+  }
+
+  /**
+   * Why {@code device} may not answer pending {@code requested} (nor report it shown, nor extend it), or null if it may.
+   */
+  ServerMessage.Error forbidden(SessionEvent.Requested requested, Device device, String ref) {
+    if (requested.answerers().admit(device)) {
+      return null;
+    }
+    String why =
+        device.subject() != null && device.subject().equals(requested.answerers().excludedSubject())
+            ? "its requester may not answer it"
+            : "its request names who may answer it";
+    return new ServerMessage.Error(
+        ErrorCode.FORBIDDEN, "this device may not answer interaction " + requested.interactionId() + ": " + why,
+        requested.interactionId(), ref);
   }
 
   /** The session as {@code GET /v1/sessions/{id}} reports it. */

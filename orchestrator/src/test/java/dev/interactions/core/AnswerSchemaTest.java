@@ -60,7 +60,7 @@ class AnswerSchemaTest {
   private static List<AnswerProblem> problems(String kind, String payload, String schema, String answer) {
     SessionEvent.Requested requested =
         new SessionEvent.Requested(
-            "i1", kind, json(payload), NOW, NOW.plusSeconds(60), null, schema == null ? null : json(schema), null, null);
+            "i1", kind, json(payload), NOW, NOW.plusSeconds(60), null, schema == null ? null : json(schema), null, null, null);
     return AnswerSchema.of(requested).orElseThrow().problems(json(answer));
   }
 

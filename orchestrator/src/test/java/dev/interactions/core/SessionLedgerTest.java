@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The session's decisions, as plain Java: command and ledger in, events or a refusal out. No actor involved. */
@@ -242,9 +243,9 @@ class SessionLedgerTest {
   @Test
   void aQuorumCountsDistinctApproversAndItsLastApprovalClosesItWithEveryAnswer() {
     apply(requested("i1", InteractionRequest.of("approve", PAYLOAD).withApprovals(2), WhenNoDevice.WAIT));
-    Device alice = Device.connected("c1", "alice", "websocket", null);
-    Device alicesLaptop = Device.connected("c2", "alice", "websocket", null);
-    Device bob = Device.connected("c3", "bob", "sse", null);
+    Device alice = Device.connected("c1", "alice", Set.of(), "websocket", null);
+    Device alicesLaptop = Device.connected("c2", "alice", Set.of(), "websocket", null);
+    Device bob = Device.connected("c3", "bob", Set.of(), "sse", null);
     RawJson yes = RawJson.parse("value", "{\"ok\":1}");
     RawJson alsoYes = RawJson.parse("value", "{\"ok\":2}");
 
@@ -274,7 +275,7 @@ class SessionLedgerTest {
   @Test
   void anApprovalReplayedOverASnapshotThatHeldItAlreadyCountsOnce() {
     apply(requested("i1", InteractionRequest.of("approve", PAYLOAD).withApprovals(3), WhenNoDevice.WAIT));
-    Device alice = Device.connected("c1", "alice", "websocket", null);
+    Device alice = Device.connected("c1", "alice", Set.of(), "websocket", null);
     SessionLedger.Approve first =
         assertInstanceOf(
             SessionLedger.Approve.class,

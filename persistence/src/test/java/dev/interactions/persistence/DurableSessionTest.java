@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import dev.interactions.api.ClientHandle;
+import dev.interactions.api.RecordingListener;
+import dev.interactions.core.Answerers;
 import dev.interactions.api.InteractionListener;
 import dev.interactions.core.Census;
 import dev.interactions.core.InteractionLookup;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -184,6 +187,33 @@ class DurableSessionTest {
           ServerMessage.Ack.class,
           device.answer(recovered.id(), RawJson.parse("answer", "{\"age\":30}")).toCompletableFuture().join());
       device.close();
+    }
+  }
+
+  @Test
+  void whoMayAnswerSurvivesARestart() throws Exception {
+    Answerers onlyAlice =
+        Answerers.only(List.of("alice"), List.of()).excluding("backend").seenBy(Answerers.Visibility.ANSWERERS);
+    Config config = DurableStore.config(data, "orchestrator.session.reconnect-grace = 10m");
+    try (DurableStore node = DurableStore.start(config)) {
+      node.orchestrator.request("s1", request(Duration.ofMinutes(10)).withAnswerers(onlyAlice));
+      awaitPending(node, "s1", 1);
+    }
+
+    try (DurableStore node = DurableStore.start(config)) {
+      String id = awaitPending(node, "s1", 1).get(0).id();
+      RecordingListener bobsPhone = new RecordingListener(WAIT);
+      ClientHandle bob = node.orchestrator.attach("s1", "bob", Set.of(), bobsPhone).toCompletableFuture().join();
+      ServerMessage.Error refused =
+          assertInstanceOf(ServerMessage.Error.class, bob.answer(id, RawJson.parse("answer", "true")).toCompletableFuture().join());
+      assertEquals(ErrorCode.FORBIDDEN, refused.code());
+      RecordingListener alicesPhone = new RecordingListener(WAIT);
+      ClientHandle alice = node.orchestrator.attach("s1", "alice", Set.of(), alicesPhone).toCompletableFuture().join();
+      assertEquals(id, alicesPhone.nextInteraction().id(), "replayed to alice");
+      assertInstanceOf(
+          ServerMessage.Ack.class, alice.answer(id, RawJson.parse("answer", "true")).toCompletableFuture().join());
+      bob.close();
+      alice.close();
     }
   }
 

@@ -13,7 +13,7 @@ public final class HttpBodies {
 
   /**
    * {@code POST /v1/sessions/{sessionId}/interactions}; {@code answerSchema} is null when absent (or JSON {@code
-   * null}).
+   * null}); {@code answerers}, {@code visibility} and {@code allowSelfAnswer} say who may answer it (null: anyone).
    */
   public record CreateInteraction(
       String kind,
@@ -24,7 +24,10 @@ public final class HttpBodies {
       Long deliveryTimeoutMs,
       Long maxTimeoutMs,
       String whenNoDevice,
-      Approvals approvals) {
+      Approvals approvals,
+      Answerers answerers,
+      String visibility,
+      Boolean allowSelfAnswer) {
     public CreateInteraction {
       if (payload == null) {
         payload = RawJson.NULL;
@@ -81,6 +84,27 @@ public final class HttpBodies {
       if (required == null) {
         throw new InvalidInputException("approvals/required", "is required");
       }
+    }
+  }
+
+  /** A create's {@code answerers}: the token subjects and roles that may answer it (either may be absent). */
+  public record Answerers(List<String> subjects, List<String> roles) {
+    public Answerers {
+      subjects = names("answerers/subjects", subjects);
+      roles = names("answerers/roles", roles);
+      if (subjects.isEmpty() && roles.isEmpty()) {
+        throw new InvalidInputException("answerers", "must name at least one subject or role");
+      }
+    }
+
+    private static List<String> names(String field, List<String> names) {
+      if (names == null) {
+        return List.of();
+      }
+      if (names.contains(null)) {
+        throw new InvalidInputException(field, "must be an array of strings");
+      }
+      return List.copyOf(names);
     }
   }
 

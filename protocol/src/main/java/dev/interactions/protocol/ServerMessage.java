@@ -36,7 +36,8 @@ public sealed interface ServerMessage {
    * An interaction waiting for an answer; sent when it is requested and replayed to every connection that attaches.
    * {@code answerSchema} is present when the request carried one (always for the {@code form} kind): the answer must fit
    * it. {@code extendableUntil} is present when {@code extend} can move the deadline, up to that instant. {@code
-   * shownBy} and {@code shownAt} are present once a device reported it on screen.
+   * shownBy} and {@code shownAt} are present once a device reported it on screen. {@code readOnly} is {@code true}
+   * when the receiving device may see it but not answer it (absent otherwise).
    */
   record Interaction(
       String id,
@@ -47,12 +48,25 @@ public sealed interface ServerMessage {
       RawJson answerSchema,
       Instant extendableUntil,
       String shownBy,
-      Instant shownAt)
+      Instant shownAt,
+      Boolean readOnly)
       implements ServerMessage {
+
+    public Interaction {
+      if (Boolean.FALSE.equals(readOnly)) {
+        readOnly = null; // one way to say "may answer": the field's absence
+      }
+    }
 
     /** An interaction without an answer schema of its own, not extendable, not shown yet. */
     public Interaction(String id, String kind, RawJson payload, Instant requestedAt, Instant expiresAt) {
-      this(id, kind, payload, requestedAt, expiresAt, null, null, null, null);
+      this(id, kind, payload, requestedAt, expiresAt, null, null, null, null, null);
+    }
+
+    /** This interaction as a device that may see it but not answer it gets it. */
+    public Interaction asReadOnly() {
+      return new Interaction(
+          id, kind, payload, requestedAt, expiresAt, answerSchema, extendableUntil, shownBy, shownAt, true);
     }
   }
 

@@ -72,7 +72,7 @@ final class ClientMessages {
     } else if (message instanceof ClientMessage.Extend extend) {
       toSession(
           new Session.Extend(
-              extend.id(), connection.connectionId(), Duration.ofMillis(extend.byMs()), extend.ref(), receipts, true));
+              extend.id(), connection.device(), Duration.ofMillis(extend.byMs()), extend.ref(), receipts, true));
     } else {
       toClient.accept(new ServerMessage.Pong());
     }

@@ -3,6 +3,7 @@ package dev.interactions.transport;
 import dev.interactions.core.Ask;
 import dev.interactions.protocol.ServerMessage;
 import dev.interactions.protocol.WireCodec;
+import dev.interactions.transport.auth.Caller;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -75,20 +76,25 @@ public final class ClientStreams {
   /**
    * Opens a connection actor for session {@code sessionId}; its outbound queue is ready before the client is.
    *
-   * @param validUntil when the client's token stops being accepted, if it expires: the connection ends then
-   * @param subject the subject its token proved (empty with auth off), for the audit of its answers
+   * @param caller who opens it: its token's expiry ends the connection, its subject and roles say which interactions
+   *     it may answer and are the audit of its answers
    * @param userAgent its {@code User-Agent}, for the same audit
    */
   public CompletionStage<Opened> open(
-      String sessionId,
-      Transport transport,
-      Optional<Instant> validUntil,
-      Optional<String> subject,
-      Optional<String> userAgent) {
+      String sessionId, Transport transport, Caller caller, Optional<String> userAgent) {
     Outbound outbound = new Outbound(settings.outboundBuffer(), KillSwitches.shared(transport.name()));
     return Ask.<Connections.Command, Connections.Opened>ask(
             connections,
-            replyTo -> new Connections.Open(sessionId, transport, outbound, validUntil, subject, userAgent, replyTo),
+            replyTo ->
+                new Connections.Open(
+                    sessionId,
+                    transport,
+                    outbound,
+                    caller.validUntil(),
+                    caller.verifiedSubject(),
+                    caller.roles(),
+                    userAgent,
+                    replyTo),
             askTimeout,
             system)
         .thenApply(result -> new Opened(result, outbound));

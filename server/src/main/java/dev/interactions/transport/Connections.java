@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Locale;
 import java.util.UUID;
 import org.apache.pekko.Done;
@@ -36,6 +37,7 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
       Outbound outbound,
       Optional<Instant> validUntil,
       Optional<String> subject,
+      Set<String> roles,
       Optional<String> userAgent,
       ActorRef<Opened> replyTo)
       implements Command {}
@@ -114,6 +116,7 @@ public final class Connections extends AbstractBehavior<Connections.Command> {
                           Device.connected(
                               connectionId,
                               open.subject().orElse(null),
+                              open.roles(),
                               open.transport().name().toLowerCase(Locale.ROOT),
                               open.userAgent().orElse(null)),
                           open.transport(),

@@ -83,8 +83,8 @@ final class DeviceRoutes extends RouteSupport {
                                   String subject = caller.verifiedSubject().orElse(null);
                                   Device device =
                                       named != null
-                                          ? new Device(named, subject, "http", userAgent.orElse(null), true)
-                                          : Device.httpCaller(subject, userAgent.orElse(null));
+                                          ? Device.claimed(named, subject, caller.roles(), userAgent.orElse(null))
+                                          : Device.httpCaller(subject, caller.roles(), userAgent.orElse(null));
                                   return receipt(caller, sessionId, command.apply(body, device));
                                 }))));
   }
@@ -112,12 +112,7 @@ final class DeviceRoutes extends RouteSupport {
                         "User-Agent",
                         userAgent ->
                             onSuccess(
-                                streams.open(
-                                    sessionId,
-                                    Transport.WEBSOCKET,
-                                    caller.validUntil(),
-                                    caller.verifiedSubject(),
-                                    userAgent),
+                                streams.open(sessionId, Transport.WEBSOCKET, caller, userAgent),
                                 opened ->
                                     opened.result() instanceof Connections.Accepted accepted
                                         ? complete(streams.webSocket(upgrade, accepted.connection(), opened))
@@ -132,7 +127,7 @@ final class DeviceRoutes extends RouteSupport {
         "User-Agent",
         userAgent ->
             onSuccess(
-                streams.open(sessionId, Transport.SSE, caller.validUntil(), caller.verifiedSubject(), userAgent),
+                streams.open(sessionId, Transport.SSE, caller, userAgent),
                 opened ->
                     opened.result() instanceof Connections.Accepted accepted
                         ? complete(
@@ -193,12 +188,18 @@ final class DeviceRoutes extends RouteSupport {
             return json(
                 StatusCodes.UNPROCESSABLE_ENTITY, HttpBodies.Error.invalidAnswer(refused.message(), refused.errors()));
           }
-          StatusCode status =
-              refused.code() == ErrorCode.UNKNOWN_INTERACTION
-                  ? StatusCodes.NOT_FOUND
-                  : refused.code() == ErrorCode.ALREADY_CLOSED ? StatusCodes.CONFLICT : StatusCodes.TOO_MANY_REQUESTS;
-          return error(status, refused.code().wireName(), refused.message());
+          return error(statusOf(refused.code()), refused.code().wireName(), refused.message());
         });
+  }
+
+  /** The HTTP status of a session's refusal of what a device sent. */
+  private static StatusCode statusOf(ErrorCode refusal) {
+    return switch (refusal) {
+      case UNKNOWN_INTERACTION -> StatusCodes.NOT_FOUND;
+      case ALREADY_CLOSED -> StatusCodes.CONFLICT;
+      case FORBIDDEN -> StatusCodes.FORBIDDEN;
+      default -> StatusCodes.TOO_MANY_REQUESTS; // the session's only other refusal: its bounds
+    };
   }
 
   /** The {@code POST}s of event-stream devices on one interaction: {@code answer}, {@code reject}, {@code shown}, {@code extend}. */
@@ -242,6 +243,6 @@ final class DeviceRoutes extends RouteSupport {
                     (extend, device) ->
                         replyTo ->
                             new Session.Extend(
-                                interactionId, device.connectionId(), Duration.ofMillis(extend.byMs()), null, replyTo, false))));
+                                interactionId, device, Duration.ofMillis(extend.byMs()), null, replyTo, false))));
   }
 }

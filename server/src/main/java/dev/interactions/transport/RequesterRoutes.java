@@ -1,5 +1,6 @@
 package dev.interactions.transport;
 
+import dev.interactions.core.Answerers;
 import dev.interactions.core.DeliveryTerms;
 import dev.interactions.core.InteractionAdmission;
 import dev.interactions.core.InteractionLookup;
@@ -59,10 +60,11 @@ final class RequesterRoutes extends RouteSupport {
     }
     return body(
         HttpBodies.CreateInteraction.class,
-        body -> admitAndAwait(sessionId, requestOf(body), waitMs, this::status));
+        body -> admitAndAwait(sessionId, requestOf(body, caller), waitMs, this::status));
   }
 
-  static InteractionRequest requestOf(HttpBodies.CreateInteraction body) {
+  /** The request a create body makes, for {@code caller}: the requester whose own answer {@code allowSelfAnswer} refuses. */
+  static InteractionRequest requestOf(HttpBodies.CreateInteraction body, Caller caller) {
     return new InteractionRequest(
         body.kind(),
         body.payload(),
@@ -73,7 +75,32 @@ final class RequesterRoutes extends RouteSupport {
             millis(body.deliveryTimeoutMs()),
             millis(body.maxTimeoutMs()),
             Optional.ofNullable(body.whenNoDevice()).map(name -> WhenNoDevice.named("whenNoDevice", name))),
-        body.approvals() == null ? 1 : body.approvals().required());
+        body.approvals() == null ? 1 : body.approvals().required(),
+        answerers(body, caller));
+  }
+
+  /**
+   * Who may answer what a create body requests. Naming answerers, or refusing the requester's own answer, needs proved
+   * identities: with auth off nobody's is, so such a request is refused rather than left unenforced.
+   */
+  private static Answerers answerers(HttpBodies.CreateInteraction body, Caller caller) {
+    boolean selfAnswerRefused = Boolean.FALSE.equals(body.allowSelfAnswer());
+    if (!caller.isVerified() && (body.answerers() != null || selfAnswerRefused)) {
+      throw new InvalidInputException(
+          body.answerers() != null ? "answerers" : "allowSelfAnswer",
+          "needs authentication (orchestrator.auth.mode = jwt): with auth off nobody's identity is proved, so who may"
+              + " answer cannot be enforced");
+    }
+    Answerers answerers =
+        body.answerers() == null
+            ? Answerers.ANYONE
+            : Answerers.only(body.answerers().subjects(), body.answerers().roles());
+    if (selfAnswerRefused) {
+      answerers = answerers.excluding(caller.subject());
+    }
+    return body.visibility() == null
+        ? answerers
+        : answerers.seenBy(Answerers.Visibility.named("visibility", body.visibility()));
   }
 
   static Optional<Duration> millis(Long millis) {

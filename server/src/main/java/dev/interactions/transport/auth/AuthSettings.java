@@ -54,6 +54,7 @@ public record AuthSettings(Mode mode, Optional<JwtSettings> jwt) {
    * @param scopeClaim name of the claim holding the bearer's scopes
    * @param requesterScope the scope that lets the bearer request interactions
    * @param metricsScope the scope that lets the bearer read the metrics ({@code GET /metrics})
+   * @param rolesClaim name of the claim holding the bearer's roles, which interactions may name as answerers
    * @param leeway clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}, in whole seconds
    */
   public record JwtSettings(
@@ -64,6 +65,7 @@ public record AuthSettings(Mode mode, Optional<JwtSettings> jwt) {
       String scopeClaim,
       String requesterScope,
       String metricsScope,
+      String rolesClaim,
       Duration leeway) {
 
     /** Checks that every component is present and the leeway is not negative. */
@@ -75,6 +77,7 @@ public record AuthSettings(Mode mode, Optional<JwtSettings> jwt) {
       requireText("jwt.scope-claim", scopeClaim);
       requireText("jwt.requester-scope", requesterScope);
       requireText("jwt.metrics-scope", metricsScope);
+      requireText("jwt.roles-claim", rolesClaim);
       Objects.requireNonNull(leeway, "leeway");
       if (leeway.isNegative()) {
         throw new IllegalArgumentException("orchestrator.auth.jwt.leeway must not be negative, was " + leeway);
@@ -121,6 +124,7 @@ public record AuthSettings(Mode mode, Optional<JwtSettings> jwt) {
                 j.getString("scope-claim"),
                 j.getString("requester-scope"),
                 j.getString("metrics-scope"),
+                j.getString("roles-claim"),
                 wholeSeconds(j.getDuration("leeway")))));
   }
 

@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  *       strings is accepted too). The scope {@code interactions:request} (set by {@code
  *       orchestrator.auth.jwt.requester-scope}) lets the bearer also request interactions of the sessions it may join;
  *       {@code interactions:metrics} ({@code orchestrator.auth.jwt.metrics-scope}) lets it read {@code GET /metrics}.
+ *   <li>{@code roles} (name set by {@code orchestrator.auth.jwt.roles-claim}, optional): the bearer's roles, as scopes
+ *       are written; an interaction may name roles among its answerers (see {@code docs/PROTOCOL.md}).
  * </ul>
  *
  * <p>A token with a {@code crit} header is rejected: it names extensions the verifier must understand, and this server
@@ -130,12 +132,13 @@ public final class Authenticator {
       if (subject == null || subject.isBlank()) {
         throw new AuthenticationFailed("token has no subject (sub)");
       }
-      Set<String> scopes = scopes(decoded);
+      Set<String> scopes = names(decoded, settings.scopeClaim());
       return new Caller(
           subject,
           sessions(decoded),
           scopes.contains(settings.requesterScope()),
           scopes.contains(settings.metricsScope()),
+          names(decoded, settings.rolesClaim()),
           Optional.of(decoded.getExpiresAtAsInstant().plus(settings.leeway())));
     }
 
@@ -182,19 +185,22 @@ public final class Authenticator {
       return Set.copyOf(sessions);
     }
 
-    private Set<String> scopes(DecodedJWT decoded) {
-      Claim claim = decoded.getClaim(settings.scopeClaim());
+    /**
+     * The names in claim {@code name}: space-separated in one string, or an array of strings (some identity providers,
+     * Okta's {@code scp}, Azure's {@code roles}, issue them so); none when absent.
+     */
+    private static Set<String> names(DecodedJWT decoded, String name) {
+      Claim claim = decoded.getClaim(name);
       if (claim.isMissing() || claim.isNull()) {
         return Set.of();
       }
       String spaced = claim.asString();
       if (spaced != null) {
-        return Set.copyOf(Arrays.asList(spaced.trim().split("\\s+")));
+        return spaced.isBlank() ? Set.of() : Set.copyOf(Arrays.asList(spaced.trim().split("\\s+")));
       }
-      // Some identity providers (Okta's scp, Azure's roles) issue scopes as an array.
       List<String> listed = strings(claim);
       if (listed == null) {
-        throw new AuthenticationFailed("token claim " + settings.scopeClaim() + " must be a string or an array");
+        throw new AuthenticationFailed("token claim " + name + " must be a string or an array");
       }
       return Set.copyOf(listed);
     }

@@ -12,23 +12,31 @@ import java.util.Set;
  * @param sessions the session ids the caller may join; {@value #ALL_SESSIONS} stands for every session
  * @param requester whether the caller may request interactions (of the sessions it may join)
  * @param metricsReader whether the caller may read the server's metrics ({@code GET /metrics})
+ * @param roles the roles its token grants (the claim {@code orchestrator.auth.jwt.roles-claim}), which interactions
+ *     may name as their answerers; none with auth off
  * @param validUntil when the caller's token stops being accepted (its {@code exp} plus the leeway); empty when nothing
  *     expires (auth off)
  */
 public record Caller(
-    String subject, Set<String> sessions, boolean requester, boolean metricsReader, Optional<Instant> validUntil) {
+    String subject,
+    Set<String> sessions,
+    boolean requester,
+    boolean metricsReader,
+    Set<String> roles,
+    Optional<Instant> validUntil) {
 
   /** The entry of {@link #sessions} that grants every session. */
   public static final String ALL_SESSIONS = "*";
 
   /** The caller when auth mode is {@code none}: may join every session, request interactions and read the metrics. */
-  public static final Caller ANYONE = new Caller("anonymous", Set.of(ALL_SESSIONS), true, true, Optional.empty());
+  public static final Caller ANYONE = new Caller("anonymous", Set.of(ALL_SESSIONS), true, true, Set.of(), Optional.empty());
 
-  /** Checks the components and keeps an immutable copy of {@code sessions}. */
+  /** Checks the components and keeps immutable copies of {@code sessions} and {@code roles}. */
   public Caller {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(validUntil, "validUntil");
     sessions = Set.copyOf(sessions);
+    roles = Set.copyOf(roles);
   }
 
   /**
@@ -37,6 +45,11 @@ public record Caller(
    */
   public Optional<String> verifiedSubject() {
     return this == ANYONE ? Optional.empty() : Optional.of(subject);
+  }
+
+  /** Whether its identity is proved: with auth off nobody's is, and interactions cannot name their answerers. */
+  public boolean isVerified() {
+    return this != ANYONE;
   }
 
   /** Whether the caller may connect to session {@code sessionId}, see its interactions and answer them. */

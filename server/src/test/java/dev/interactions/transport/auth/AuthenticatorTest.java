@@ -33,7 +33,7 @@ class AuthenticatorTest {
   void validClientTokenYieldsItsSubjectAndSessionsWithoutRequesting() {
     Caller caller = authenticate(TestTokens.client(SECRET, "user-42", "s1", "s2"));
 
-    assertEquals(new Caller("user-42", Set.of("s1", "s2"), false, false, caller.validUntil()), caller);
+    assertEquals(new Caller("user-42", Set.of("s1", "s2"), false, false, Set.of(), caller.validUntil()), caller);
   }
 
   @Test
@@ -113,6 +113,26 @@ class AuthenticatorTest {
         .withClaim("scp", "interactions:request").sign(hs256(SECRET));
 
     assertTrue(authenticator(config).authenticate(Optional.of(token)).mayRequest("r1"));
+  }
+
+  @Test
+  void rolesAreReadAsAnArrayOrASpaceSeparatedStringAndNoneWhenAbsent() {
+    String listed = claims("alice").withArrayClaim("roles", new String[] {"approvers", "sre"}).sign(hs256(SECRET));
+    String spaced = claims("alice").withClaim("roles", " approvers  sre ").sign(hs256(SECRET));
+
+    assertEquals(Set.of("approvers", "sre"), authenticate(listed).roles());
+    assertEquals(Set.of("approvers", "sre"), authenticate(spaced).roles());
+    assertEquals(Set.of(), authenticate(TestTokens.client(SECRET, "alice", "s1")).roles());
+    assertEquals(Set.of(), Caller.ANYONE.roles(), "with auth off nobody holds a role");
+  }
+
+  @Test
+  void theRolesClaimIsConfigurableAndAMistypedOneIsRefused() {
+    Authenticator groups = authenticator(withAuth(TestTokens.config(SECRET), "jwt.roles-claim", "groups"));
+    String token = claims("alice").withArrayClaim("groups", new String[] {"ops"}).withClaim("roles", "ignored").sign(hs256(SECRET));
+
+    assertEquals(Set.of("ops"), groups.authenticate(Optional.of(token)).roles());
+    assertRefused(claims("alice").withClaim("roles", 7).sign(hs256(SECRET)), "token claim roles must be a string or an array");
   }
 
   @Test

@@ -25,7 +25,7 @@ class CallerTest {
   @Test
   void sessionsCannotBeChangedAfterwards() {
     Set<String> sessions = new HashSet<>(Set.of("s1"));
-    Caller caller = new Caller("user-42", sessions, false, false, Optional.empty());
+    Caller caller = new Caller("user-42", sessions, false, false, Set.of(), Optional.empty());
 
     sessions.add("s2");
 
