@@ -1,9 +1,13 @@
 package dev.interactions.client;
 
+import dev.interactions.protocol.Identifiers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -11,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A client of one interaction orchestrator server: its {@link #requester() requester side} over HTTP. It owns the
- * threads and the HTTP client that the calls share; create one per server and {@link #close()} it when done.
+ * A client of one interaction orchestrator server: its {@link #requester() requester side} over HTTP, and {@link
+ * #device devices} of its sessions over WebSockets. It owns the threads and the HTTP client that its calls and
+ * devices share; create one per server and {@link #close()} it when done.
  *
  * <pre>{@code
  * try (InteractionsClient client = InteractionsClient.builder(URI.create("http://localhost:8080"))
@@ -23,6 +28,8 @@ import java.util.function.Supplier;
  *       .join();
  * }
  * }</pre>
+ *
+ * <p>A device's side is in {@link Device}.
  *
  * <p>Thread-safe. Futures complete on the client's own threads ({@code interactions-client-*}); work that blocks belongs
  * on an executor of your own ({@code thenApplyAsync(…, executor)}).
@@ -36,6 +43,11 @@ public final class InteractionsClient implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timers;
   private final RetryingHttp calls;
   private final Requester requester;
+  private final URI server;
+  private final Supplier<String> token;
+  private final DeviceSettings deviceSettings;
+  /** Devices not closed yet, to close with the client; guarded by this. */
+  private final Set<Device> devices = new HashSet<>();
 
   private InteractionsClient(Builder builder) {
     this.timers = new ScheduledThreadPoolExecutor(1, new ClientThreads("timer"));
@@ -50,6 +62,9 @@ public final class InteractionsClient implements AutoCloseable {
     }
     this.calls = new RetryingHttp(http, timers, builder.retry, builder.token);
     this.requester = new Requester(calls, builder.server, builder.responseTimeout);
+    this.server = builder.server;
+    this.token = builder.token;
+    this.deviceSettings = new DeviceSettings(builder.connectTimeout, builder.reconnect, builder.replyTimeout);
   }
 
   /** A builder of a client of the server at {@code server}, e.g. {@code http://localhost:8080}. */
@@ -63,7 +78,55 @@ public final class InteractionsClient implements AutoCloseable {
   }
 
   /**
-   * Closes the client: calls still in flight fail with a {@code CancellationException}, and its threads stop (it waits
+   * A device of session {@code sessionId}, with the client's token supplier; it connects when told to ({@link
+   * Device#connect()}), once its handlers are registered.
+   *
+   * @throws dev.interactions.protocol.InvalidInputException if the id does not match the protocol's id pattern
+   * @throws IllegalStateException if the client was closed
+   */
+  public Device device(String sessionId) {
+    return device(sessionId, token);
+  }
+
+  /**
+   * A device of session {@code sessionId} with a token supplier of its own (a person's token, where the client's is the
+   * backend's); asked again at every reconnect. Null sends no token.
+   *
+   * @throws dev.interactions.protocol.InvalidInputException if the id does not match the protocol's id pattern
+   * @throws IllegalStateException if the client was closed
+   */
+  public Device device(String sessionId, Supplier<String> token) {
+    URI uri =
+        URI.create(
+            server.toString().replaceFirst("^http", "ws").replaceAll("/+$", "")
+                + "/v1/sessions/"
+                + Identifiers.require("sessionId", sessionId)
+                + "/ws");
+    synchronized (this) {
+      if (http == null) {
+        throw new IllegalStateException("the client was closed");
+      }
+      Device device = new Device(this, sessionId, uri, token, deviceSettings, timers);
+      devices.add(device);
+      return device;
+    }
+  }
+
+  /** The HTTP client, for a device's next connection. @throws IllegalStateException once closed */
+  synchronized HttpClient http() {
+    if (http == null) {
+      throw new IllegalStateException("the client was closed");
+    }
+    return http;
+  }
+
+  /** {@code device} closed. */
+  synchronized void forget(Device device) {
+    devices.remove(device);
+  }
+
+  /**
+   * Closes the client: its devices close, calls still in flight fail with a {@code CancellationException}, and its threads stop (it waits
    * a few seconds for them, unless called from one of them). An HTTP client given to the builder is left open. One this
    * client created is closed on Java 21 and later; on Java 17, which cannot close one, the JDK's selector thread of it
    * ({@code HttpClient-…-SelectorManager}) ends once the garbage collector has collected it (the closed client no longer
@@ -71,6 +134,11 @@ public final class InteractionsClient implements AutoCloseable {
    */
   @Override
   public void close() {
+    List<Device> open;
+    synchronized (this) {
+      open = List.copyOf(devices);
+    }
+    open.forEach(Device::close);
     HttpClient closing;
     synchronized (this) {
       if (http == null) {
@@ -120,6 +188,8 @@ public final class InteractionsClient implements AutoCloseable {
     private RetryPolicy retry = RetryPolicy.defaults();
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration responseTimeout = Duration.ofSeconds(30);
+    private Backoff reconnect = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(15));
+    private Duration replyTimeout = Duration.ofSeconds(30);
     private HttpClient http;
 
     private Builder(URI server) {
@@ -131,8 +201,9 @@ public final class InteractionsClient implements AutoCloseable {
     }
 
     /**
-     * Where the bearer token comes from: asked again for every HTTP request and every retry, so a token that rotates is
-     * picked up without a new client. Null (the default), or a null token, sends none (a server with auth off).
+     * Where the bearer token comes from: asked again for every HTTP request, every retry and every device connection,
+     * so a token that rotates is picked up without a new client. Null (the default), or a null token, sends none (a
+     * server with auth off).
      */
     public Builder token(Supplier<String> token) {
       this.token = token;
@@ -145,7 +216,10 @@ public final class InteractionsClient implements AutoCloseable {
       return this;
     }
 
-    /** How long opening a connection may take (10 s); ignored when the HTTP client is given. */
+    /**
+     * How long opening a connection may take (10 s): a device's WebSocket; an HTTP request's too unless the HTTP client is
+     * given.
+     */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = positive("connectTimeout", connectTimeout);
       return this;
@@ -157,6 +231,21 @@ public final class InteractionsClient implements AutoCloseable {
      */
     public Builder responseTimeout(Duration responseTimeout) {
       this.responseTimeout = positive("responseTimeout", responseTimeout);
+      return this;
+    }
+
+    /**
+     * The delays between a device's attempts to reconnect, counted from its last successful connection: 500 ms doubling
+     * up to 15 s, with full jitter.
+     */
+    public Builder reconnect(Backoff reconnect) {
+      this.reconnect = Objects.requireNonNull(reconnect, "reconnect");
+      return this;
+    }
+
+    /** How long a device's answer, rejection or extension waits for the server's reply (30 s). */
+    public Builder replyTimeout(Duration replyTimeout) {
+      this.replyTimeout = positive("replyTimeout", replyTimeout);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.interactions.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.interactions.protocol.AnswerProblem;
 import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.HttpBodies;
@@ -48,6 +49,12 @@ public final class RefusedException extends RuntimeException {
     }
     String text = body == null ? "" : body.strip();
     return new RefusedException(null, text.length() > 200 ? text.substring(0, 200) + "…" : text, status, null, null);
+  }
+
+  /** A WebSocket {@code error} frame. */
+  static RefusedException ofFrame(JsonNode frame) {
+    HttpBodies.Error.Detail detail = ClientCodec.convert(frame, HttpBodies.Error.Detail.class);
+    return new RefusedException(detail.code(), detail.message(), 0, frame.path("id").textValue(), detail.errors());
   }
 
   /** The wire's error code, e.g. {@code "invalid_answer"}; null when the response had no protocol error body. */

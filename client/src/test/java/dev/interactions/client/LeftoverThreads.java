@@ -5,7 +5,7 @@ import java.util.stream.Collectors;
 
 /**
  * The threads a client may start: its own ({@code interactions-client-*}) and the JDK HTTP client's selector ({@code
- * HttpClient-*}). A snapshot taken before a client is built, to check afterwards that none of the threads it started
+ * HttpClient-…-SelectorManager}; its other threads are the executor's, the client's own). A snapshot taken before a client is built, to check afterwards that none of the threads it started
  * outlived it.
  */
 final class LeftoverThreads {
@@ -37,7 +37,7 @@ final class LeftoverThreads {
   private static Set<Thread> clientThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
-        .filter(t -> t.getName().startsWith(ClientThreads.PREFIX) || t.getName().startsWith("HttpClient-"))
+        .filter(t -> t.getName().startsWith(ClientThreads.PREFIX) || t.getName().endsWith("-SelectorManager"))
         .collect(Collectors.toSet());
   }
 }
