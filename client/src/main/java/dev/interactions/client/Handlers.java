@@ -2,6 +2,7 @@ package dev.interactions.client;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -31,7 +32,7 @@ final class Handlers<T> {
   }
 
   Subscription add(Consumer<? super T> handler) {
-    Entry<T> entry = new Entry<>(java.util.Objects.requireNonNull(handler, "handler"));
+    Entry<T> entry = new Entry<>(Objects.requireNonNull(handler, "handler"));
     synchronized (this) {
       entries.add(entry);
     }

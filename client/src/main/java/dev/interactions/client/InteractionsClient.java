@@ -134,19 +134,17 @@ public final class InteractionsClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<Device> open;
-    synchronized (this) {
-      open = List.copyOf(devices);
-    }
-    open.forEach(Device::close);
     HttpClient closing;
+    List<Device> open;
     synchronized (this) {
       if (http == null) {
         return;
       }
       closing = http;
-      http = null;
+      http = null; // from here on no device is created: every one is in this copy
+      open = List.copyOf(devices);
     }
+    open.forEach(Device::close); // before the timers stop: a device not closed yet may still schedule
     calls.close();
     timers.shutdownNow();
     if (io != null) {

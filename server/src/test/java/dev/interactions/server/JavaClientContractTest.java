@@ -28,6 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -261,7 +262,7 @@ class JavaClientContractTest {
     closing.close();
 
     assertEquals(Device.State.CLOSED, phone.state());
-    assertInstanceOf(java.util.concurrent.CancellationException.class, failure(waiting), "the long poll was abandoned");
+    assertInstanceOf(CancellationException.class, failure(waiting), "the long poll was abandoned");
     server.awaitConnections("client-close", 0);
     awaitNoThreadStartedSince(before);
   }
@@ -340,7 +341,7 @@ class JavaClientContractTest {
       throw new AssertionError("expected a failure, got " + value);
     } catch (ExecutionException e) {
       return e.getCause();
-    } catch (java.util.concurrent.CancellationException e) {
+    } catch (CancellationException e) {
       return e;
     } catch (Exception e) {
       throw new AssertionError(e);
