@@ -9,14 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,9 +61,6 @@ public final class Device implements AutoCloseable {
   }
 
   private static final System.Logger LOG = System.getLogger(Device.class.getName());
-  private static final String PING = ClientCodec.write(new ClientMessage.Ping());
-  /** How long {@link #close()} waits for its close frame to leave. */
-  private static final long CLOSE_FRAME_SECONDS = 2;
 
   private final InteractionsClient owner;
   private final String sessionId;
@@ -75,6 +68,7 @@ public final class Device implements AutoCloseable {
   private final Supplier<String> token;
   private final DeviceSettings settings;
   private final ScheduledExecutorService timers;
+  private final AwaitedReplies replies;
 
   private final Handlers<ServerMessage.Interaction> interactions = new Handlers<>("interaction");
   private final Handlers<ServerMessage.Closed> closings = new Handlers<>("closed");
@@ -89,18 +83,14 @@ public final class Device implements AutoCloseable {
   private final Object lock = new Object();
   /** Guarded by lock. */
   private final PendingView view = new PendingView();
-  /** Answers, rejections and extensions waiting for the server's reply, by {@code ref}; guarded by lock. */
-  private final Map<String, Reply> replies = new HashMap<>();
   /** Guarded by lock. */
   private State state = State.IDLE;
   /** The current connection or connection attempt; null while waiting to reconnect. Guarded by lock. */
-  private Link link;
+  private DeviceSocket socket;
   /** Guarded by lock. */
   private ScheduledFuture<?> reconnect;
   /** Attempts that failed since the last welcome; guarded by lock. */
   private int failedAttempts;
-  /** Guarded by lock. */
-  private long lastRef;
   private volatile String connectionId;
 
   Device(
@@ -116,6 +106,7 @@ public final class Device implements AutoCloseable {
     this.token = token;
     this.settings = settings;
     this.timers = timers;
+    this.replies = new AwaitedReplies(timers, settings.replyTimeout(), sessionId);
   }
 
   /**
@@ -215,10 +206,10 @@ public final class Device implements AutoCloseable {
   public boolean shown(String interactionId) {
     synchronized (lock) {
       boolean unreported = view.get(interactionId).map(i -> i.shownBy() == null).orElse(false);
-      if (!unreported || link == null || !link.isOpen()) {
+      if (!unreported || socket == null || !socket.isOpen()) {
         return false;
       }
-      link.send(ClientCodec.write(new ClientMessage.Shown(interactionId)));
+      socket.send(ClientCodec.write(new ClientMessage.Shown(interactionId)));
       return true;
     }
   }
@@ -230,6 +221,7 @@ public final class Device implements AutoCloseable {
     }
   }
 
+  /** The session this device is a device of. */
   public String sessionId() {
     return sessionId;
   }
@@ -239,6 +231,7 @@ public final class Device implements AutoCloseable {
     return connectionId;
   }
 
+  /** Where the device is in its life now; every change is told to {@link #onStateChange} handlers. */
   public State state() {
     synchronized (lock) {
       return state;
@@ -251,19 +244,18 @@ public final class Device implements AutoCloseable {
    */
   @Override
   public void close() {
-    Link closing;
-    List<Reply> abandoned;
+    DeviceSocket closing;
     synchronized (lock) {
       if (state == State.CLOSED) {
         return;
       }
       state = State.CLOSED;
-      closing = link;
-      link = null;
-      abandoned = stopReconnectingAndDrainReplies();
+      closing = socket;
+      socket = null;
+      stopReconnecting();
     }
     CancellationException closed = new CancellationException("the device was closed");
-    abandoned.forEach(reply -> reply.fail(closed));
+    replies.failAll(closed);
     firstSync.completeExceptionally(closed);
     if (closing != null) {
       closing.close();
@@ -274,13 +266,13 @@ public final class Device implements AutoCloseable {
   // --- connecting ----------------------------------------------------------------------------------------------------
 
   private void open() {
-    Link next = new Link();
+    DeviceSocket next = new DeviceSocket(this::received, this::lost, timers, sessionId);
     synchronized (lock) {
       if (state == State.CLOSED) {
         return;
       }
       reconnect = null;
-      link = next;
+      socket = next;
     }
     try {
       HttpClient http = owner.http();
@@ -289,7 +281,7 @@ public final class Device implements AutoCloseable {
       if (bearer != null) {
         builder.header("Authorization", "Bearer " + bearer);
       }
-      builder.buildAsync(uri, next).whenComplete((socket, failure) -> {
+      builder.buildAsync(uri, next).whenComplete((opened, failure) -> {
         if (failure != null) {
           lost(next, failure instanceof CompletionException ? failure.getCause() : failure);
         }
@@ -300,22 +292,19 @@ public final class Device implements AutoCloseable {
   }
 
   /** The connection {@code from} is over: try again later, or end the device if it was refused for good. */
-  private void lost(Link from, Throwable cause) {
+  private void lost(DeviceSocket from, Throwable cause) {
     RefusedException refusal = refusal(cause);
     boolean fatal = refusal != null && isFatal(refusal.httpStatus().getAsInt());
     State entered = null;
-    List<Reply> unanswered;
     synchronized (lock) {
-      if (link != from) {
+      if (socket != from) {
         return; // a connection already replaced or closed
       }
-      link = null;
+      socket = null;
       from.abort();
       if (fatal) {
         state = State.CLOSED;
-        unanswered = stopReconnectingAndDrainReplies();
       } else {
-        unanswered = drainReplies();
         failedAttempts++;
         Duration delay = settings.reconnect().delay(failedAttempts - 1, ThreadLocalRandom.current().nextDouble());
         reconnect = timers.schedule(this::open, delay.toNanos(), TimeUnit.NANOSECONDS);
@@ -323,8 +312,7 @@ public final class Device implements AutoCloseable {
       }
     }
     LOG.log(System.Logger.Level.DEBUG, () -> "device of session " + sessionId + " lost its connection: " + cause);
-    IOException lostReply = new IOException("the connection to session " + sessionId + " dropped before the server replied", cause);
-    unanswered.forEach(reply -> reply.fail(lostReply));
+    replies.failAll(new IOException("the connection to session " + sessionId + " dropped before the server replied", cause));
     if (refusal != null) {
       errors.emit(refusal);
     }
@@ -359,9 +347,26 @@ public final class Device implements AutoCloseable {
     }
   }
 
+  /** Guarded by lock. */
+  private void stopReconnecting() {
+    if (reconnect != null) {
+      reconnect.cancel(false);
+      reconnect = null;
+    }
+  }
+
+  /** The new state, or null if it was already the state. Guarded by lock. */
+  private State enter(State next) {
+    if (state == next) {
+      return null;
+    }
+    state = next;
+    return next;
+  }
+
   // --- frames --------------------------------------------------------------------------------------------------------
 
-  private void received(Link from, String text) {
+  private void received(DeviceSocket from, String text) {
     JsonNode frame;
     ServerMessage message;
     try {
@@ -380,27 +385,24 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  private void received(Link from, ServerMessage message) {
+  private void received(DeviceSocket from, ServerMessage message) {
     List<ServerMessage> reports;
     State entered = null;
-    Reply acknowledged = null;
     synchronized (lock) {
-      if (link != from) {
+      if (socket != from) {
         return;
       }
       if (message instanceof ServerMessage.Welcome welcome) {
         connectionId = welcome.connectionId();
         failedAttempts = 0;
         from.beat(Duration.ofMillis(welcome.heartbeatMs()));
-      } else if (message instanceof ServerMessage.Ack ack && ack.ref() != null) {
-        acknowledged = replies.remove(ack.ref());
       } else if (message instanceof ServerMessage.Synced) {
         entered = enter(State.SYNCED);
       }
       reports = view.apply(message);
     }
-    if (acknowledged != null) {
-      acknowledged.complete((ServerMessage.Ack) message);
+    if (message instanceof ServerMessage.Ack ack) {
+      replies.acknowledge(ack);
     }
     reports.forEach(this::report);
     if (entered != null) {
@@ -425,215 +427,28 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  private void refused(Link from, RefusedException refusal, String ref) {
-    Reply reply;
+  private void refused(DeviceSocket from, RefusedException refusal, String ref) {
     synchronized (lock) {
-      if (link != from) {
+      if (socket != from) {
         return;
       }
-      reply = ref == null ? null : replies.remove(ref);
     }
-    if (reply != null) {
-      reply.fail(refusal);
-    } else {
+    if (!replies.refuse(ref, refusal)) {
       errors.emit(refusal);
     }
   }
 
-  // --- requests ------------------------------------------------------------------------------------------------------
-
+  /** Sends the message {@code message} makes of a fresh {@code ref}, and awaits its reply. */
   private CompletableFuture<ServerMessage.Ack> request(Function<String, ClientMessage> message) {
-    CompletableFuture<ServerMessage.Ack> acknowledged = new CompletableFuture<>();
+    String ref = replies.nextRef();
+    String text = ClientCodec.write(message.apply(ref));
     synchronized (lock) {
-      String ref = "r" + (++lastRef);
-      String text = ClientCodec.write(message.apply(ref));
-      if (link == null || !link.isOpen()) {
-        acknowledged.completeExceptionally(new IOException("not connected to session " + sessionId + " (" + state + ")"));
-        return acknowledged;
+      if (socket == null || !socket.isOpen()) {
+        return CompletableFuture.failedFuture(new IOException("not connected to session " + sessionId + " (" + state + ")"));
       }
-      ScheduledFuture<?> deadline =
-          timers.schedule(() -> timedOut(ref), settings.replyTimeout().toNanos(), TimeUnit.NANOSECONDS);
-      replies.put(ref, new Reply(acknowledged, deadline));
-      link.send(text);
-    }
-    return acknowledged;
-  }
-
-  private void timedOut(String ref) {
-    Reply reply;
-    synchronized (lock) {
-      reply = replies.remove(ref);
-    }
-    if (reply != null) {
-      reply.fail(new TimeoutException("no reply from session " + sessionId + " within " + settings.replyTimeout()));
-    }
-  }
-
-  /** Guarded by lock. */
-  private List<Reply> drainReplies() {
-    List<Reply> drained = new ArrayList<>(replies.values());
-    replies.clear();
-    return drained;
-  }
-
-  /** Guarded by lock. */
-  private List<Reply> stopReconnectingAndDrainReplies() {
-    if (reconnect != null) {
-      reconnect.cancel(false);
-      reconnect = null;
-    }
-    return drainReplies();
-  }
-
-  /** The new state, or null if it was already the state. Guarded by lock. */
-  private State enter(State next) {
-    if (state == next) {
-      return null;
-    }
-    state = next;
-    return next;
-  }
-
-  /** A request waiting for the server's {@code ack} or {@code error}, and the timer that gives up on it. */
-  private record Reply(CompletableFuture<ServerMessage.Ack> future, ScheduledFuture<?> deadline) {
-
-    void complete(ServerMessage.Ack ack) {
-      deadline.cancel(false);
-      future.complete(ack);
-    }
-
-    void fail(Throwable failure) {
-      deadline.cancel(false);
-      future.completeExceptionally(failure);
-    }
-  }
-
-  // --- one connection ------------------------------------------------------------------------------------------------
-
-  /**
-   * One WebSocket connection (or attempt): it hands its frames to the device, pings, and watches that the server is
-   * still heard. The JDK calls a listener's methods one at a time, so {@link #partial} needs no lock.
-   */
-  private final class Link implements WebSocket.Listener {
-
-    private final StringBuilder partial = new StringBuilder();
-    private volatile long lastHeardNanos = System.nanoTime();
-    /** Guarded by lock. */
-    private WebSocket socket;
-    /** Guarded by lock. */
-    private ScheduledFuture<?> heartbeat;
-    /** The last text sent: the JDK sends one message at a time. Guarded by lock. */
-    private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
-    /** Guarded by lock. */
-    private boolean over;
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      boolean current;
-      synchronized (lock) {
-        current = link == this && !over;
-        if (current) {
-          socket = webSocket;
-        }
-      }
-      if (!current) {
-        webSocket.abort(); // closed or replaced while it was being opened
-        return;
-      }
-      webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        lastHeardNanos = System.nanoTime();
-        String text = partial.toString();
-        partial.setLength(0);
-        received(this, text);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      lost(this, new IOException("session " + sessionId + " closed the connection (" + statusCode + ")"));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      lost(this, error);
-    }
-
-    /** Guarded by lock. */
-    boolean isOpen() {
-      return socket != null && !over;
-    }
-
-    /** Queues {@code text} behind what is being sent. Guarded by lock. */
-    void send(String text) {
-      WebSocket target = socket;
-      sending = sending.handle((sent, failed) -> null).thenCompose(ignored -> target.sendText(text, true));
-    }
-
-    /** Pings every half {@code interval}, and drops a connection the server was silent on for two. Guarded by lock. */
-    void beat(Duration interval) {
-      if (heartbeat != null) {
-        heartbeat.cancel(false);
-      }
-      long halfNanos = Math.max(1, interval.toNanos() / 2);
-      heartbeat = timers.scheduleAtFixedRate(() -> tick(interval), halfNanos, halfNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void tick(Duration interval) {
-      if (System.nanoTime() - lastHeardNanos > 2 * interval.toNanos()) {
-        lost(this, new IOException("nothing heard from session " + sessionId + " for two heartbeats (" + interval.multipliedBy(2) + ")"));
-        return;
-      }
-      synchronized (lock) {
-        if (link == this && isOpen()) {
-          send(PING);
-        }
-      }
-    }
-
-    /** Ends this connection at once, without a close frame. Guarded by lock. */
-    void abort() {
-      over = true;
-      if (heartbeat != null) {
-        heartbeat.cancel(false);
-      }
-      if (socket != null) {
-        socket.abort();
-      }
-    }
-
-    /** Ends this connection with a close frame, waiting briefly for it to leave, then the socket. */
-    void close() {
-      CompletableFuture<?> closeFrameSent;
-      synchronized (lock) {
-        over = true;
-        if (heartbeat != null) {
-          heartbeat.cancel(false);
-        }
-        if (socket == null) {
-          return; // still opening: onOpen aborts it
-        }
-        WebSocket target = socket;
-        closeFrameSent =
-            sending.handle((sent, failed) -> null).thenCompose(ignored -> target.sendClose(WebSocket.NORMAL_CLOSURE, ""));
-      }
-      try {
-        closeFrameSent.get(CLOSE_FRAME_SECONDS, TimeUnit.SECONDS);
-      } catch (Exception notSent) {
-        // the socket goes either way
-      } finally {
-        synchronized (lock) {
-          socket.abort();
-        }
-      }
+      CompletableFuture<ServerMessage.Ack> reply = replies.await(ref);
+      socket.send(text);
+      return reply;
     }
   }
 }
