@@ -1,19 +1,30 @@
 package dev.interactions.server;
 
-import static dev.interactions.server.TestServer.bearer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.interactions.client.Device;
+import dev.interactions.client.InteractionRequest;
+import dev.interactions.client.InteractionState;
+import dev.interactions.client.InteractionsClient;
+import dev.interactions.client.RefusedException;
+import dev.interactions.protocol.Audit;
+import dev.interactions.protocol.ServerMessage;
 import dev.interactions.transport.auth.TestTokens;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Quorum over real WebSockets, with auth on: approvers are told apart by their token's subject. See {@code
- * docs/PROTOCOL.md}, "Quorum".
+ * docs/PROTOCOL.md}, "Quorum". Requesters and devices are the Java client's.
  */
 class QuorumContractTest {
 
@@ -21,94 +32,94 @@ class QuorumContractTest {
   private static final String REQUESTER = TestTokens.requester(SECRET, "backend");
 
   private static TestServer server;
+  private static InteractionsClient client;
 
   @BeforeAll
   static void start() {
     server = TestServer.startWithJwt();
+    client = InteractionsClient.builder(server.http("")).token(() -> REQUESTER).build();
   }
 
   @AfterAll
   static void stop() {
+    client.close();
     server.close();
   }
 
   @Test
-  void twoDistinctSubjectsCompleteItWithBothAnswersAndEveryDeviceSeesTheProgress() {
-    try (WsClient alice = device("quorum", "alice");
-        WsClient bob = device("quorum", "bob")) {
-      server.awaitConnections("quorum", 2, bearer(REQUESTER));
-      String id = create("quorum").path("id").asText();
-      alice.next("interaction");
-      bob.next("interaction");
+  void twoDistinctSubjectsCompleteItWithBothAnswersAndEveryDeviceSeesTheProgress() throws Exception {
+    try (Device alice = device("quorum", "alice");
+        Device bob = device("quorum", "bob")) {
+      DeviceReports aliceSees = DeviceReports.connected(alice);
+      DeviceReports bobSees = DeviceReports.connected(bob);
+      String id = create("quorum").id();
+      aliceSees.next(ServerMessage.Interaction.class);
+      bobSees.next(ServerMessage.Interaction.class);
 
-      alice.send("{\"type\":\"answer\",\"id\":\"" + id + "\",\"value\":{\"by\":\"alice\"}}");
-      alice.next("ack");
-      JsonNode progress = bob.next("progress");
-      assertEquals(1, progress.path("approvals").asInt(), progress.toString());
-      assertEquals(2, progress.path("required").asInt());
-      assertEquals("pending", read("quorum", id).path("status").asText(), "one approval of two");
-      alice.send("{\"type\":\"answer\",\"id\":\"" + id + "\",\"value\":{\"by\":\"alice again\"}}");
-      alice.next("progress");
-      alice.next("ack"); // the same subject again: nothing changes
-      bob.send("{\"type\":\"answer\",\"id\":\"" + id + "\",\"value\":{\"by\":\"bob\"}}");
-      bob.next("ack");
+      acknowledged(alice.answer(id, Map.of("by", "alice")));
+      ServerMessage.Progress progress = bobSees.next(ServerMessage.Progress.class);
+      assertEquals(1, progress.approvals(), progress.toString());
+      assertEquals(2, progress.required());
+      assertEquals("pending", read("quorum", id).status(), "one approval of two");
+      acknowledged(alice.answer(id, Map.of("by", "alice again"))); // the same subject again: nothing changes
+      aliceSees.next(ServerMessage.Progress.class);
+      acknowledged(bob.answer(id, Map.of("by", "bob")));
 
-      JsonNode closed = read("quorum", id);
-      assertEquals("answered", closed.path("status").asText(), closed.toString());
-      assertEquals("[{\"by\":\"alice\"},{\"by\":\"bob\"}]", closed.path("value").toString());
-      List<String> approvers = new ArrayList<>();
-      closed.path("audit").path("approvals").forEach(approval -> approvers.add(approval.path("subject").asText()));
+      InteractionState closed = read("quorum", id);
+      assertEquals("answered", closed.status(), closed.toString());
+      assertEquals("[{\"by\":\"alice\"},{\"by\":\"bob\"}]", closed.value().orElseThrow().text());
+      List<String> approvers = closed.audit().orElseThrow().approvals().stream().map(Audit::subject).toList();
       assertEquals(List.of("alice", "bob"), approvers);
+      aliceSees.next(ServerMessage.Closed.class); // after any progress the repeated approval could have caused
+      assertEquals(List.of(), aliceSees.left(ServerMessage.Progress.class), "no progress for the repeated approval");
     }
   }
 
   @Test
-  void aRejectionIsAVetoThatClosesItAtOnce() {
-    try (WsClient alice = device("veto", "alice");
-        WsClient carol = device("veto", "carol")) {
-      server.awaitConnections("veto", 2, bearer(REQUESTER));
-      String id = create("veto").path("id").asText();
-      alice.next("interaction");
-      carol.next("interaction");
-      alice.send("{\"type\":\"answer\",\"id\":\"" + id + "\",\"value\":true}");
-      alice.next("ack");
-      carol.next("progress");
+  void aRejectionIsAVetoThatClosesItAtOnce() throws Exception {
+    try (Device alice = device("veto", "alice");
+        Device carol = device("veto", "carol")) {
+      DeviceReports aliceSees = DeviceReports.connected(alice);
+      DeviceReports carolSees = DeviceReports.connected(carol);
+      String id = create("veto").id();
+      aliceSees.next(ServerMessage.Interaction.class);
+      carolSees.next(ServerMessage.Interaction.class);
+      acknowledged(alice.answer(id, true));
+      carolSees.next(ServerMessage.Progress.class);
 
-      carol.send("{\"type\":\"reject\",\"id\":\"" + id + "\",\"reason\":\"not on a Friday\"}");
-      carol.next("ack");
+      acknowledged(carol.reject(id, "not on a Friday"));
 
-      JsonNode closed = read("veto", id);
-      assertEquals("rejected", closed.path("status").asText(), closed.toString());
-      assertEquals("not on a Friday", closed.path("reason").asText());
-      assertEquals(400, server.post("/v1/sessions/veto/interactions", body(",\"approvals\":{\"required\":0}"), bearer(REQUESTER)).status());
+      InteractionState closed = read("veto", id);
+      assertEquals("rejected", closed.status(), closed.toString());
+      assertEquals("not on a Friday", closed.reason().orElseThrow());
+      CompletionException refused =
+          assertThrows(CompletionException.class, () -> client.requester().create("veto", request().approvals(0).build()).join());
+      assertEquals(400, assertInstanceOf(RefusedException.class, refused.getCause()).httpStatus().getAsInt());
     }
   }
 
   // --- steps ---------------------------------------------------------------------------------------------------------
 
-  private static WsClient device(String sessionId, String subject) {
-    WsClient device =
-        WsClient.connect(
-            server.ws("/v1/sessions/" + sessionId + "/ws"),
-            "Authorization",
-            "Bearer " + TestTokens.client(SECRET, subject, sessionId));
-    device.next("welcome");
-    device.next("synced");
-    return device;
+  private static Device device(String sessionId, String subject) {
+    String token = TestTokens.client(SECRET, subject, sessionId);
+    return client.device(sessionId, () -> token);
   }
 
-  private static String body(String more) {
-    return "{\"kind\":\"approve\",\"payload\":{},\"timeoutMs\":60000" + more + "}";
+  private static InteractionRequest.Builder request() {
+    return InteractionRequest.builder("approve", Map.of()).timeout(Duration.ofMinutes(1));
   }
 
-  private static JsonNode create(String sessionId) {
-    TestServer.Reply reply =
-        server.post("/v1/sessions/" + sessionId + "/interactions", body(",\"approvals\":{\"required\":2}"), bearer(REQUESTER));
-    assertEquals(201, reply.status(), reply.toString());
-    return reply.body();
+  private static InteractionState create(String sessionId) throws Exception {
+    InteractionState created = client.requester().create(sessionId, request().approvals(2).build()).get(30, TimeUnit.SECONDS);
+    assertEquals("pending", created.status(), created.toString());
+    return created;
   }
 
-  private static JsonNode read(String sessionId, String id) {
-    return server.get("/v1/sessions/" + sessionId + "/interactions/" + id, bearer(REQUESTER)).body();
+  private static InteractionState read(String sessionId, String id) throws Exception {
+    return client.requester().get(sessionId, id).get(30, TimeUnit.SECONDS);
+  }
+
+  private static void acknowledged(CompletableFuture<ServerMessage.Ack> reply) throws Exception {
+    reply.get(30, TimeUnit.SECONDS);
   }
 }

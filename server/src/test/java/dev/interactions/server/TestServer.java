@@ -66,8 +66,13 @@ public final class TestServer implements AutoCloseable {
 
   /** A server with auth in mode {@code jwt}, verifying tokens signed with {@link TestTokens#SECRET}. */
   public static TestServer startWithJwt() {
+    return startWithJwt("");
+  }
+
+  /** A server with auth in mode {@code jwt} as {@link #startWithJwt()}, and {@code overrides} (HOCON). */
+  public static TestServer startWithJwt(String overrides) {
     Config auth = TestTokens.config(TestTokens.SECRET).getConfig("orchestrator.auth");
-    return start("orchestrator.auth = " + auth.root().render(ConfigRenderOptions.concise()));
+    return start("orchestrator.auth = " + auth.root().render(ConfigRenderOptions.concise()) + "\n" + overrides);
   }
 
   /** The {@code Authorization} header of a request carrying {@code token}. */

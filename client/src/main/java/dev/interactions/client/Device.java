@@ -1,0 +1,454 @@
+package dev.interactions.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.interactions.protocol.ClientMessage;
+import dev.interactions.protocol.ServerMessage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A person's device in one session, over a WebSocket ({@code docs/PROTOCOL.md}, "WebSocket"): it is shown the
+ * session's pending interactions and answers or rejects them. Obtained from {@link InteractionsClient#device}.
+ *
+ * <pre>{@code
+ * Device phone = client.device("alice");
+ * phone.onInteraction(interaction -> phone.answer(interaction.id(), Map.of("approved", true)));
+ * phone.onClosed(closed -> retract(closed.id()));
+ * phone.connect().join();   // the session's pending interactions have been reported
+ * }</pre>
+ *
+ * <p>Once {@link #connect() connected} it stays connected until {@link #close()}: it pings as the server's heartbeat
+ * asks, and after a drop (or when nothing came from the server for two heartbeats) it reconnects with jittered
+ * backoff, asking the token supplier for a fresh token each time. The server then replays what is pending: an
+ * interaction the device already reported is not reported again, and one that closed meanwhile is reported closed.
+ * Only a refusal that trying again cannot fix ends it: a WebSocket upgrade refused with a 4xx status other than 408 and
+ * 429 ({@code 401} for a token the server does not take, {@code 403} for one that may not join the session); the device
+ * then closes itself and reports the refusal to its {@link #onError error handlers}.
+ *
+ * <p>Handlers are called one at a time, in the order of the frames, on the client's threads; they should not block
+ * (hand long work to an executor of your own). Registering one returns its {@link Subscription}. Thread-safe.
+ */
+public final class Device implements AutoCloseable {
+
+  /** Where a device is in its life. */
+  public enum State {
+    /** Created, not connected yet. */
+    IDLE,
+    /** Connecting for the first time. */
+    CONNECTING,
+    /** Connected, and the session's pending interactions reported: what it reports from here on is live. */
+    SYNCED,
+    /** The connection dropped, or an attempt failed: waiting to try again, or trying. */
+    RECONNECTING,
+    /** Closed by {@link #close()} or by a refusal; it does nothing more. */
+    CLOSED
+  }
+
+  private static final System.Logger LOG = System.getLogger(Device.class.getName());
+
+  private final InteractionsClient owner;
+  private final String sessionId;
+  private final URI uri;
+  private final Supplier<String> token;
+  private final DeviceSettings settings;
+  private final ScheduledExecutorService timers;
+  private final AwaitedReplies replies;
+
+  private final Handlers<ServerMessage.Interaction> interactions = new Handlers<>("interaction");
+  private final Handlers<ServerMessage.Closed> closings = new Handlers<>("closed");
+  private final Handlers<ServerMessage.Shown> shownReports = new Handlers<>("shown");
+  private final Handlers<ServerMessage.Extended> extensions = new Handlers<>("extended");
+  private final Handlers<ServerMessage.Progress> progress = new Handlers<>("progress");
+  private final Handlers<RefusedException> errors = new Handlers<>("error");
+  private final Handlers<State> states = new Handlers<>("state");
+  /** Completed by the first {@code synced}. */
+  private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
+
+  private final Object lock = new Object();
+  /** Guarded by lock. */
+  private final PendingView view = new PendingView();
+  /** Guarded by lock. */
+  private State state = State.IDLE;
+  /** The current connection or connection attempt; null while waiting to reconnect. Guarded by lock. */
+  private DeviceSocket socket;
+  /** Guarded by lock. */
+  private ScheduledFuture<?> reconnect;
+  /** Attempts that failed since the last welcome; guarded by lock. */
+  private int failedAttempts;
+  private volatile String connectionId;
+
+  Device(
+      InteractionsClient owner,
+      String sessionId,
+      URI uri,
+      Supplier<String> token,
+      DeviceSettings settings,
+      ScheduledExecutorService timers) {
+    this.owner = owner;
+    this.sessionId = sessionId;
+    this.uri = uri;
+    this.token = token;
+    this.settings = settings;
+    this.timers = timers;
+    this.replies = new AwaitedReplies(timers, settings.replyTimeout(), sessionId);
+  }
+
+  /**
+   * Connects, and keeps connected until {@link #close()}. The future completes once the session's pending interactions
+   * have been reported ({@code synced}); it keeps waiting while the server cannot be reached, and fails when a refusal
+   * ends the device (a {@link RefusedException}) or it is closed first. Calling it again returns the same outcome.
+   */
+  public CompletableFuture<Void> connect() {
+    boolean start;
+    synchronized (lock) {
+      start = state == State.IDLE;
+      if (start) {
+        state = State.CONNECTING;
+      }
+    }
+    if (start) {
+      states.emit(State.CONNECTING);
+      open();
+    }
+    return firstSync.copy();
+  }
+
+  /** Interactions to show: each pending one once, replayed or live; not again after a reconnect. */
+  public Subscription onInteraction(Consumer<? super ServerMessage.Interaction> handler) {
+    return interactions.add(handler);
+  }
+
+  /**
+   * Interactions that ended: retract them. The outcome is null when it closed while this device was disconnected (the
+   * replay no longer had it); a requester reads it over HTTP.
+   */
+  public Subscription onClosed(Consumer<? super ServerMessage.Closed> handler) {
+    return closings.add(handler);
+  }
+
+  /** A device (this one or another) reported an interaction on screen first; {@code by} is its connection. */
+  public Subscription onShown(Consumer<? super ServerMessage.Shown> handler) {
+    return shownReports.add(handler);
+  }
+
+  /** An interaction's deadline moved out (a device extended it); update the countdown. */
+  public Subscription onExtended(Consumer<? super ServerMessage.Extended> handler) {
+    return extensions.add(handler);
+  }
+
+  /** An interaction that needs several approvals got one more, short of its quorum. */
+  public Subscription onProgress(Consumer<? super ServerMessage.Progress> handler) {
+    return progress.add(handler);
+  }
+
+  /**
+   * Refusals nobody waits for: {@code error} frames that reply to no answer, rejection or extension (e.g. {@code
+   * token_expired} before the server closes the connection, {@code unknown_interaction} for a {@link #shown}), and
+   * refused WebSocket upgrades, including the one that ends the device.
+   */
+  public Subscription onError(Consumer<? super RefusedException> handler) {
+    return errors.add(handler);
+  }
+
+  /** Every change of {@link #state()}. */
+  public Subscription onStateChange(Consumer<? super State> handler) {
+    return states.add(handler);
+  }
+
+  /**
+   * Answers interaction {@code interactionId} with {@code value} (anything Jackson writes as JSON; null for JSON's
+   * null). The future completes with the server's {@code ack} (this answer decided the outcome, or counted towards a
+   * quorum), or fails with a {@link RefusedException} ({@code invalid_answer} with its problems, {@code already_closed},
+   * {@code unknown_interaction}, …), an {@link IOException} when not connected or when the connection dropped before
+   * the reply (the replay after the reconnect tells whether it is still pending), a {@link TimeoutException} when no
+   * reply came within the reply timeout, or a {@link CancellationException} when the device closed.
+   *
+   * @throws dev.interactions.protocol.InvalidInputException if the id does not match the protocol's id pattern
+   */
+  public CompletableFuture<ServerMessage.Ack> answer(String interactionId, Object value) {
+    return request(ref -> new ClientMessage.Answer(interactionId, ClientCodec.json(value), ref));
+  }
+
+  /** Rejects interaction {@code interactionId}, with an optional {@code reason}; replied to as {@link #answer} is. */
+  public CompletableFuture<ServerMessage.Ack> reject(String interactionId, String reason) {
+    return request(ref -> new ClientMessage.Reject(interactionId, reason, ref));
+  }
+
+  /**
+   * Asks for more time: the deadline becomes at least {@code by} from now, never beyond the interaction's {@code
+   * extendableUntil}. Replied to as {@link #answer} is; the new deadline comes as an {@link #onExtended extension}.
+   */
+  public CompletableFuture<ServerMessage.Ack> extend(String interactionId, Duration by) {
+    return request(ref -> new ClientMessage.Extend(interactionId, by.toMillis(), ref));
+  }
+
+  /**
+   * Reports interaction {@code interactionId} on this device's screen. Nothing is sent (false) unless it is pending,
+   * no device reported it yet, and the device is connected. No reply comes when it is recorded; every device is told
+   * through {@link #onShown}.
+   */
+  public boolean shown(String interactionId) {
+    synchronized (lock) {
+      boolean unreported = view.get(interactionId).map(i -> i.shownBy() == null).orElse(false);
+      if (!unreported || socket == null || !socket.isOpen()) {
+        return false;
+      }
+      socket.send(ClientCodec.write(new ClientMessage.Shown(interactionId)));
+      return true;
+    }
+  }
+
+  /** The pending interactions this device knows, oldest first, with the latest deadline and who showed them. */
+  public List<ServerMessage.Interaction> pending() {
+    synchronized (lock) {
+      return view.pending();
+    }
+  }
+
+  /** The session this device is a device of. */
+  public String sessionId() {
+    return sessionId;
+  }
+
+  /** The id of the current (or last) connection, from its {@code welcome}; null before the first. */
+  public String connectionId() {
+    return connectionId;
+  }
+
+  /** Where the device is in its life now; every change is told to {@link #onStateChange} handlers. */
+  public State state() {
+    synchronized (lock) {
+      return state;
+    }
+  }
+
+  /**
+   * Closes the device for good: its connection (a close frame, then the socket), its timers, its handlers. Replies
+   * still awaited fail with a {@link CancellationException}. Closing twice does nothing.
+   */
+  @Override
+  public void close() {
+    DeviceSocket closing;
+    synchronized (lock) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      state = State.CLOSED;
+      closing = socket;
+      socket = null;
+      stopReconnecting();
+    }
+    CancellationException closed = new CancellationException("the device was closed");
+    replies.failAll(closed);
+    firstSync.completeExceptionally(closed);
+    if (closing != null) {
+      closing.close();
+    }
+    ended();
+  }
+
+  // --- connecting ----------------------------------------------------------------------------------------------------
+
+  private void open() {
+    DeviceSocket next = new DeviceSocket(this::received, this::lost, timers, sessionId);
+    synchronized (lock) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      reconnect = null;
+      socket = next;
+    }
+    try {
+      HttpClient http = owner.http();
+      String bearer = token == null ? null : token.get();
+      WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(settings.connectTimeout());
+      if (bearer != null) {
+        builder.header("Authorization", "Bearer " + bearer);
+      }
+      builder.buildAsync(uri, next).whenComplete((opened, failure) -> {
+        if (failure != null) {
+          lost(next, failure instanceof CompletionException ? failure.getCause() : failure);
+        }
+      });
+    } catch (RuntimeException e) {
+      lost(next, e); // the token supplier failed, or the client closed: tried again later, or not at all
+    }
+  }
+
+  /** The connection {@code from} is over: try again later, or end the device if it was refused for good. */
+  private void lost(DeviceSocket from, Throwable cause) {
+    RefusedException refusal = refusal(cause);
+    boolean fatal = refusal != null && isFatal(refusal.httpStatus().getAsInt());
+    State entered = null;
+    synchronized (lock) {
+      if (socket != from) {
+        return; // a connection already replaced or closed
+      }
+      socket = null;
+      from.abort();
+      if (fatal) {
+        state = State.CLOSED;
+      } else {
+        failedAttempts++;
+        Duration delay = settings.reconnect().delay(failedAttempts - 1, ThreadLocalRandom.current().nextDouble());
+        reconnect = timers.schedule(this::open, delay.toNanos(), TimeUnit.NANOSECONDS);
+        entered = enter(State.RECONNECTING);
+      }
+    }
+    LOG.log(System.Logger.Level.DEBUG, () -> "device of session " + sessionId + " lost its connection: " + cause);
+    replies.failAll(new IOException("the connection to session " + sessionId + " dropped before the server replied", cause));
+    if (refusal != null) {
+      errors.emit(refusal);
+    }
+    if (fatal) {
+      firstSync.completeExceptionally(refusal);
+      ended();
+    } else if (entered != null) {
+      states.emit(entered);
+    }
+  }
+
+  /** A refused WebSocket upgrade as the server's refusal; null for any other failure. */
+  private static RefusedException refusal(Throwable cause) {
+    if (cause instanceof WebSocketHandshakeException refused) {
+      Object body = refused.getResponse().body();
+      return RefusedException.ofResponse(refused.getResponse().statusCode(), body instanceof String text ? text : "");
+    }
+    return null;
+  }
+
+  /** Whether trying again cannot help: a client error other than a timeout or a limit. */
+  private static boolean isFatal(int status) {
+    return status >= 400 && status < 500 && status != 408 && status != 429;
+  }
+
+  /** The device is closed: forget it, say so, and let go of every handler. */
+  private void ended() {
+    owner.forget(this);
+    states.emit(State.CLOSED);
+    for (Handlers<?> handlers : List.of(interactions, closings, shownReports, extensions, progress, errors, states)) {
+      handlers.clear();
+    }
+  }
+
+  /** Guarded by lock. */
+  private void stopReconnecting() {
+    if (reconnect != null) {
+      reconnect.cancel(false);
+      reconnect = null;
+    }
+  }
+
+  /** The new state, or null if it was already the state. Guarded by lock. */
+  private State enter(State next) {
+    if (state == next) {
+      return null;
+    }
+    state = next;
+    return next;
+  }
+
+  // --- frames --------------------------------------------------------------------------------------------------------
+
+  private void received(DeviceSocket from, String text) {
+    JsonNode frame;
+    ServerMessage message;
+    try {
+      frame = ClientCodec.tree(text);
+      if ("error".equals(frame.path("type").asText())) {
+        refused(from, RefusedException.ofFrame(frame), frame.path("ref").textValue());
+        return;
+      }
+      message = ClientCodec.convert(frame, ServerMessage.class);
+    } catch (IllegalArgumentException unreadable) {
+      LOG.log(System.Logger.Level.WARNING, () -> "session " + sessionId + " sent a frame this client cannot read: " + text);
+      return;
+    }
+    if (message != null) { // null: a type this client does not know, to be ignored
+      received(from, message);
+    }
+  }
+
+  private void received(DeviceSocket from, ServerMessage message) {
+    List<ServerMessage> reports;
+    State entered = null;
+    synchronized (lock) {
+      if (socket != from) {
+        return;
+      }
+      if (message instanceof ServerMessage.Welcome welcome) {
+        connectionId = welcome.connectionId();
+        failedAttempts = 0;
+        from.beat(Duration.ofMillis(welcome.heartbeatMs()));
+      } else if (message instanceof ServerMessage.Synced) {
+        entered = enter(State.SYNCED);
+      }
+      reports = view.apply(message);
+    }
+    if (message instanceof ServerMessage.Ack ack) {
+      replies.acknowledge(ack);
+    }
+    reports.forEach(this::report);
+    if (entered != null) {
+      states.emit(entered);
+    }
+    if (message instanceof ServerMessage.Synced) {
+      firstSync.complete(null);
+    }
+  }
+
+  private void report(ServerMessage report) {
+    if (report instanceof ServerMessage.Interaction interaction) {
+      interactions.emit(interaction);
+    } else if (report instanceof ServerMessage.Closed closed) {
+      closings.emit(closed);
+    } else if (report instanceof ServerMessage.Shown shown) {
+      shownReports.emit(shown);
+    } else if (report instanceof ServerMessage.Extended extended) {
+      extensions.emit(extended);
+    } else if (report instanceof ServerMessage.Progress step) {
+      progress.emit(step);
+    }
+  }
+
+  private void refused(DeviceSocket from, RefusedException refusal, String ref) {
+    synchronized (lock) {
+      if (socket != from) {
+        return;
+      }
+    }
+    if (!replies.refuse(ref, refusal)) {
+      errors.emit(refusal);
+    }
+  }
+
+  /** Sends the message {@code message} makes of a fresh {@code ref}, and awaits its reply. */
+  private CompletableFuture<ServerMessage.Ack> request(Function<String, ClientMessage> message) {
+    String ref = replies.nextRef();
+    String text = ClientCodec.write(message.apply(ref));
+    synchronized (lock) {
+      if (socket == null || !socket.isOpen()) {
+        return CompletableFuture.failedFuture(new IOException("not connected to session " + sessionId + " (" + state + ")"));
+      }
+      CompletableFuture<ServerMessage.Ack> reply = replies.await(ref);
+      socket.send(text);
+      return reply;
+    }
+  }
+}

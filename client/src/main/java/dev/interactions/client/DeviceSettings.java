@@ -1,0 +1,9 @@
+package dev.interactions.client;
+
+import java.time.Duration;
+
+/**
+ * How a device connects: the WebSocket's connect timeout, the backoff between reconnects, how long an answer waits
+ * for its reply.
+ */
+record DeviceSettings(Duration connectTimeout, Backoff reconnect, Duration replyTimeout) {}

@@ -1,0 +1,165 @@
+package dev.interactions.client;
+
+import dev.interactions.protocol.ClientMessage;
+import java.io.IOException;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * One WebSocket connection of a device, or the attempt to open one: it hands its device each text message, sends text
+ * one message at a time (the JDK's WebSocket takes one send at a time), pings as the server's heartbeat asks, and
+ * reports the connection lost when the server was silent for two heartbeats. Once over (aborted or closed), it stays
+ * over: a socket that opens late is aborted at once.
+ */
+final class DeviceSocket implements WebSocket.Listener {
+
+  private static final String PING = ClientCodec.write(new ClientMessage.Ping());
+  /** How long {@link #close()} waits for its close frame to leave. */
+  private static final long CLOSE_FRAME_SECONDS = 2;
+
+  /** Told each complete text message. */
+  private final BiConsumer<DeviceSocket, String> received;
+  /** Told when the connection is gone, or could not be opened. */
+  private final BiConsumer<DeviceSocket, Throwable> lost;
+  private final ScheduledExecutorService timers;
+  private final String sessionId;
+  /** The JDK calls a listener one method at a time, so this needs no lock. */
+  private final StringBuilder partial = new StringBuilder();
+  private volatile long lastHeardNanos = System.nanoTime();
+  /** Guarded by this. */
+  private WebSocket socket;
+  /** Guarded by this. */
+  private ScheduledFuture<?> heartbeat;
+  /** The last message sent. Guarded by this. */
+  private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+  /** Guarded by this. */
+  private boolean over;
+
+  DeviceSocket(
+      BiConsumer<DeviceSocket, String> received,
+      BiConsumer<DeviceSocket, Throwable> lost,
+      ScheduledExecutorService timers,
+      String sessionId) {
+    this.received = received;
+    this.lost = lost;
+    this.timers = timers;
+    this.sessionId = sessionId;
+  }
+
+  @Override
+  public void onOpen(WebSocket webSocket) {
+    boolean late;
+    synchronized (this) {
+      late = over;
+      if (!late) {
+        socket = webSocket;
+      }
+    }
+    if (late) {
+      webSocket.abort(); // given up on while it was opening
+      return;
+    }
+    webSocket.request(1);
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    partial.append(data);
+    if (last) {
+      lastHeardNanos = System.nanoTime();
+      String text = partial.toString();
+      partial.setLength(0);
+      received.accept(this, text);
+    }
+    webSocket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    lost.accept(this, new IOException("session " + sessionId + " closed the connection (" + statusCode + ")"));
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket webSocket, Throwable error) {
+    lost.accept(this, error);
+  }
+
+  /** Whether it is open and not over: messages can be sent. */
+  synchronized boolean isOpen() {
+    return socket != null && !over;
+  }
+
+  /** Sends {@code text} once what was sent before has left; only while {@link #isOpen()}. */
+  synchronized void send(String text) {
+    WebSocket target = socket;
+    sending = sending.handle((sent, failed) -> null).thenCompose(ignored -> target.sendText(text, true));
+  }
+
+  /** Pings every half {@code interval}; reports the connection lost once the server was silent for two. */
+  synchronized void beat(Duration interval) {
+    if (heartbeat != null) {
+      heartbeat.cancel(false);
+    }
+    long halfNanos = Math.max(1, interval.toNanos() / 2);
+    heartbeat = timers.scheduleAtFixedRate(() -> tick(interval), halfNanos, halfNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void tick(Duration interval) {
+    if (System.nanoTime() - lastHeardNanos > 2 * interval.toNanos()) {
+      lost.accept(this, new IOException("nothing heard from session " + sessionId + " for " + interval.multipliedBy(2)));
+      return;
+    }
+    synchronized (this) {
+      if (isOpen()) {
+        send(PING);
+      }
+    }
+  }
+
+  /** Ends the connection at once, without a close frame. */
+  synchronized void abort() {
+    over = true;
+    stopBeating();
+    if (socket != null) {
+      socket.abort();
+    }
+  }
+
+  /** Ends the connection with a close frame, waiting briefly for it to leave, then closes the socket. */
+  void close() {
+    CompletableFuture<?> closeFrameSent;
+    WebSocket target;
+    synchronized (this) {
+      over = true;
+      stopBeating();
+      target = socket;
+      if (target == null) {
+        return; // still opening: onOpen aborts it
+      }
+      closeFrameSent = sending.handle((sent, failed) -> null).thenCompose(ignored -> target.sendClose(WebSocket.NORMAL_CLOSURE, ""));
+    }
+    try {
+      closeFrameSent.get(CLOSE_FRAME_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception notSent) {
+      // the socket goes either way
+    } finally {
+      target.abort();
+    }
+  }
+
+  /** Guarded by this. */
+  private void stopBeating() {
+    if (heartbeat != null) {
+      heartbeat.cancel(false);
+      heartbeat = null;
+    }
+  }
+}
