@@ -12,6 +12,9 @@ public final class ExitStatus {
   /** Answered; for a {@code confirm}, confirmed. */
   public static final int ANSWERED = 0;
 
+  /** {@code ask --no-wait}: the interaction was created (its id is printed). */
+  public static final int CREATED = 0;
+
   /** Rejected, or a {@code confirm} answered with {@code "confirmed": false}. */
   public static final int REJECTED = 1;
 
