@@ -79,8 +79,9 @@ final class ServerOptions {
       return url + " did not answer in time (" + failure.getMessage() + ")";
     }
     if (failure instanceof IOException) {
-      // The JDK's ConnectException often has no message: the type says what happened.
-      String detail = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+      // The JDK's HttpClient throws a ConnectException without a message when nothing accepts the connection.
+      String detail =
+          failure.getMessage() != null ? failure.getMessage() : "connection failed (" + failure.getClass().getSimpleName() + ")";
       return "cannot reach " + url + ": " + detail;
     }
     return "unexpected failure talking to " + url + ": " + failure;

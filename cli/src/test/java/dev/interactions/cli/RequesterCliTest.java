@@ -224,7 +224,9 @@ class RequesterCliTest {
 
     assertEquals(ExitStatus.ERROR, run.status(), run::toString);
     assertEquals("", run.out());
+    // The rest of the line is the JDK's: "connection failed (ConnectException)" on Java 17 (no message of its own).
     assertTrue(run.err().startsWith("error: cannot reach " + url + ": "), run::toString);
+    assertEquals(1, run.err().lines().count(), run::toString);
   }
 
   @Test
