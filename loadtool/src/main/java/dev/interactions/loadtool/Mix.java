@@ -11,13 +11,16 @@ import java.util.stream.Collectors;
  */
 public record Mix(Map<Fate, Integer> weights) {
 
+  /** {@link #DEFAULT} as written on the command line (a constant, so that it can be an option's default). */
+  public static final String DEFAULT_TEXT = "answer=70,reject=10,cancel=8,timeout=6,drop=3,disconnect=3";
+
   /** Mostly answered, with every other fate present so that each path runs in every run. */
-  public static final Mix DEFAULT = parse("answer=70,reject=10,cancel=8,timeout=6,drop=3,disconnect=3");
+  public static final Mix DEFAULT = parse(DEFAULT_TEXT);
 
   public Mix {
     weights = Map.copyOf(weights);
     if (weights.values().stream().mapToInt(Integer::intValue).sum() <= 0) {
-      throw new IllegalArgumentException("--mix: at least one weight must be positive");
+      throw new IllegalArgumentException("at least one weight must be positive");
     }
   }
 
@@ -32,7 +35,7 @@ public record Mix(Map<Fate, Integer> weights) {
       String[] pair = part.strip().split("=", 2);
       Fate fate =
           Fate.named(pair[0].strip())
-              .orElseThrow(() -> new IllegalArgumentException("--mix: unknown fate '" + pair[0].strip() + "'"));
+              .orElseThrow(() -> new IllegalArgumentException("unknown fate '" + pair[0].strip() + "'"));
       int weight;
       try {
         weight = pair.length == 2 ? Integer.parseInt(pair[1].strip()) : -1;
@@ -40,7 +43,7 @@ public record Mix(Map<Fate, Integer> weights) {
         weight = -1;
       }
       if (weight < 0) {
-        throw new IllegalArgumentException("--mix: '" + part.strip() + "' needs a whole weight >= 0, e.g. answer=70");
+        throw new IllegalArgumentException("'" + part.strip() + "' needs a whole weight >= 0, e.g. answer=70");
       }
       weights.put(fate, weight);
     }

@@ -18,7 +18,7 @@ class LeakDetectionTest {
   void sessionsKeptAfterTheSettlePeriodFailTheRun() throws Exception {
     try (RunningServer server = RunningServer.start("")) {
       LoadOptions options =
-          LoadOptions.parse(
+          LoadTool.parse(
               "--url", server.url(), "--clients", "20", "--sessions", "5", "--requesters", "5", "--duration", "3s",
               "--mix", "answer=1", "--settle", "2s");
 

@@ -2,8 +2,12 @@ package dev.interactions.loadtool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,12 +18,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 
 class LoadOptionsTest {
 
   @Test
   void defaultsSuitALaptop() {
-    LoadOptions options = LoadOptions.parse();
+    LoadOptions options = LoadTool.parse();
 
     assertEquals(List.of(URI.create("http://127.0.0.1:8080")), options.urls());
     assertEquals(List.of(URI.create("http://127.0.0.1:8080/metrics")), options.metricsUrls());
@@ -28,13 +33,19 @@ class LoadOptionsTest {
     assertEquals(20, options.requesters());
     assertEquals(Duration.ofSeconds(60), options.duration());
     assertEquals(Mix.DEFAULT, options.mix());
+    assertEquals(Duration.ofSeconds(1), options.interactionTimeout());
+    assertEquals(Duration.ofSeconds(60), options.settle());
+    assertEquals(Duration.ofSeconds(60), options.metricsWait());
+    assertEquals(Duration.ofSeconds(5), options.progressEvery());
     assertEquals(Optional.empty(), options.report());
+    assertEquals(Optional.empty(), options.requesterToken());
+    assertEquals(Optional.empty(), options.clientToken());
   }
 
   @Test
   void readsBothOptionForms() {
     LoadOptions options =
-        LoadOptions.parse(
+        LoadTool.parse(
             "--url=http://10.0.0.5:9090/", "--clients", "10000", "--duration", "30m", "--interaction-timeout=500ms",
             "--mix", "answer=1,drop=1", "--report", "out.json", "--requester-token", "r", "--client-token", "c");
 
@@ -52,15 +63,24 @@ class LoadOptionsTest {
 
   @Test
   void namesTheOptionAtFault() {
-    assertEquals("unknown option --client", message("--client", "5"));
-    assertEquals("--clients must be a whole number above 0, not '0'", message("--clients", "0"));
-    assertEquals("--settle: 'soon' is not a duration like 500ms, 20s, 30m, 1h", message("--settle", "soon"));
-    assertEquals("--mix: unknown fate 'answr'", message("--mix", "answr=5"));
-    assertEquals("--mix: at least one weight must be positive", message("--mix", "answer=0"));
+    assertEquals("Unknown options: '--client', '5'", message("--client", "5"));
+    assertEquals("Unmatched argument at index 0: 'clients'", message("clients"));
+    assertEquals("Invalid value for option '--clients': '0' is not a whole number above 0", message("--clients", "0"));
+    assertEquals("Invalid value for option '--sessions': 'many' is not a whole number above 0", message("--sessions", "many"));
+    assertEquals(
+        "Invalid value for option '--settle': 'soon' is not a duration like 500ms, 20s, 30m, 1h", message("--settle", "soon"));
+    assertEquals("Invalid value for option '--duration': '0s' is not above zero", message("--duration", "0s"));
+    assertEquals("Invalid value for option '--mix': unknown fate 'answr'", message("--mix", "answr=5"));
+    assertEquals("Invalid value for option '--mix': at least one weight must be positive", message("--mix", "answer=0"));
+    assertEquals(
+        "Invalid value for option '--mix': 'answer' needs a whole weight >= 0, e.g. answer=70", message("--mix", "answer"));
     assertEquals("--interaction-timeout must be between 100ms and 1h", message("--interaction-timeout", "50ms"));
-    assertEquals("--url must be an http:// or https:// URL, not 'ws://x'", message("--url", "ws://x"));
-    assertEquals("--duration needs a value", message("--duration"));
-    assertEquals("--url must be an http:// or https:// URL, not ''", message("--url", "http://a:1,"));
+    assertEquals("--interaction-timeout must be between 100ms and 1h", message("--interaction-timeout", "2h"));
+    assertEquals(
+        "Invalid value for option '--url' (URL[,URL...]): 'ws://x' is not an http:// or https:// URL", message("--url", "ws://x"));
+    assertEquals("Missing required parameter for option '--duration' (D)", message("--duration"));
+    assertEquals(
+        "Invalid value for option '--url' (URL[,URL...]): '' is not an http:// or https:// URL", message("--url", "http://a:1,"));
     assertEquals("--url names http://a:1 twice", message("--url", "http://a:1", "--url", "http://a:1/"));
     assertEquals(
         "--metrics-url names 1 scrape(s) for 2 server(s): give one per --url, in the same order",
@@ -68,9 +88,51 @@ class LoadOptionsTest {
   }
 
   @Test
+  void anOptionGivenTwiceKeepsItsLastValue() {
+    assertEquals(7, LoadTool.parse("--clients", "3", "--clients=7").clients());
+  }
+
+  @Test
+  void helpPrintsTheUsageOnStandardOutputAndSucceeds() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int status = LoadTool.run(new String[] {"--help"}, printing(out), printing(err));
+
+    assertEquals(LoadTool.PASSED, status);
+    String usage = out.toString(StandardCharsets.UTF_8);
+    assertTrue(usage.startsWith("Usage: java -jar interactions-loadtool.jar [options]"), usage);
+    for (String option :
+        List.of(
+            "--url", "--metrics-url", "--clients", "--sessions", "--requesters", "--duration", "--mix",
+            "--interaction-timeout", "--settle", "--metrics-wait", "--report", "--requester-token", "--client-token",
+            "--progress", "--help")) {
+      assertTrue(usage.contains(option + (option.equals("--help") ? "" : "=")), option + " missing:\n" + usage);
+    }
+    assertTrue(usage.replaceAll("\\s+", "").contains("[" + Mix.DEFAULT_TEXT + "]"), usage); // wrapped at 120 columns
+    assertTrue(usage.contains("Exit status:"), usage);
+    assertEquals("", err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void badOptionsAreToldWithTheUsageAndExitWithTheirOwnStatus() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int status = LoadTool.run(new String[] {"--client", "5"}, printing(out), printing(err));
+
+    assertEquals(LoadTool.USAGE, status);
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+    String told = err.toString(StandardCharsets.UTF_8);
+    assertTrue(told.startsWith("error: Unknown options: '--client', '5'"), told);
+    assertTrue(told.contains("Possible solutions: --clients"), told);
+    assertTrue(told.contains("Usage: java -jar interactions-loadtool.jar [options]"), told);
+  }
+
+  @Test
   void severalServersRepeatedOrCommaSeparated() {
     LoadOptions options =
-        LoadOptions.parse("--url", "http://127.0.0.1:8081,http://127.0.0.1:8082/", "--url=http://127.0.0.1:8083");
+        LoadTool.parse("--url", "http://127.0.0.1:8081,http://127.0.0.1:8082/", "--url=http://127.0.0.1:8083");
 
     assertEquals(
         List.of(URI.create("http://127.0.0.1:8081"), URI.create("http://127.0.0.1:8082"), URI.create("http://127.0.0.1:8083")),
@@ -83,13 +145,13 @@ class LoadOptionsTest {
         options.metricsUrls());
 
     LoadOptions scraped =
-        LoadOptions.parse("--url", "http://a:1,http://b:2", "--metrics-url", "http://a:9/m", "--metrics-url", "http://b:9/m");
+        LoadTool.parse("--url", "http://a:1,http://b:2", "--metrics-url", "http://a:9/m", "--metrics-url", "http://b:9/m");
     assertEquals(List.of(URI.create("http://a:9/m"), URI.create("http://b:9/m")), scraped.metricsUrls());
   }
 
   @Test
   void oneServerTakesEveryClientAndRequester() {
-    LoadOptions options = LoadOptions.parse("--url", "http://127.0.0.1:9000", "--clients", "30", "--requesters", "7");
+    LoadOptions options = LoadTool.parse("--url", "http://127.0.0.1:9000", "--clients", "30", "--requesters", "7");
 
     for (int slot = 0; slot < 30; slot++) {
       assertEquals(URI.create("http://127.0.0.1:9000"), options.clientUrl(slot));
@@ -103,7 +165,7 @@ class LoadOptionsTest {
   void clientsAndRequestersAreSpreadEvenlyAndEachSessionOverSeveralServers() {
     // 2 servers and an even number of sessions: plain slot % 2 would put every client of a session on one server.
     LoadOptions options =
-        LoadOptions.parse("--url", "http://a:1,http://b:2", "--clients", "200", "--sessions", "50", "--requesters", "21");
+        LoadTool.parse("--url", "http://a:1,http://b:2", "--clients", "200", "--sessions", "50", "--requesters", "21");
     Map<URI, Integer> clientsPerServer = new HashMap<>();
     Map<String, Set<URI>> serversPerSession = new HashMap<>();
     for (int slot = 0; slot < options.clients(); slot++) {
@@ -125,7 +187,7 @@ class LoadOptionsTest {
 
   @Test
   void threeServersShareTheClientsWithinOne() {
-    LoadOptions options = LoadOptions.parse("--url", "http://a:1,http://b:2,http://c:3", "--clients", "200", "--sessions", "50");
+    LoadOptions options = LoadTool.parse("--url", "http://a:1,http://b:2,http://c:3", "--clients", "200", "--sessions", "50");
     Map<URI, Integer> clientsPerServer = new HashMap<>();
     for (int slot = 0; slot < options.clients(); slot++) {
       clientsPerServer.merge(options.clientUrl(slot), 1, Integer::sum);
@@ -155,6 +217,10 @@ class LoadOptionsTest {
   }
 
   private static String message(String... args) {
-    return assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(args)).getMessage();
+    return assertThrows(ParameterException.class, () -> LoadTool.parse(args)).getMessage();
+  }
+
+  private static PrintStream printing(ByteArrayOutputStream bytes) {
+    return new PrintStream(bytes, true, StandardCharsets.UTF_8);
   }
 }

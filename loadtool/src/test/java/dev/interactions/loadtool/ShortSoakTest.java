@@ -56,7 +56,7 @@ class ShortSoakTest {
   @Test
   void everyInteractionEndsAndTheActorTreeReturnsToItsBaseline() throws Exception {
     ObjectMapper json = new ObjectMapper().registerModule(new Jdk8Module());
-    LoadOptions options = LoadOptions.parse(withUrl());
+    LoadOptions options = LoadTool.parse(withUrl());
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     LoadReport report = new LoadRun(options, server.gauges(), http, json, System.out).run();

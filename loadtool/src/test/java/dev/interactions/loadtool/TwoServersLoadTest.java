@@ -28,7 +28,7 @@ class TwoServersLoadTest {
   void clientsAndRequestersReachBothServersAndBothReturnToTheirBaseline() throws Exception {
     try (RunningServer first = RunningServer.start("orchestrator.session.closed-retention = 2s");
         RunningServer second = RunningServer.start("orchestrator.session.closed-retention = 2s")) {
-      LoadOptions options = LoadOptions.parse(concat(LOAD, "--url", first.url() + "," + second.url()));
+      LoadOptions options = LoadTool.parse(concat(LOAD, "--url", first.url() + "," + second.url()));
       PeakConnections firstPeak = new PeakConnections(first.census());
       PeakConnections secondPeak = new PeakConnections(second.census());
       ClusterGaugeSource gauges =
