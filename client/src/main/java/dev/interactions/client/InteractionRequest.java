@@ -3,6 +3,8 @@ package dev.interactions.client;
 import dev.interactions.protocol.HttpBodies;
 import dev.interactions.protocol.RawJson;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -53,7 +55,10 @@ public final class InteractionRequest {
         template.deliveryTimeoutMs(),
         template.maxTimeoutMs(),
         template.whenNoDevice(),
-        template.approvals());
+        template.approvals(),
+        template.answerers(),
+        template.visibility(),
+        template.allowSelfAnswer());
   }
 
   /** Sets what a request asks beyond its kind and payload; every setting is optional. */
@@ -68,6 +73,9 @@ public final class InteractionRequest {
     private Integer approvals;
     private WhenNoDevice whenNoDevice;
     private String idempotencyKey;
+    private HttpBodies.Answerers answerers;
+    private String visibility;
+    private Boolean allowSelfAnswer;
 
     private Builder(String kind, Object payload) {
       this.kind = Objects.requireNonNull(kind, "kind");
@@ -111,6 +119,27 @@ public final class InteractionRequest {
     }
 
     /**
+     * Only devices whose token's subject is one of {@code subjects}, or that hold one of {@code roles}, may answer it
+     * (needs a server with auth on); the others see it read-only unless {@link #visibleToAnswerersOnly}.
+     */
+    public Builder answerers(Collection<String> subjects, Collection<String> roles) {
+      this.answerers = new HttpBodies.Answerers(List.copyOf(subjects), List.copyOf(roles));
+      return this;
+    }
+
+    /** Devices that may not answer it are not sent it at all (instead of read-only). */
+    public Builder visibleToAnswerersOnly() {
+      this.visibility = "answerers";
+      return this;
+    }
+
+    /** With {@code false}, the requester's own token subject may not answer it (needs a server with auth on). */
+    public Builder allowSelfAnswer(boolean allowed) {
+      this.allowSelfAnswer = allowed;
+      return this;
+    }
+
+    /**
      * The idempotency key to create it with. Without one, each create call generates a key of its own and sends it with
      * every retry of that call; set one to make separate calls (a restarted process asking again) name the same
      * interaction.
@@ -136,7 +165,10 @@ public final class InteractionRequest {
               millis(deliveryTimeout),
               millis(maxTimeout),
               whenNoDevice == null ? null : whenNoDevice.wireName(),
-              approvals == null ? null : new HttpBodies.Approvals(approvals)));
+              approvals == null ? null : new HttpBodies.Approvals(approvals),
+              answerers,
+              visibility,
+              allowSelfAnswer));
     }
 
     private static Long millis(Duration duration) {

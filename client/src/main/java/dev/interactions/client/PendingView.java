@@ -95,12 +95,13 @@ final class PendingView {
 
   private static ServerMessage.Interaction shownBy(ServerMessage.Interaction i, String by) {
     return new ServerMessage.Interaction(
-        i.id(), i.kind(), i.payload(), i.requestedAt(), i.expiresAt(), i.answerSchema(), i.extendableUntil(), by, i.shownAt());
+        i.id(), i.kind(), i.payload(), i.requestedAt(), i.expiresAt(), i.answerSchema(), i.extendableUntil(), by, i.shownAt(),
+        i.readOnly());
   }
 
   private static ServerMessage.Interaction expiring(ServerMessage.Interaction i, ServerMessage.Extended extended) {
     return new ServerMessage.Interaction(
         i.id(), i.kind(), i.payload(), i.requestedAt(), extended.expiresAt(), i.answerSchema(), i.extendableUntil(), i.shownBy(),
-        i.shownAt());
+        i.shownAt(), i.readOnly());
   }
 }

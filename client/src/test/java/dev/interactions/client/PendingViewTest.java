@@ -41,7 +41,7 @@ class PendingViewTest {
     apply(welcome(), interaction("a"), new ServerMessage.Synced(1));
     Instant later = EXPIRES.plusSeconds(300);
     ServerMessage.Interaction replayed =
-        new ServerMessage.Interaction("a", "k", RawJson.NULL, REQUESTED, later, null, null, "websocket-2", REQUESTED.plusSeconds(1));
+        new ServerMessage.Interaction("a", "k", RawJson.NULL, REQUESTED, later, null, null, "websocket-2", REQUESTED.plusSeconds(1), null);
 
     List<ServerMessage> reports = apply(welcome(), replayed, new ServerMessage.Synced(1));
 

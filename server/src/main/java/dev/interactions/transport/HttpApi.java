@@ -12,9 +12,12 @@ import dev.interactions.transport.auth.Authenticator;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
 import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
@@ -28,6 +31,13 @@ import org.apache.pekko.http.javadsl.server.Route;
  * error is {@code {"error":{"code":…,"message":…}}} with the status that fits. See {@code docs/PROTOCOL.md}.
  */
 public final class HttpApi extends RouteSupport {
+
+  /**
+   * TypeScript declarations ({@code client.d.ts}); Pekko knows no type for the extension and would send
+   * application/octet-stream.
+   */
+  private static final ContentType TYPESCRIPT =
+      MediaTypes.applicationWithOpenCharset("typescript").toContentType(HttpCharsets.UTF_8);
 
   private final Health health;
   private final DeviceRoutes devices;
@@ -69,8 +79,9 @@ public final class HttpApi extends RouteSupport {
                         rejections(),
                         () ->
                             concat(
-                                pathSingleSlash(() -> get(() -> webAsset("web/index.html"))),
-                                path("client.js", () -> get(() -> webAsset("web/client.js"))),
+                                pathSingleSlash(() -> get(() -> webAsset(getFromResource("web/index.html")))),
+                                path("client.js", () -> get(() -> webAsset(getFromResource("web/client.js")))),
+                                path("client.d.ts", () -> get(() -> webAsset(getFromResource("web/client.d.ts", TYPESCRIPT)))),
                                 pathPrefix("health", this::health),
                                 pathPrefix("v1", () -> pathPrefix("sessions", () -> pathPrefix(this::session)))))));
   }
@@ -96,10 +107,12 @@ public final class HttpApi extends RouteSupport {
                                         : error(StatusCodes.FORBIDDEN, ErrorCode.FORBIDDEN.wireName(), "this token does not allow reading the metrics")))));
   }
 
-  /** The demo page and browser client, served from the jar; no build step, no CDN. Cached briefly, revalidated. */
-  private Route webAsset(String resource) {
-    return respondWithHeader(
-        CacheControl.create(CacheDirectives.PUBLIC, CacheDirectives.MAX_AGE(300)), () -> getFromResource(resource));
+  /**
+   * The demo page, the browser client and its types, served from the jar; no build step, no CDN. Cached briefly,
+   * revalidated.
+   */
+  private Route webAsset(Route resource) {
+    return respondWithHeader(CacheControl.create(CacheDirectives.PUBLIC, CacheDirectives.MAX_AGE(300)), () -> resource);
   }
 
   /** Liveness is the process answering; readiness is every registered check passing (503 otherwise). */

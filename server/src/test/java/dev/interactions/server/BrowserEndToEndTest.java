@@ -284,30 +284,10 @@ class BrowserEndToEndTest {
     if (!Files.isRegularFile(scripts.resolve("node_modules/playwright-core/package.json"))) {
       missing.add("playwright-core in " + scripts + "/node_modules (cd server/src/test/browser && npm ci)");
     }
-    if (!nodeRuns()) {
+    if (!TestPrerequisites.nodeRuns()) {
       missing.add("Node.js 20+ as `node` on the PATH");
     }
-    if (missing.isEmpty()) {
-      return null;
-    }
-    String message = "browser end-to-end tests need " + String.join(", ", missing);
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message + ". CI must install them (.ci/run): " + HOW_TO_ENABLE);
-    }
-    return message + ". Enable them with: " + HOW_TO_ENABLE;
-  }
-
-  private static boolean nodeRuns() {
-    try {
-      Process process = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      process.getInputStream().readAllBytes();
-      return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return TestPrerequisites.skipReason("browser end-to-end tests", missing, HOW_TO_ENABLE);
   }
 
   /** Runs {@code node args…} in {@code directory}, echoing its output, and reads the JSON results line it prints. */
