@@ -78,6 +78,12 @@ export type InteractionFrame = {
   readonly shownBy?: string;
   /** When it was first shown: present on the frames of a replay once it was (a `shown` frame does not carry it). */
   readonly shownAt?: string;
+  /**
+   * Present (and `true`) when this device may see it but not answer it: its request names other answerers, or refuses
+   * its requester's own answer. {@link renderInteraction} renders it with its controls disabled, and
+   * {@link InteractionClient.shown} reports nothing for it.
+   */
+  readonly readOnly?: true;
 };
 
 /** The replay after a (re)connect is complete: what is pending is now exactly what was replayed. */

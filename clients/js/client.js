@@ -38,9 +38,13 @@
  * JSON answer. The view also has read(button) (that answer; for confirm, `button` is the one pressed, as in a submit
  * event's `submitter`; throws an Error with `errors` like the server's when the controls hold none, e.g. too many
  * boxes checked), showErrors(errors) (each message next to the control its pointer names, the rest in a general note)
- * and clearErrors(). Payload text is only ever set as text, never parsed as HTML.
+ * and clearErrors(). Payload text is only ever set as text, never parsed as HTML. An interaction this device may not
+ * answer (`readOnly: true`, docs/PROTOCOL.md "Who may answer") is rendered inside a disabled fieldset with a note, and
+ * shown(id) reports nothing for it.
  */
 
+/** What a read-only prompt says above its disabled controls. */
+const READ_ONLY_NOTE = "You can see this request, but it asks someone else to answer it.";
 const EVENTS = ["welcome", "interaction", "synced", "closed", "shown", "extended", "progress", "ack", "error", "state"];
 const REPLY_TIMEOUT_MS = 30000;
 /**
@@ -156,7 +160,8 @@ export class InteractionClient {
    */
   shown(id) {
     const interaction = this.#pending.get(id);
-    if (!interaction || interaction.shownBy !== undefined) return;
+    // On the screen of someone who may not answer it, it has not reached a person who can (the server refuses it).
+    if (!interaction || interaction.shownBy !== undefined || interaction.readOnly) return;
     this.#unreported.add(id);
     if (!this.#reportTimer) this.#reportNext();
   }
@@ -385,10 +390,17 @@ export function renderInteraction(interaction, { onAnswer, document = globalThis
   const controls = new Controls(document);
   const prompt = promptFor(interaction)(interaction, controls);
   const actions = controls.element("div", { class: "actions" }, ...prompt.buttons);
-  const form = controls.element("form", { class: "interaction", "data-kind": interaction.kind }, ...prompt.nodes, controls.general, actions);
+  const body = [...prompt.nodes, controls.general, actions];
+  // A device that may see it but not answer it (docs/PROTOCOL.md, "Who may answer"): a disabled fieldset disables every
+  // control in it, buttons a page appends to `actions` later included, and the form cannot be submitted.
+  const content = interaction.readOnly
+    ? [controls.element("fieldset", { class: "read-only", disabled: true }, controls.element("p", { class: "read-only-note" }, READ_ONLY_NOTE), ...body)]
+    : body;
+  const form = controls.element("form", { class: "interaction", "data-kind": interaction.kind }, ...content);
   // The prompt's only listener, on its own element: a page dropping the form drops it too.
   form.onsubmit = (event) => {
     event.preventDefault();
+    if (interaction.readOnly) return;
     controls.clearErrors();
     let value;
     try {

@@ -584,16 +584,37 @@ async function authenticated() {
     await demo.page.evaluate(recordCards);
     const tokenField = await demo.page.inputValue("#token");
     check(tokenField === options.clientToken, "the token field was not filled from access_token");
+    // One that names someone else as its answerer comes first: the page shows it read-only and never reports it shown.
+    const readOnlyId = await backend.create(session, "confirm", { message: "Publish the Q3 report?" }, 120_000, {
+      answerers: { subjects: ["someone-else"] },
+    });
     const id = await backend.create(session, "sign-off", { document: "Q3 report" }, 120_000);
     await demo.page.waitForSelector(card(id), { timeout: 10_000 });
+    await demo.page.waitForSelector(card(readOnlyId), { timeout: 10_000 });
+    const readOnly = await demo.page.evaluate((selector) => {
+      const buttons = [...document.querySelectorAll(`${selector} button`)];
+      return {
+        buttons: buttons.length,
+        disabled: buttons.every((button) => button.matches(":disabled")),
+        badge: document.querySelector(`${selector} .badge`).textContent,
+        note: document.querySelector(`${selector} .read-only-note`)?.textContent ?? null,
+      };
+    }, card(readOnlyId));
+    check(readOnly.buttons >= 2 && readOnly.disabled, `the read-only card's buttons: ${JSON.stringify(readOnly)}`);
+    // Reports go out oldest first: once the later card's is recorded, the read-only one's would have been too.
+    await until(async () => (await backend.read(session, id, 0)).body?.shownBy, 10_000, () => `the server to record card ${id} shown`);
+    const unreported = await backend.read(session, readOnlyId, 0);
+    check(unreported.body.shownBy === undefined, `the read-only interaction was reported shown: ${JSON.stringify(unreported.body)}`);
     const outcome = backend.read(session, id, 10_000);
     await demo.page.click(`${card(id)} button.answer`);
     await waitUntil(demo.page, cardRemoved, id, 10_000, `card ${id} to be removed`);
     const read = await outcome;
     check(read.status === 200 && read.body.status === "answered", `the requester read ${JSON.stringify(read.body)}`);
     check(read.body.answeredBy === demo.socket.welcomes[0]?.connectionId, "answeredBy is not the page's connection");
+    await backend.cancel(session, readOnlyId);
+    await waitUntil(demo.page, cardRemoved, readOnlyId, 10_000, `card ${readOnlyId} to be removed`);
     demo.errors.check("the authenticated page");
-    return { interactionId: id, answeredBy: read.body.answeredBy };
+    return { interactionId: id, answeredBy: read.body.answeredBy, readOnly };
   } finally {
     await context.close();
   }

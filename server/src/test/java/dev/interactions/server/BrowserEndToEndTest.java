@@ -117,12 +117,17 @@ class BrowserEndToEndTest {
   }
 
   @Test
-  void pageWorksWithAuthOnThroughTheAccessTokenInItsUrl() {
+  void pageWorksWithAuthOnThroughTheAccessTokenInItsUrlAndShowsWhatOthersMustAnswerReadOnly() {
     assumeTrue(skipped == null, () -> skipped);
     assertEquals(0, securedRun.exitCode(), () -> String.join("\n", securedRun.output()));
     JsonNode authenticated = securedRun.scenario("authenticated");
 
     assertTrue(authenticated.path("answeredBy").asText().startsWith("websocket-"), authenticated::toString);
+    // An interaction naming someone else as its answerer: shown read-only, never reported shown (checked in the script).
+    JsonNode readOnly = authenticated.path("readOnly");
+    assertTrue(readOnly.path("disabled").asBoolean(), readOnly::toString);
+    assertEquals("view only", readOnly.path("badge").asText(), readOnly.toString());
+    assertTrue(readOnly.path("note").asText().contains("someone else"), readOnly.toString());
   }
 
   @Test
