@@ -114,7 +114,7 @@ class WhoMayAnswerContractTest {
   }
 
   @Test
-  void aRequesterThatMayNotAnswerItselfIsRefusedFromItsOwnDevice() {
+  void aRequesterThatMayNotAnswerItselfIsRefusedOnEveryTransport() {
     try (WsClient own = device("self", token("backend", "self", null));
         WsClient carol = device("self", token("carol", "self", null))) {
       server.awaitConnections("self", 2, bearer(REQUESTER));
@@ -126,6 +126,17 @@ class WhoMayAnswerContractTest {
       JsonNode refused = own.next("error");
       assertEquals("forbidden", refused.path("code").asText());
       assertTrue(refused.path("message").asText().contains("requester"), refused.toString());
+      // The same subject over an event stream's HTTP answer, and as a plain HTTP caller with the requester's own token.
+      try (SseClient ownStream = SseClient.open(server, "self", token("backend", "self", null))) {
+        String streamId = ownStream.nextEvent("welcome").json().path("connectionId").asText();
+        ownStream.nextEvent("interaction");
+        String answer = "/v1/sessions/self/interactions/" + id + "/answer";
+        TestServer.Reply fromStream =
+            server.post(answer, "{\"value\":{\"confirmed\":true},\"connectionId\":\"" + streamId + "\"}", bearer(token("backend", "self", null)));
+        TestServer.Reply fromRequester = server.post(answer, "{\"value\":{\"confirmed\":true}}", bearer(REQUESTER));
+        assertEquals(403, fromStream.status(), fromStream.toString());
+        assertEquals(403, fromRequester.status(), fromRequester.toString());
+      }
       carol.send("{\"type\":\"answer\",\"id\":\"" + id + "\",\"value\":{\"confirmed\":true}}");
       carol.next("ack");
       assertEquals("answered", read("self", id).path("status").asText());
