@@ -1,5 +1,6 @@
 package dev.interactions.core;
 
+import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.InvalidInputException;
 import dev.interactions.protocol.ServerMessage;
 import java.util.Collection;
@@ -65,9 +66,14 @@ public record Answerers(Set<String> subjects, Set<String> roles, String excluded
     return new Answerers(subjects, roles, excludedSubject, seenBy);
   }
 
-  /** Whether some device may not answer: the interaction's frames then depend on who receives them. */
+  /** Whether some device may not answer it. */
   boolean restrictsAnyone() {
     return !subjects.isEmpty() || !roles.isEmpty() || excludedSubject != null;
+  }
+
+  /** Whether some device is not to hear of it at all: then every frame about it depends on who receives it. */
+  boolean hidesFromAnyone() {
+    return visibility == Visibility.ANSWERERS && restrictsAnyone();
   }
 
   /** Whether an answer from {@code device} counts. A device without a verified subject is named by nothing. */
@@ -96,6 +102,22 @@ public record Answerers(Set<String> subjects, Set<String> roles, String excluded
       return view;
     }
     return visibility == Visibility.ALL ? view.asReadOnly() : null;
+  }
+
+  /**
+   * Why {@code device} may not answer interaction {@code interactionId} (nor report it shown, nor extend it): the
+   * {@code forbidden} refusal, to the client's message {@code ref}; null if it may.
+   */
+  ServerMessage.Error refusal(String interactionId, Device device, String ref) {
+    if (admit(device)) {
+      return null;
+    }
+    String why =
+        excludedSubject != null && excludedSubject.equals(device.subject())
+            ? "its requester may not answer it"
+            : "its request names who may answer it";
+    return new ServerMessage.Error(
+        ErrorCode.FORBIDDEN, "this device may not answer interaction " + interactionId + ": " + why, interactionId, ref);
   }
 
   /**

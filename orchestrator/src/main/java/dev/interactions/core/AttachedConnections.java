@@ -2,15 +2,18 @@ package dev.interactions.core;
 
 import dev.interactions.protocol.ServerMessage;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The connections attached to one session incarnation, by connection id: who hears the session's frames. It is the
- * session's runtime, not its record: a new incarnation starts with none, and the connections attach again by themselves
- * (see {@link Attachment}). Owned and used by one {@link Session} actor only.
+ * The connections attached to one session incarnation, by connection id, and which of them hear what: the frames of a
+ * pending interaction whose request names its answerers go only to the connections that see it ({@link Answerers}).
+ * It is the session's runtime, not its record: a new incarnation starts with none, and the connections attach again by
+ * themselves (see {@link Attachment}). Owned and used by one {@link Session} actor only.
  */
 final class AttachedConnections {
 
@@ -18,6 +21,11 @@ final class AttachedConnections {
   private record Attached(ActorRef<Attachment.Command> attachment, Device device) {}
 
   private final Map<String, Attached> byId = new LinkedHashMap<>();
+  /**
+   * Who may answer the pending interactions hidden from the devices that may not answer them, by interaction id (the
+   * rest, the most, are heard of by every connection); each leaves when its interaction closes.
+   */
+  private final Map<String, Answerers> restricted = new HashMap<>(0);
 
   boolean isEmpty() {
     return byId.isEmpty();
@@ -71,28 +79,49 @@ final class AttachedConnections {
     }
   }
 
-  /**
-   * Sends pending interaction {@code view} to every attached connection as {@code answerers} lets its device see it: as
-   * it is, read-only, or not at all.
-   */
-  void offer(ServerMessage.Interaction view, Answerers answerers) {
-    if (!answerers.restrictsAnyone()) {
-      broadcast(view);
-      return;
+  /** Pending interaction {@code requested} is live here: its frames go to the connections its answerers let see it. */
+  void restrict(SessionEvent.Requested requested) {
+    if (requested.answerers().hidesFromAnyone()) {
+      restricted.put(requested.interactionId(), requested.answerers());
     }
-    byId.values()
-        .forEach(
-            attached -> {
-              ServerMessage.Interaction frame = answerers.frameFor(attached.device(), view);
-              if (frame != null) {
-                attached.attachment().tell(new Attachment.Frame(frame));
-              }
-            });
   }
 
-  /** Sends {@code message}, about an interaction answered by {@code answerers}, to the connections that see it. */
-  void broadcast(ServerMessage message, Answerers answerers) {
-    if (answerers.visibility() == Answerers.Visibility.ALL || !answerers.restrictsAnyone()) {
+  /** Interaction {@code interactionId} closed: its frames are over. */
+  void forget(String interactionId) {
+    restricted.remove(interactionId);
+  }
+
+  /** Sends a new pending interaction to every attached connection: as it is, read-only, or not at all. */
+  void offer(SessionEvent.Requested requested) {
+    if (requested.answerers().restrictsAnyone()) {
+      byId.values().forEach(attached -> send(attached.attachment(), attached.device(), requested));
+    } else {
+      broadcast(requested.view()); // one frame for all
+    }
+  }
+
+  /** Replays {@code pending} to one attaching connection, each as its device may see it; returns how many it sent. */
+  int replay(Device device, ActorRef<Attachment.Command> attachment, Collection<SessionEvent.Requested> pending) {
+    int replayed = 0;
+    for (SessionEvent.Requested requested : pending) {
+      replayed += send(attachment, device, requested) ? 1 : 0;
+    }
+    return replayed;
+  }
+
+  private static boolean send(
+      ActorRef<Attachment.Command> attachment, Device device, SessionEvent.Requested requested) {
+    ServerMessage.Interaction frame = requested.answerers().frameFor(device, requested.view());
+    if (frame != null) {
+      attachment.tell(new Attachment.Frame(frame));
+    }
+    return frame != null;
+  }
+
+  /** Sends {@code message} about interaction {@code interactionId} to every connection that sees it. */
+  void broadcastAbout(String interactionId, ServerMessage message) {
+    Answerers answerers = restricted.get(interactionId);
+    if (answerers == null) {
       broadcast(message);
       return;
     }

@@ -94,6 +94,11 @@ public sealed interface SessionEvent extends JournalRecord {
           answerers);
     }
 
+    /** The {@code forbidden} refusal of what {@code device} sent about it ({@code ref}), or null if it may answer it. */
+    ServerMessage.Error forbidden(Device device, String ref) {
+      return answerers.refusal(interactionId, device, ref);
+    }
+
     /** The interaction as clients see it. */
     public ServerMessage.Interaction view() {
       Instant latest = delivery.latestExpiry();

@@ -43,7 +43,7 @@ final class SessionOutcomes {
     if (pending == null) {
       return receipt(respond.replyTo(), attachment, ledger.lateReceipt(sessionId, id, respond.ref(), runtime.rememberedSince(Instant.now())));
     }
-    ServerMessage.Error forbidden = runtime.forbidden(pending, answering, respond.ref());
+    ServerMessage.Error forbidden = pending.forbidden(answering, respond.ref());
     if (forbidden != null) {
       return receipt(respond.replyTo(), attachment, forbidden);
     }
@@ -134,7 +134,7 @@ final class SessionOutcomes {
     // Recorded as the connection the session verified, never one an HTTP body only claimed.
     Device showing = runtime.answering(shown.device());
     SessionEvent.Requested pending = ledger.pending().get(id);
-    ServerMessage.Error forbidden = pending == null ? null : runtime.forbidden(pending, showing, null);
+    ServerMessage.Error forbidden = pending == null ? null : pending.forbidden(showing, null);
     if (forbidden != null) {
       // On the screen of someone who may not answer it, it has not reached a person who can.
       ActorRef<Attachment.Command> attachment = shown.receiptWithFrames() ? runtime.attachment(shown.connectionId()) : null;
@@ -163,7 +163,7 @@ final class SessionOutcomes {
     if (pending == null) {
       return receipt(extend.replyTo(), attachment, ledger.lateReceipt(sessionId, id, extend.ref(), runtime.rememberedSince(Instant.now())));
     }
-    ServerMessage.Error forbidden = runtime.forbidden(pending, runtime.answering(extend.device()), extend.ref());
+    ServerMessage.Error forbidden = pending.forbidden(runtime.answering(extend.device()), extend.ref());
     if (forbidden != null) {
       return receipt(extend.replyTo(), attachment, forbidden);
     }

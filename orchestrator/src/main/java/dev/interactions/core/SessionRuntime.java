@@ -39,11 +39,6 @@ final class SessionRuntime {
   /** This node as {@code GET /v1/sessions/{id}} reports it. */
   private final String node;
   private final Map<String, ActorRef<Interaction.Command>> interactions = new HashMap<>();
-  /**
-   * Who may answer the pending interactions that not every device may answer: their frames go to the connections that
-   * see them (the rest, the most, go to every connection). Removed when they close, as everything here.
-   */
-  private final Map<String, Answerers> restricted = new HashMap<>(0);
   /** The compiled answer schemas of pending interactions that have been answered at least once. */
   private final Map<String, AnswerSchema> answerSchemas = new HashMap<>(0);
   private final AttachedConnections connections = new AttachedConnections();
@@ -113,19 +108,12 @@ final class SessionRuntime {
                 settings.store().durable()));
     context.watchWith(actor, new Session.InteractionStopped(requested.interactionId()));
     interactions.put(requested.interactionId(), actor);
-    if (requested.answerers().restrictsAnyone()) {
-      restricted.put(requested.interactionId(), requested.answerers());
-    }
+    connections.restrict(requested);
   }
 
   /** Sends a new pending interaction to every connection that sees it (read-only to those that may not answer it). */
   void offer(SessionEvent.Requested requested) {
-    connections.offer(requested.view(), requested.answerers());
-  }
-
-  /** Sends {@code message} about interaction {@code interactionId} to every connection that sees it. */
-  private void broadcastAbout(String interactionId, ServerMessage message) {
-    connections.broadcast(message, restricted.getOrDefault(interactionId, Answerers.ANYONE));
+    connections.offer(requested);
   }
 
   /** Spawns the interactions of a recovered ledger; overdue ones get a zero-length deadline and expire at once. */
@@ -143,8 +131,8 @@ final class SessionRuntime {
           .observer()
           .responded(StandardKind.metricLabel(closed.kind()), Duration.ofMillis(closed.audit().timeToAnswerMs()));
     }
-    broadcastAbout(closed.interactionId(), new ServerMessage.Closed(closed.interactionId(), outcome.code()));
-    restricted.remove(closed.interactionId());
+    connections.broadcastAbout(closed.interactionId(), new ServerMessage.Closed(closed.interactionId(), outcome.code()));
+    connections.forget(closed.interactionId());
     answerSchemas.remove(closed.interactionId());
     ActorRef<Interaction.Command> actor = interactions.remove(closed.interactionId());
     if (actor != null) {
@@ -195,7 +183,7 @@ final class SessionRuntime {
     census
         .observer()
         .shown(StandardKind.metricLabel(pending.kind()), Duration.between(pending.requestedAt(), delivery.shownAt()));
-    broadcastAbout(pending.interactionId(), new ServerMessage.Shown(pending.interactionId(), delivery.shownBy()));
+    connections.broadcastAbout(pending.interactionId(), new ServerMessage.Shown(pending.interactionId(), delivery.shownBy()));
     ActorRef<Interaction.Command> actor = interactions.get(pending.interactionId());
     if (actor != null) {
       actor.tell(new Interaction.Delivered(pending.view()));
@@ -204,7 +192,7 @@ final class SessionRuntime {
 
   /** An extension is recorded: every connection hears the new deadline, and the interaction's timer follows it. */
   void extended(SessionEvent.Requested extended) {
-    broadcastAbout(extended.interactionId(), new ServerMessage.Extended(extended.interactionId(), extended.expiresAt()));
+    connections.broadcastAbout(extended.interactionId(), new ServerMessage.Extended(extended.interactionId(), extended.expiresAt()));
     reschedule(extended, Instant.now());
   }
 
@@ -273,15 +261,7 @@ final class SessionRuntime {
    * Every (re-)attachment is a replay: the connection ends it with "synced" when the acceptance comes.
    */
   int replay(Device device, ActorRef<Attachment.Command> attachment, Collection<SessionEvent.Requested> pending) {
-    int replayed = 0;
-    for (SessionEvent.Requested requested : pending) {
-      ServerMessage.Interaction frame = requested.answerers().frameFor(device, requested.view());
-      if (frame != null) {
-        attachment.tell(new Attachment.Frame(frame));
-        replayed++;
-      }
-    }
-    return replayed;
+    return connections.replay(device, attachment, pending);
   }
 
   /** The acceptance that ends an attachment's replay of {@code replayed} interactions. */
@@ -323,23 +303,7 @@ final class SessionRuntime {
 
   /** Interaction {@code interactionId} has one approval more: every connection that sees it hears the progress. */
   void approved(String interactionId, int approvals, int required) {
-    broadcastAbout(interactionId, new ServerMessage.Progress(interactionId, approvals, required));
-  }
-
-  /**
-   * Why {@code device} may not answer pending {@code requested} (nor report it shown, nor extend it), or null if it may.
-   */
-  ServerMessage.Error forbidden(SessionEvent.Requested requested, Device device, String ref) {
-    if (requested.answerers().admit(device)) {
-      return null;
-    }
-    String why =
-        device.subject() != null && device.subject().equals(requested.answerers().excludedSubject())
-            ? "its requester may not answer it"
-            : "its request names who may answer it";
-    return new ServerMessage.Error(
-        ErrorCode.FORBIDDEN, "this device may not answer interaction " + requested.interactionId() + ": " + why,
-        requested.interactionId(), ref);
+    connections.broadcastAbout(interactionId, new ServerMessage.Progress(interactionId, approvals, required));
   }
 
   /** The session as {@code GET /v1/sessions/{id}} reports it. */
