@@ -28,7 +28,8 @@ import java.util.concurrent.CompletionException;
  * With auth on, a requester token of the session in {@code ORCHESTRATOR_TOKEN} (not an argument: a command line is
  * visible to other users of the machine). Answer it on the demo page, {@code http://127.0.0.1:8080/?session=alice}.
  *
- * <p>This process runs the client library alone: the JDK's HTTP client and Jackson, no Pekko, no orchestrator.
+ * <p>It uses the client library alone (the JDK's HTTP client and Jackson): no Pekko, no orchestrator, as {@code
+ * AgentAsksAPersonTest} checks; the client's jars are all it needs on its class path.
  */
 public final class AgentAsksAPerson {
 
@@ -59,6 +60,7 @@ public final class AgentAsksAPerson {
     this.out = out;
   }
 
+  /** Runs the agent once: {@code [server URL] [session id]}, and {@code ORCHESTRATOR_TOKEN} with auth on. */
   public static void main(String[] args) {
     String server = args.length > 0 ? args[0] : "http://127.0.0.1:8080";
     String sessionId = args.length > 1 ? args[1] : "alice";
