@@ -62,12 +62,12 @@ public final class QuickStart {
               .get(10, TimeUnit.SECONDS);
       log.info("agent   -> tool-approval ended: {}", approval);
 
-      CompletableFuture<InteractionOutcome> form =
+      CompletableFuture<InteractionOutcome> question =
           orchestrator
-              .request("alice", InteractionRequest.of("form", RawJson.parse("payload", "{\"fields\":[\"reason\"]}")))
+              .request("alice", InteractionRequest.of("text", RawJson.parse("payload", "{\"message\":\"Why the force push?\"}")))
               .toCompletableFuture();
-      form.cancel(false);
-      log.info("agent   -> form cancelled by the agent: {}", form.isCancelled());
+      question.cancel(false);
+      log.info("agent   -> question cancelled by the agent: {}", question.isCancelled());
 
       InteractionOutcome signOff =
           orchestrator
