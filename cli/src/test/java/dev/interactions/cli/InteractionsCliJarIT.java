@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.interactions.server.TestServer;
+import dev.interactions.server.WsClient;
+import dev.interactions.transport.auth.TestTokens;
 import java.io.File;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,11 +30,11 @@ class InteractionsCliJarIT {
   private static final Path JAR = Path.of("target", "interactions-cli.jar");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static RunningServer server;
+  private static TestServer server;
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = RunningServer.startWithJwt();
+    server = TestServer.startWithJwt();
   }
 
   @AfterAll
@@ -62,11 +64,16 @@ class InteractionsCliJarIT {
     Process ask =
         start(
             directory,
-            Map.of("TOKEN", RunningServer.requesterToken("by-option")),
+            Map.of("TOKEN", requesterToken("by-option")),
             "java -jar \"$CLI_JAR\" ask --url " + server.url() + " --session by-option --token \"$TOKEN\" --timeout 300ms 'Anyone?'");
 
     assertEquals(ExitStatus.NOT_DECIDED, finish(ask), () -> output(directory));
     assertEquals("expired", JSON.readTree(Files.readString(directory.resolve("out"))).path("status").asText());
+  }
+
+  /** A token that may request interactions of {@code sessionId} and join it, as a CI pipeline's would. */
+  private static String requesterToken(String sessionId) {
+    return TestTokens.requesterFor(TestTokens.SECRET, "ci-pipeline", sessionId);
   }
 
   @Test
@@ -83,15 +90,16 @@ class InteractionsCliJarIT {
    * the outcome's JSON line on stdout.
    */
   private static String pipeline(Path directory, String session, String answer, int expectedStatus) throws Exception {
-    String token = RunningServer.requesterToken(session);
-    URI socket = URI.create(server.webSocket(session) + "?access_token=" + token);
-    try (WebSocketDevice device = WebSocketDevice.join(socket)) {
+    String token = requesterToken(session);
+    try (WsClient device = WsClient.connect(server.ws("/v1/sessions/" + session + "/ws"), TestServer.bearer(token))) {
+      device.next("welcome");
+      device.next("synced");
       Process ask =
           start(
               directory,
               Map.of("ORCHESTRATOR_URL", server.url(), "ORCHESTRATOR_TOKEN", token),
               "java -jar \"$CLI_JAR\" ask --session " + session + " --timeout 2m 'Deploy to production?' && echo deploying");
-      JsonNode shown = device.nextInteraction();
+      JsonNode shown = device.next("interaction");
       assertEquals("Deploy to production?", shown.path("payload").path("message").asText());
       device.answer(shown.path("id").asText(), answer);
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interactions.protocol.Identifiers;
+import dev.interactions.server.TestServer;
+import dev.interactions.server.WsClient;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +29,11 @@ class RequesterCliTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger SESSIONS = new AtomicInteger();
 
-  private static RunningServer server;
+  private static TestServer server;
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = RunningServer.start();
+    server = TestServer.start("");
   }
 
   @AfterAll
@@ -42,10 +44,10 @@ class RequesterCliTest {
   @Test
   void aConfirmedConfirmExitsZeroWithTheOutcomeAsOneJsonLine() throws Exception {
     String session = newSession();
-    try (WebSocketDevice device = WebSocketDevice.join(server.webSocket(session))) {
+    try (WsClient device = WsClient.joined(server, session)) {
       CompletableFuture<CliRun> asking =
           inBackground("ask", "--url", server.url(), "--session", session, "--kind", "confirm", "--timeout", "2m", "Deploy to production?");
-      JsonNode shown = device.nextInteraction();
+      JsonNode shown = device.next("interaction");
       assertEquals("confirm", shown.path("kind").asText());
       assertEquals("{\"message\":\"Deploy to production?\"}", shown.path("payload").toString());
       device.answer(shown.path("id").asText(), "{\"confirmed\":true}");
@@ -66,9 +68,9 @@ class RequesterCliTest {
   @Test
   void aConfirmAnsweredNoExitsOne() throws Exception {
     String session = newSession();
-    try (WebSocketDevice device = WebSocketDevice.join(server.webSocket(session))) {
+    try (WsClient device = WsClient.joined(server, session)) {
       CompletableFuture<CliRun> asking = inBackground("ask", "--url", server.url(), "--session", session, "Deploy?");
-      device.answer(device.nextInteraction().path("id").asText(), "{\"confirmed\":false,\"reason\":\"not on a Friday\"}");
+      device.answer(device.next("interaction").path("id").asText(), "{\"confirmed\":false,\"reason\":\"not on a Friday\"}");
 
       CliRun run = finished(asking);
 
@@ -81,9 +83,9 @@ class RequesterCliTest {
   @Test
   void aRejectionExitsOneWithItsReason() throws Exception {
     String session = newSession();
-    try (WebSocketDevice device = WebSocketDevice.join(server.webSocket(session))) {
+    try (WsClient device = WsClient.joined(server, session)) {
       CompletableFuture<CliRun> asking = inBackground("ask", "--url", server.url(), "--session", session, "Deploy?");
-      device.reject(device.nextInteraction().path("id").asText(), "busy");
+      device.reject(device.next("interaction").path("id").asText(), "busy");
 
       CliRun run = finished(asking);
 
@@ -96,12 +98,12 @@ class RequesterCliTest {
   @Test
   void anyAnswerToAKindOfOneOwnExitsZeroAndPayloadGivesTheWholePayload() throws Exception {
     String session = newSession();
-    try (WebSocketDevice device = WebSocketDevice.join(server.webSocket(session))) {
+    try (WsClient device = WsClient.joined(server, session)) {
       CompletableFuture<CliRun> asking =
           inBackground(
               "ask", "--url", server.url(), "--session", session, "--kind", "tool-approval", "--payload",
               "{\"tool\":\"git push\",\"args\":[\"--force\"]}");
-      JsonNode shown = device.nextInteraction();
+      JsonNode shown = device.next("interaction");
       assertEquals("{\"tool\":\"git push\",\"args\":[\"--force\"]}", shown.path("payload").toString());
       device.answer(shown.path("id").asText(), "{\"approved\":false}");
 
@@ -115,13 +117,13 @@ class RequesterCliTest {
   @Test
   void aChoiceTakesItsOptionsFromPayloadAndItsMessageFromTheArgument() throws Exception {
     String session = newSession();
-    try (WebSocketDevice device = WebSocketDevice.join(server.webSocket(session))) {
+    try (WsClient device = WsClient.joined(server, session)) {
       CompletableFuture<CliRun> asking =
           inBackground(
               "ask", "--url", server.url(), "--session", session, "--kind", "choice", "--payload",
               "{\"options\":[{\"value\":\"eu\",\"title\":\"Europe\"},{\"value\":\"us\",\"title\":\"US\"}]}",
               "Which region?");
-      JsonNode shown = device.nextInteraction();
+      JsonNode shown = device.next("interaction");
       assertEquals("Which region?", shown.path("payload").path("message").asText());
       assertEquals(2, shown.path("payload").path("options").size());
       device.answer(shown.path("id").asText(), "{\"value\":\"eu\"}");
@@ -137,9 +139,9 @@ class RequesterCliTest {
   void aMessageIsTakenAsItIsEvenWhenItNamesAFile(@TempDir Path directory) throws Exception {
     Path arguments = Files.writeString(directory.resolve("arguments"), "--no-wait");
     String session = newSession();
-    try (WebSocketDevice device = WebSocketDevice.join(server.webSocket(session))) {
+    try (WsClient device = WsClient.joined(server, session)) {
       CompletableFuture<CliRun> asking = inBackground("ask", "--url", server.url(), "--session", session, "@" + arguments);
-      JsonNode shown = device.nextInteraction();
+      JsonNode shown = device.next("interaction");
       assertEquals("@" + arguments, shown.path("payload").path("message").asText());
       device.answer(shown.path("id").asText(), "{\"confirmed\":true}");
 
@@ -158,9 +160,9 @@ class RequesterCliTest {
   @Test
   void aWaitingAskEndsWithTheCancelAndBothExitTwo() throws Exception {
     String session = newSession();
-    try (WebSocketDevice device = WebSocketDevice.join(server.webSocket(session))) {
+    try (WsClient device = WsClient.joined(server, session)) {
       CompletableFuture<CliRun> asking = inBackground("ask", "--url", server.url(), "--session", session, "Deploy?");
-      String id = device.nextInteraction().path("id").asText();
+      String id = device.next("interaction").path("id").asText();
 
       CliRun cancel = CliRun.of("cancel", "--url", server.url(), "--session", session, id);
       CliRun ask = finished(asking);
@@ -176,7 +178,7 @@ class RequesterCliTest {
   @Test
   void noWaitPrintsTheIdAndGetReadsItPendingThenWaitsForTheAnswer() throws Exception {
     String session = newSession();
-    try (WebSocketDevice device = WebSocketDevice.join(server.webSocket(session))) {
+    try (WsClient device = WsClient.joined(server, session)) {
       CliRun asked = CliRun.of("ask", "--url", server.url(), "--session", session, "--no-wait", "--timeout", "2m", "Deploy?");
       assertEquals(ExitStatus.CREATED, asked.status(), asked::toString);
       String id = asked.out().strip();
@@ -188,7 +190,7 @@ class RequesterCliTest {
       assertEquals("Deploy?", onlyLine(pending).path("payload").path("message").asText());
 
       CompletableFuture<CliRun> waiting = inBackground("get", "--url", server.url(), "--session", session, "--wait", id);
-      device.answer(device.nextInteraction().path("id").asText(), "{\"confirmed\":true}");
+      device.answer(device.next("interaction").path("id").asText(), "{\"confirmed\":true}");
       CliRun answered = finished(waiting);
       assertEquals(ExitStatus.ANSWERED, answered.status(), answered::toString);
       assertEquals("answered", onlyLine(answered).path("status").asText());

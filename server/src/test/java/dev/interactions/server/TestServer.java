@@ -84,6 +84,11 @@ public final class TestServer implements AutoCloseable {
     return server.address().getPort();
   }
 
+  /** The server's base URL, {@code http://127.0.0.1:<port>}, as a client is configured with it. */
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
   public URI http(String path) {
     return URI.create("http://127.0.0.1:" + port() + path);
   }

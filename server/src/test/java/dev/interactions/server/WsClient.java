@@ -1,6 +1,7 @@
 package dev.interactions.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.interactions.protocol.WireCodec;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -103,6 +104,18 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
   /** Sends a text message. */
   public void send(String text) {
     socket.sendText(text, true).join();
+  }
+
+  /** Answers interaction {@code id} with {@code valueJson} and returns the server's {@code ack}. */
+  public JsonNode answer(String id, String valueJson) {
+    send("{\"type\":\"answer\",\"id\":" + TextNode.valueOf(id) + ",\"value\":" + valueJson + "}");
+    return next("ack");
+  }
+
+  /** Rejects interaction {@code id} with {@code reason} and returns the server's {@code ack}. */
+  public JsonNode reject(String id, String reason) {
+    send("{\"type\":\"reject\",\"id\":" + TextNode.valueOf(id) + ",\"reason\":" + TextNode.valueOf(reason) + "}");
+    return next("ack");
   }
 
   /** Sends a binary message. */
