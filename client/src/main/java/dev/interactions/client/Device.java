@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -39,7 +40,11 @@ import java.util.function.Supplier;
  * interaction the device already reported is not reported again, and one that closed meanwhile is reported closed.
  * Only a refusal that trying again cannot fix ends it: a WebSocket upgrade refused with a 4xx status other than 408 and
  * 429 ({@code 401} for a token the server does not take, {@code 403} for one that may not join the session); the device
- * then closes itself and reports the refusal to its {@link #onError error handlers}.
+ * then closes itself and reports the refusal to its {@link #onError error handlers}. Why each connection ended is told
+ * to its {@link #onConnectionLost connection-lost handlers}.
+ *
+ * <p>{@link #close()} ends the connection with the WebSocket close handshake; {@link #closeAsync()} does without
+ * waiting; {@link #abort()} drops it without a close frame, as a crashed device would.
  *
  * <p>Handlers are called one at a time, in the order of the frames, on the client's threads; they should not block
  * (hand long work to an executor of your own). Registering one returns its {@link Subscription}. Thread-safe.
@@ -62,6 +67,9 @@ public final class Device implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(Device.class.getName());
 
+  /** How much longer than the close timeout {@link #close()} waits: the timer that ends the handshake may run late. */
+  private static final Duration CLOSE_SLACK = Duration.ofSeconds(1);
+
   private final InteractionsClient owner;
   private final String sessionId;
   private final URI uri;
@@ -77,8 +85,11 @@ public final class Device implements AutoCloseable {
   private final Handlers<ServerMessage.Progress> progress = new Handlers<>("progress");
   private final Handlers<RefusedException> errors = new Handlers<>("error");
   private final Handlers<State> states = new Handlers<>("state");
+  private final Handlers<Throwable> connectionLosses = new Handlers<>("connection lost");
   /** Completed by the first {@code synced}. */
   private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
+  /** Completed once the device is closed and its last connection is over; as its close handshake ended. */
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   private final Object lock = new Object();
   /** Guarded by lock. */
@@ -107,6 +118,8 @@ public final class Device implements AutoCloseable {
     this.settings = settings;
     this.timers = timers;
     this.replies = new AwaitedReplies(timers, settings.replyTimeout(), sessionId);
+    // The client forgets it once its connection is over, not when it closes: closing the client waits for that.
+    closed.whenComplete((over, failed) -> owner.forget(this));
   }
 
   /**
@@ -169,6 +182,17 @@ public final class Device implements AutoCloseable {
   /** Every change of {@link #state()}. */
   public Subscription onStateChange(Consumer<? super State> handler) {
     return states.add(handler);
+  }
+
+  /**
+   * Why each connection, or attempt to open one, ended other than by {@link #close()} or {@link #abort()}: a {@link
+   * RefusedException} for a refused WebSocket upgrade (with its HTTP status), a {@link ConnectionClosedException} when
+   * the server closed the connection (with its close code), or the I/O failure ({@code ConnectException}, {@code
+   * HttpConnectTimeoutException}, an {@code IOException} when nothing came from the server for two heartbeats). Told
+   * before the state changes to {@link State#RECONNECTING} (or {@link State#CLOSED}, for a refusal that ends the device).
+   */
+  public Subscription onConnectionLost(Consumer<? super Throwable> handler) {
+    return connectionLosses.add(handler);
   }
 
   /**
@@ -239,28 +263,75 @@ public final class Device implements AutoCloseable {
   }
 
   /**
-   * Closes the device for good: its connection (a close frame, then the socket), its timers, its handlers. Replies
-   * still awaited fail with a {@link CancellationException}. Closing twice does nothing.
+   * Closes the device for good and waits for its connection to end: a close frame goes to the server, and the socket
+   * closes once the server answered with its own, or after the close timeout (2 s unless the client's builder set
+   * another). Its timers stop, replies still awaited fail with a {@link CancellationException}, its handlers are let go.
+   * Closing twice does nothing. It blocks for a network round trip: a handler should call {@link #closeAsync()}.
    */
   @Override
   public void close() {
-    DeviceSocket closing;
+    try {
+      closeAsync().get(settings.closeTimeout().plus(CLOSE_SLACK).toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException notAnswered) {
+      // The socket is closed either way; closeAsync() tells how it ended, for whoever needs to know.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Closes the device for good as {@link #close()} does, without waiting. The future completes when the server has
+   * answered the close frame, at once when the device had no open connection; it fails with a {@link TimeoutException}
+   * when the server did not answer within the close timeout, or with the I/O failure when the connection broke first.
+   * The socket is closed in every case. Calling it again returns the same outcome.
+   */
+  public CompletableFuture<Void> closeAsync() {
+    return shutDown(current -> current.close(settings.closeTimeout()));
+  }
+
+  /**
+   * Closes the device for good at once, dropping its connection without a close frame: to the server it looks like a
+   * crashed device or a lost network, the TCP connection just ends. Otherwise as {@link #close()}; once closed, it does
+   * nothing. For tests of what a server does with devices that vanish (the load tool's abrupt drops); a device that
+   * leaves should {@link #close()}.
+   */
+  public void abort() {
+    shutDown(
+        current -> {
+          current.abort();
+          return CompletableFuture.completedFuture(null);
+        });
+  }
+
+  /**
+   * Closes the device, the first time only: its connection, if it has one, is ended by {@code ending}, and {@link
+   * #closed} follows that end. Returns the outcome of the close.
+   */
+  private CompletableFuture<Void> shutDown(Function<DeviceSocket, CompletableFuture<Void>> ending) {
+    DeviceSocket current;
     synchronized (lock) {
       if (state == State.CLOSED) {
-        return;
+        return closed.copy();
       }
       state = State.CLOSED;
-      closing = socket;
+      current = socket;
       socket = null;
       stopReconnecting();
     }
-    CancellationException closed = new CancellationException("the device was closed");
-    replies.failAll(closed);
-    firstSync.completeExceptionally(closed);
-    if (closing != null) {
-      closing.close();
-    }
+    CancellationException cancelled = new CancellationException("the device was closed");
+    replies.failAll(cancelled);
+    firstSync.completeExceptionally(cancelled);
+    CompletableFuture<Void> end = current == null ? CompletableFuture.completedFuture(null) : ending.apply(current);
     ended();
+    end.whenComplete(
+        (over, failed) -> {
+          if (failed == null) {
+            closed.complete(null);
+          } else {
+            closed.completeExceptionally(failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed);
+          }
+        });
+    return closed.copy();
   }
 
   // --- connecting ----------------------------------------------------------------------------------------------------
@@ -316,9 +387,11 @@ public final class Device implements AutoCloseable {
     if (refusal != null) {
       errors.emit(refusal);
     }
+    connectionLosses.emit(refusal != null ? refusal : cause);
     if (fatal) {
       firstSync.completeExceptionally(refusal);
       ended();
+      closed.complete(null); // its socket was aborted above
     } else if (entered != null) {
       states.emit(entered);
     }
@@ -338,11 +411,11 @@ public final class Device implements AutoCloseable {
     return status >= 400 && status < 500 && status != 408 && status != 429;
   }
 
-  /** The device is closed: forget it, say so, and let go of every handler. */
+  /** The device is closed: say so, and let go of every handler. */
   private void ended() {
-    owner.forget(this);
     states.emit(State.CLOSED);
-    for (Handlers<?> handlers : List.of(interactions, closings, shownReports, extensions, progress, errors, states)) {
+    for (Handlers<?> handlers :
+        List.of(interactions, closings, shownReports, extensions, progress, errors, states, connectionLosses)) {
       handlers.clear();
     }
   }

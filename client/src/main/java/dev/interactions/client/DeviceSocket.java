@@ -6,22 +6,22 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
  * One WebSocket connection of a device, or the attempt to open one: it hands its device each text message, sends text
  * one message at a time (the JDK's WebSocket takes one send at a time), pings as the server's heartbeat asks, and
- * reports the connection lost when the server was silent for two heartbeats. Once over (aborted or closed), it stays
+ * reports the connection lost when the server was silent for two heartbeats. Once over (aborted, or closing), it stays
  * over: a socket that opens late is aborted at once.
  */
 final class DeviceSocket implements WebSocket.Listener {
 
   private static final String PING = ClientCodec.write(new ClientMessage.Ping());
-  /** How long {@link #close()} waits for its close frame to leave. */
-  private static final long CLOSE_FRAME_SECONDS = 2;
 
   /** Told each complete text message. */
   private final BiConsumer<DeviceSocket, String> received;
@@ -31,6 +31,8 @@ final class DeviceSocket implements WebSocket.Listener {
   private final String sessionId;
   /** The JDK calls a listener one method at a time, so this needs no lock. */
   private final StringBuilder partial = new StringBuilder();
+  /** Completed by the server's close frame, failed when the connection broke: the end of a close handshake. */
+  private final CompletableFuture<Void> serverClosed = new CompletableFuture<>();
   private volatile long lastHeardNanos = System.nanoTime();
   /** Guarded by this. */
   private WebSocket socket;
@@ -83,12 +85,14 @@ final class DeviceSocket implements WebSocket.Listener {
 
   @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-    lost.accept(this, new IOException("session " + sessionId + " closed the connection (" + statusCode + ")"));
+    serverClosed.complete(null);
+    lost.accept(this, new ConnectionClosedException(sessionId, statusCode, reason));
     return null;
   }
 
   @Override
   public void onError(WebSocket webSocket, Throwable error) {
+    serverClosed.completeExceptionally(error);
     lost.accept(this, error);
   }
 
@@ -133,8 +137,13 @@ final class DeviceSocket implements WebSocket.Listener {
     }
   }
 
-  /** Ends the connection with a close frame, waiting briefly for it to leave, then closes the socket. */
-  void close() {
+  /**
+   * Ends the connection with the WebSocket close handshake: a close frame, then the server's, then the socket closes.
+   * The future completes with the handshake, at once for a connection still opening (it is aborted as it opens). When
+   * the server did not answer within {@code timeout}, or the connection broke first, the socket is aborted all the same
+   * and the future fails: with a {@link TimeoutException}, or with the connection's failure.
+   */
+  CompletableFuture<Void> close(Duration timeout) {
     CompletableFuture<?> closeFrameSent;
     WebSocket target;
     synchronized (this) {
@@ -142,17 +151,25 @@ final class DeviceSocket implements WebSocket.Listener {
       stopBeating();
       target = socket;
       if (target == null) {
-        return; // still opening: onOpen aborts it
+        return CompletableFuture.completedFuture(null);
       }
       closeFrameSent = sending.handle((sent, failed) -> null).thenCompose(ignored -> target.sendClose(WebSocket.NORMAL_CLOSURE, ""));
     }
+    CompletableFuture<Void> handshake = closeFrameSent.thenCompose(sent -> serverClosed);
     try {
-      closeFrameSent.get(CLOSE_FRAME_SECONDS, TimeUnit.SECONDS);
-    } catch (Exception notSent) {
-      // the socket goes either way
-    } finally {
-      target.abort();
+      ScheduledFuture<?> deadline =
+          timers.schedule(
+              () -> handshake.completeExceptionally(
+                  new TimeoutException("session " + sessionId + " did not answer the close frame within " + timeout)),
+              timeout.toNanos(),
+              TimeUnit.NANOSECONDS);
+      handshake.whenComplete((closed, failed) -> deadline.cancel(false));
+    } catch (RejectedExecutionException clientClosing) {
+      // The client is stopping its timers: nothing would end a handshake the server leaves open, so it ends now.
+      handshake.completeExceptionally(clientClosing);
     }
+    // After a handshake the JDK has closed the socket already; after a failure nothing else will.
+    return handshake.whenComplete((closed, failed) -> target.abort());
   }
 
   /** Guarded by this. */

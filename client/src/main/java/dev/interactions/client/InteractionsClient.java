@@ -8,10 +8,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +36,11 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe. Futures complete on the client's own threads ({@code interactions-client-*}); work that blocks belongs
  * on an executor of your own ({@code thenApplyAsync(…, executor)}).
+ *
+ * <p>Devices cost no thread of their own: all of a client's devices share its one timer thread (pings, reconnects,
+ * reply and close timeouts) and its HTTP client, so one JVM can hold thousands. The JDK reads all the WebSockets of an
+ * HTTP client on its one selector thread; to spread many devices over more, build a client per {@link
+ * Builder#httpClient HTTP client}.
  */
 public final class InteractionsClient implements AutoCloseable {
 
@@ -46,7 +54,7 @@ public final class InteractionsClient implements AutoCloseable {
   private final URI server;
   private final Supplier<String> token;
   private final DeviceSettings deviceSettings;
-  /** Devices not closed yet, to close with the client; guarded by this. */
+  /** Devices whose connection is not over yet (open, or closing), to close with the client; guarded by this. */
   private final Set<Device> devices = new HashSet<>();
 
   private InteractionsClient(Builder builder) {
@@ -64,7 +72,8 @@ public final class InteractionsClient implements AutoCloseable {
     this.requester = new Requester(calls, builder.server, builder.responseTimeout);
     this.server = builder.server;
     this.token = builder.token;
-    this.deviceSettings = new DeviceSettings(builder.connectTimeout, builder.reconnect, builder.replyTimeout);
+    this.deviceSettings =
+        new DeviceSettings(builder.connectTimeout, builder.reconnect, builder.replyTimeout, builder.closeTimeout);
   }
 
   /** A builder of a client of the server at {@code server}, e.g. {@code http://localhost:8080}. */
@@ -120,14 +129,16 @@ public final class InteractionsClient implements AutoCloseable {
     return http;
   }
 
-  /** {@code device} closed. */
+  /** {@code device} closed, and its connection is over. */
   synchronized void forget(Device device) {
     devices.remove(device);
   }
 
   /**
-   * Closes the client: its devices close, calls still in flight fail with a {@code CancellationException}, and its threads stop (it waits
-   * a few seconds for them, unless called from one of them). An HTTP client given to the builder is left open. One this
+   * Closes the client: its devices close, all at once (it waits one close timeout at most for their close handshakes,
+   * however many there are), calls still in flight fail with a {@code CancellationException}, and its threads stop (it
+   * waits a few seconds for them, and for the devices, unless called from one of them). An HTTP client given to the
+   * builder is left open. One this
    * client created is closed on Java 21 and later; on Java 17, which cannot close one, the JDK's selector thread of it
    * ({@code HttpClient-…-SelectorManager}) ends once the garbage collector has collected it (the closed client no longer
    * refers to it). Closing twice does nothing.
@@ -144,15 +155,31 @@ public final class InteractionsClient implements AutoCloseable {
       http = null; // from here on no device is created: every one is in this copy
       open = List.copyOf(devices);
     }
-    open.forEach(Device::close); // before the timers stop: a device not closed yet may still schedule
+    boolean onOwnThread = Thread.currentThread().getName().startsWith(ClientThreads.PREFIX);
+    // Before the timers stop: the timers end the close handshakes the server leaves unanswered.
+    CompletableFuture<?>[] handshakes = open.stream().map(Device::closeAsync).toArray(CompletableFuture[]::new);
+    if (!onOwnThread) {
+      awaitHandshakes(handshakes);
+    }
     calls.close();
     timers.shutdownNow();
     if (io != null) {
       io.shutdownNow();
       close(closing);
     }
-    if (!Thread.currentThread().getName().startsWith(ClientThreads.PREFIX)) {
+    if (!onOwnThread) {
       awaitTermination();
+    }
+  }
+
+  /** Waits for the close handshakes, which their devices end after the close timeout at the latest. */
+  private void awaitHandshakes(CompletableFuture<?>[] handshakes) {
+    try {
+      CompletableFuture.allOf(handshakes).get(deviceSettings.closeTimeout().plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException notAllAnswered) {
+      // Each socket is closed either way; a device's closeAsync() tells how its handshake ended.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -188,6 +215,7 @@ public final class InteractionsClient implements AutoCloseable {
     private Duration responseTimeout = Duration.ofSeconds(30);
     private Backoff reconnect = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(15));
     private Duration replyTimeout = Duration.ofSeconds(30);
+    private Duration closeTimeout = Duration.ofSeconds(2);
     private HttpClient http;
 
     private Builder(URI server) {
@@ -244,6 +272,15 @@ public final class InteractionsClient implements AutoCloseable {
     /** How long a device's answer, rejection or extension waits for the server's reply (30 s). */
     public Builder replyTimeout(Duration replyTimeout) {
       this.replyTimeout = positive("replyTimeout", replyTimeout);
+      return this;
+    }
+
+    /**
+     * How long a device's close waits for the server's close frame (2 s) before it closes the socket all the same (and
+     * {@link Device#closeAsync()} fails with a {@code TimeoutException}).
+     */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = positive("closeTimeout", closeTimeout);
       return this;
     }
 

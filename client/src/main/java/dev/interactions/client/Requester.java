@@ -47,6 +47,17 @@ public final class Requester {
   }
 
   /**
+   * Creates an interaction and holds the response while it is pending, up to {@code wait} (the server holds it at most
+   * its longest wait, 60 s by default): one request, which completes with the closed state when the interaction closed
+   * within {@code wait}, else with the pending state. {@link #createAndWait} waits for the outcome however long it
+   * takes; this is for a caller that sets its own bound, or follows with {@link #await} polls of its own. The response
+   * may take {@code wait} plus the response timeout. Retries send the same idempotency key, as {@link #create} does.
+   */
+  public CompletableFuture<InteractionState> create(String sessionId, InteractionRequest request, Duration wait) {
+    return post(sessionId, request, wait);
+  }
+
+  /**
    * Creates an interaction and waits for its outcome: the create holds the response while it is pending (up to the
    * server's longest wait), then long polls follow until it closed. The future completes with the closed state, at the
    * latest when the interaction's deadline (as extended by devices) passes.

@@ -216,6 +216,22 @@ class RequesterTest {
   }
 
   @Test
+  void aCreateWithAWaitIsOneRequestHeldThatLongEvenWhenItComesBackPending() throws Exception {
+    server.answer(201, PENDING);
+    try (InteractionsClient client = client(QUICK)) {
+      InteractionState created =
+          client.requester().create("s", InteractionRequest.of("k", null), Duration.ofMillis(1500)).get(20, TimeUnit.SECONDS);
+
+      assertTrue(created.isPending(), "the caller polls on by itself, if it wants to");
+      ScriptedServer.Received request = server.next();
+      assertEquals("POST", request.method());
+      assertEquals("/v1/sessions/s/interactions?waitMs=1500", request.target());
+      assertFalse(body(request).path("idempotencyKey").asText().isEmpty(), "a key, as for every create");
+      assertEquals(0, server.waiting(), "no long poll follows");
+    }
+  }
+
+  @Test
   void idsOutsideTheProtocolsPatternAreRefusedBeforeAnythingIsSent() {
     try (InteractionsClient client = client(QUICK)) {
       assertThrows(IllegalArgumentException.class, () -> client.requester().get("a b", "i-1"));

@@ -1,13 +1,13 @@
 package dev.interactions.loadtool;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.interactions.client.InteractionsClient;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,9 +23,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The run's WebSocket clients: one slot per client, each slot on one session, each kept filled. A client that drops,
- * disconnects or is closed by the server is replaced by a new connection (a new connection id) after a short pause, so
- * the server sees devices churn while the number connected stays about constant.
+ * The run's WebSocket clients: one slot per client, each slot on one session, each kept filled by a {@link LoadDevice}.
+ * A device that drops or disconnects by fate, or that the server refuses for good, is replaced by a new one (a new
+ * connection id) after a short pause, so the server sees devices churn while the number connected stays about
+ * constant. A connection lost otherwise is reconnected by the client library, with its backoff.
+ *
+ * <p>The devices are the client library's: a device costs its socket and a few objects, no thread. They share the
+ * threads of {@link #HTTP_CLIENTS} HTTP clients and, per HTTP client and server, one library client's timer thread.
  */
 final class ClientFleet {
 
@@ -42,6 +45,12 @@ final class ClientFleet {
    */
   private static final int HTTP_CLIENTS = 4;
 
+  /** How long a WebSocket may take to open: a ramp of thousands of connections on a busy machine is slow. */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long a clean close may wait for the server's close frame before the socket is dropped (and that counted). */
+  static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
   private static final Duration RAMP_DEADLINE = Duration.ofMinutes(5);
   private static final int REPLACE_PAUSE_MIN_MS = 200;
   private static final int REPLACE_PAUSE_MAX_MS = 700;
@@ -51,29 +60,38 @@ final class ClientFleet {
   private final String runId;
   private final Claims claims = new Claims();
   private final Tally tally;
-  private final ObjectMapper json;
-  private final List<HttpClient> httpClients = new ArrayList<>();
   private final List<ExecutorService> httpExecutors = new ArrayList<>();
+  /** For each of the {@link #HTTP_CLIENTS} HTTP clients, the library's client of each server over it. */
+  private final List<Map<URI, InteractionsClient>> clients = new ArrayList<>();
+  /** The pauses before replacements, and forgetting old claims. */
   private final ScheduledExecutorService timers;
-  private final Set<LoadClient> live = ConcurrentHashMap.newKeySet();
+  private final Set<LoadDevice> live = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
 
-  ClientFleet(LoadOptions options, String runId, Tally tally, ObjectMapper json) {
+  ClientFleet(LoadOptions options, String runId, Tally tally) {
     this.options = options;
     this.runId = runId;
     this.tally = tally;
-    this.json = json;
-    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemon("load-client-timers"));
-    // Every client has a ping task; without this, cancelled ones would stay queued until their next run.
-    scheduler.setRemoveOnCancelPolicy(true);
-    this.timers = scheduler;
+    this.timers = Executors.newSingleThreadScheduledExecutor(daemon("load-client-timers"));
     long every = FORGET_CLAIMS_EVERY.toMillis();
     timers.scheduleAtFixedRate(claims::forgetOld, every, every, TimeUnit.MILLISECONDS);
+    String token = options.clientToken().orElse(null);
     for (int i = 0; i < HTTP_CLIENTS; i++) {
       ExecutorService executor = Executors.newFixedThreadPool(2, daemon("load-client-io-" + i));
       httpExecutors.add(executor);
-      httpClients.add(
-          HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor).build());
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor).build();
+      Map<URI, InteractionsClient> byServer = new HashMap<>();
+      for (URI server : options.urls()) {
+        byServer.put(
+            server,
+            InteractionsClient.builder(server)
+                .httpClient(http)
+                .token(() -> token)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .closeTimeout(CLOSE_HANDSHAKE_TIMEOUT)
+                .build());
+      }
+      clients.add(byServer);
     }
   }
 
@@ -99,56 +117,47 @@ final class ClientFleet {
   }
 
   /**
-   * Stops replacing clients and closes every connection cleanly; those not closed within the close handshake timeout
-   * are aborted. Returns when all are gone, then releases the fleet's threads.
+   * Stops replacing clients and closes every connection cleanly; a socket whose close handshake does not end within
+   * {@link #CLOSE_HANDSHAKE_TIMEOUT} is dropped (and counted). Returns when all are gone, then releases the fleet's
+   * threads.
    */
   void stop() throws InterruptedException {
-    List<LoadClient> closing;
+    List<LoadDevice> closing;
     synchronized (this) {
       stopping = true;
       closing = List.copyOf(live);
     }
-    closing.forEach(LoadClient::close);
-    CompletableFuture<Void> all = CompletableFuture.allOf(closing.stream().map(LoadClient::end).toArray(CompletableFuture[]::new));
+    closing.forEach(LoadDevice::close);
+    CompletableFuture<Void> all = CompletableFuture.allOf(closing.stream().map(LoadDevice::end).toArray(CompletableFuture[]::new));
     try {
-      all.get(LoadClient.CLOSE_HANDSHAKE_TIMEOUT.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
+      all.get(CLOSE_HANDSHAKE_TIMEOUT.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
-      closing.forEach(LoadClient::abort);
+      // Each handshake ends at its timeout, by the library's timer; closing the clients below ends any left all the same.
     }
+    clients.forEach(byServer -> byServer.values().forEach(InteractionsClient::close));
     timers.shutdownNow();
     httpExecutors.forEach(ExecutorService::shutdown);
   }
 
-  /** Synchronized with {@link #stop()} so that no client is added after the fleet took its list of clients to close. */
+  /** Synchronized with {@link #stop()} so that no device is added after the fleet took its list of devices to close. */
   private synchronized CompletableFuture<Void> connect(int slot) {
     if (stopping) {
       return CompletableFuture.completedFuture(null);
     }
-    LoadClient client = new LoadClient(json, claims, tally, timers, gone -> replace(slot, gone));
-    live.add(client);
-    return client.connect(httpClients.get(slot % HTTP_CLIENTS), webSocketUri(slot));
+    InteractionsClient client = clients.get(slot % HTTP_CLIENTS).get(options.clientUrl(slot));
+    LoadDevice device = new LoadDevice(client.device(options.sessionOf(runId, slot)), claims, tally);
+    live.add(device);
+    device.end().thenRun(() -> replace(slot, device));
+    return device.connect();
   }
 
-  private void replace(int slot, LoadClient gone) {
+  private void replace(int slot, LoadDevice gone) {
     live.remove(gone);
     if (stopping) {
       return;
     }
     long pause = ThreadLocalRandom.current().nextLong(REPLACE_PAUSE_MIN_MS, REPLACE_PAUSE_MAX_MS);
     timers.schedule(() -> connect(slot), pause, TimeUnit.MILLISECONDS);
-  }
-
-  /** The WebSocket of slot {@code slot}'s session on the server of that slot; a replacement reconnects to the same one. */
-  private URI webSocketUri(int slot) {
-    URI base = options.clientUrl(slot);
-    String scheme = base.getScheme().equals("https") ? "wss" : "ws";
-    String token =
-        options.clientToken()
-            .map(value -> "?access_token=" + URLEncoder.encode(value, StandardCharsets.UTF_8))
-            .orElse("");
-    return URI.create(
-        scheme + "://" + base.getRawAuthority() + base.getRawPath() + "/v1/sessions/" + options.sessionOf(runId, slot)
-            + "/ws" + token);
   }
 
   private static ThreadFactory daemon(String name) {

@@ -22,7 +22,7 @@ import java.util.Optional;
  * @param metricsWait how long to wait before the load for the servers' first metrics snapshot
  * @param report where to write the report as JSON too, if anywhere
  * @param requesterToken bearer token of the requesters (a JWT with the requester scope), when auth is on
- * @param clientToken {@code access_token} of the WebSocket clients, when auth is on
+ * @param clientToken bearer token of the WebSocket clients, when auth is on
  * @param progressEvery how often to print a progress line
  */
 public record LoadOptions(

@@ -1,12 +1,14 @@
 package dev.interactions.loadtool;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.interactions.client.InteractionsClient;
+import dev.interactions.client.RetryPolicy;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,14 +36,13 @@ public final class LoadRun {
    * waited for, plus the slack of its last HTTP response.
    */
   private static final Duration DRAIN =
-      Requester.PATIENT_TIMEOUT.plus(Requester.HANG_MARGIN).plus(RequesterApi.RESPONSE_SLACK).plusSeconds(10);
+      Requester.PATIENT_TIMEOUT.plus(Requester.HANG_MARGIN).plus(Requester.RESPONSE_SLACK).plusSeconds(10);
 
   private static final Duration STOP_AFTER_INTERRUPT = Duration.ofSeconds(10);
 
   private final LoadOptions options;
   private final ClusterGaugeSource gauges;
   private final HttpClient http;
-  private final ObjectMapper json;
   private final PrintStream out;
 
   /**
@@ -50,11 +51,10 @@ public final class LoadRun {
    * @param http the client for the requesters' HTTP calls
    * @param out where the progress goes
    */
-  public LoadRun(LoadOptions options, ClusterGaugeSource gauges, HttpClient http, ObjectMapper json, PrintStream out) {
+  public LoadRun(LoadOptions options, ClusterGaugeSource gauges, HttpClient http, PrintStream out) {
     this.options = options;
     this.gauges = gauges;
     this.http = http;
-    this.json = json;
     this.out = out;
   }
 
@@ -74,7 +74,7 @@ public final class LoadRun {
     }
     String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     Tally tally = new Tally();
-    ClientFleet fleet = new ClientFleet(options, runId, tally, json);
+    ClientFleet fleet = new ClientFleet(options, runId, tally);
     out.printf(
         "run %s: connecting %d clients to %d sessions%s%n",
         runId,
@@ -98,28 +98,34 @@ public final class LoadRun {
     progressTimer.scheduleAtFixedRate(new Progress(tally, gauges, out, started), every, every, TimeUnit.MILLISECONDS);
 
     AtomicBoolean stopping = new AtomicBoolean();
-    List<Thread> requesters = new ArrayList<>();
-    for (int i = 0; i < options.requesters(); i++) {
-      RequesterApi api = new RequesterApi(http, options.requesterUrl(i), options.requesterToken(), json);
-      Thread thread =
-          new Thread(new Requester(i, api, options, runId, tally, stopping::get, json), "requester-" + i);
-      thread.setDaemon(true);
-      thread.start();
-      requesters.add(thread);
-    }
-    Thread.sleep(options.duration().toMillis());
-    stopping.set(true);
-    out.printf(
-        "load stopped; %d interactions still in flight get up to %s to end%n",
-        tally.inFlight(), Figures.duration(DRAIN));
-    joinAll(requesters, DRAIN);
-    requesters.forEach(Thread::interrupt);
-    joinAll(requesters, STOP_AFTER_INTERRUPT);
-    if (tally.inFlight() > 0) {
-      // Threads that ignored the interrupt never reported their interaction: they are hung, and must be counted.
-      for (long i = tally.inFlight(); i > 0; i--) {
-        tally.hung("requester did not stop");
+    Map<URI, InteractionsClient> servers = requesterClients();
+    try {
+      List<Thread> requesters = new ArrayList<>();
+      for (int i = 0; i < options.requesters(); i++) {
+        Thread thread =
+            new Thread(
+                new Requester(i, servers.get(options.requesterUrl(i)), options, runId, tally, stopping::get),
+                "requester-" + i);
+        thread.setDaemon(true);
+        thread.start();
+        requesters.add(thread);
       }
+      Thread.sleep(options.duration().toMillis());
+      stopping.set(true);
+      out.printf(
+          "load stopped; %d interactions still in flight get up to %s to end%n",
+          tally.inFlight(), Figures.duration(DRAIN));
+      joinAll(requesters, DRAIN);
+      requesters.forEach(Thread::interrupt);
+      joinAll(requesters, STOP_AFTER_INTERRUPT);
+      if (tally.inFlight() > 0) {
+        // Threads that ignored the interrupt never reported their interaction: they are hung, and must be counted.
+        for (long i = tally.inFlight(); i > 0; i--) {
+          tally.hung("requester did not stop");
+        }
+      }
+    } finally {
+      servers.values().forEach(InteractionsClient::close); // a call still in flight is abandoned
     }
     double loadSeconds = (System.nanoTime() - started) / 1e9;
     progressTimer.shutdownNow();
@@ -130,6 +136,26 @@ public final class LoadRun {
         "settling: waiting up to %s for the server to return to its baseline%n", Figures.duration(options.settle()));
     Settling.Result settled = Settling.awaitBaseline(gauges, baseline, options.settle(), SETTLE_POLL);
     return report(tally, baseline, loadSeconds, settled);
+  }
+
+  /**
+   * The requesters' clients, one per server, on the run's HTTP client: without retries, so that a refused or failed
+   * call is counted rather than retried away, and with the response slack the hang check allows.
+   */
+  private Map<URI, InteractionsClient> requesterClients() {
+    String token = options.requesterToken().orElse(null);
+    Map<URI, InteractionsClient> clients = new LinkedHashMap<>();
+    for (URI server : options.urls()) {
+      clients.put(
+          server,
+          InteractionsClient.builder(server)
+              .httpClient(http)
+              .retry(RetryPolicy.none())
+              .responseTimeout(Requester.RESPONSE_SLACK)
+              .token(() -> token)
+              .build());
+    }
+    return clients;
   }
 
   private LoadReport report(Tally tally, ClusterGauges baseline, double loadSeconds, Settling.Result settled) {

@@ -175,7 +175,7 @@ public final class LoadTool implements Callable<Integer> {
   @Option(names = "--requester-token", paramLabel = "TOKEN", description = "bearer token of the requesters (auth on)")
   private String requesterToken;
 
-  @Option(names = "--client-token", paramLabel = "TOKEN", description = "access_token of the WebSocket clients (auth on)")
+  @Option(names = "--client-token", paramLabel = "TOKEN", description = "bearer token of the WebSocket clients (auth on)")
   private String clientToken;
 
   @Option(
@@ -263,7 +263,7 @@ public final class LoadTool implements Callable<Integer> {
     ClusterGaugeSource gauges = new ClusterGaugeSource(options.urls(), scrapes);
     LoadReport report;
     try {
-      report = new LoadRun(options, gauges, http, json, out).run();
+      report = new LoadRun(options, gauges, http, out).run();
     } catch (GaugesUnavailableException e) {
       err.println("error: cannot read the server's gauges, so leaks cannot be checked; nothing was run.");
       err.println("  " + e.getMessage());

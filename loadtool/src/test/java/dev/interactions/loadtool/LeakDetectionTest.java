@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpClient;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +21,7 @@ class LeakDetectionTest {
               "--url", server.url(), "--clients", "20", "--sessions", "5", "--requesters", "5", "--duration", "3s",
               "--mix", "answer=1", "--settle", "2s");
 
-      LoadReport report = new LoadRun(options, server.gauges(), HttpClient.newHttpClient(), new ObjectMapper(), System.out).run();
+      LoadReport report = new LoadRun(options, server.gauges(), HttpClient.newHttpClient(), System.out).run();
 
       assertFalse(report.passed(), report.toText());
       assertEquals(5, report.gaugesAtEnd().orElseThrow().sessionsAlive(), report.toText());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -55,11 +54,10 @@ class ShortSoakTest {
 
   @Test
   void everyInteractionEndsAndTheActorTreeReturnsToItsBaseline() throws Exception {
-    ObjectMapper json = new ObjectMapper().registerModule(new Jdk8Module());
     LoadOptions options = LoadTool.parse(withUrl());
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    LoadReport report = new LoadRun(options, server.gauges(), http, json, System.out).run();
+    LoadReport report = new LoadRun(options, server.gauges(), http, System.out).run();
 
     System.out.print(report.toText());
     assertTrue(report.passed(), report.toText());

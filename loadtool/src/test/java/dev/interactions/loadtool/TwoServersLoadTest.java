@@ -3,8 +3,6 @@ package dev.interactions.loadtool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.List;
@@ -39,7 +37,6 @@ class TwoServersLoadTest {
                   options,
                   gauges,
                   HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
-                  new ObjectMapper().registerModule(new Jdk8Module()),
                   System.out)
               .run();
 

@@ -1,0 +1,204 @@
+package dev.interactions.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.interactions.client.HandmadeWebSocketServer.Connection;
+import dev.interactions.client.HandmadeWebSocketServer.Frame;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Devices against a WebSocket server written by hand ({@link HandmadeWebSocketServer}): what goes on the wire when a
+ * device closes or aborts, what it is told when a connection ends, and what many devices cost.
+ */
+class DeviceConnectionTest {
+
+  private static final Backoff QUICK_RECONNECT = new Backoff(Duration.ofMillis(10), Duration.ofMillis(50));
+
+  private final HandmadeWebSocketServer server;
+
+  DeviceConnectionTest() throws IOException {
+    server = HandmadeWebSocketServer.start();
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    server.close();
+  }
+
+  @Test
+  void abortEndsTheConnectionWithoutACloseFrame() throws Exception {
+    try (InteractionsClient client = client(Duration.ofSeconds(2))) {
+      Device device = client.device("s");
+      Connection connection = connected(device);
+
+      device.abort();
+
+      assertTrue(connection.ended(), "the TCP stream ends with no frame before it");
+      assertEquals(Device.State.CLOSED, device.state());
+    }
+  }
+
+  @Test
+  void closeAsyncSendsACloseFrameAndCompletesWhenTheServerAnswersWithItsOwn() throws Exception {
+    try (InteractionsClient client = client(Duration.ofSeconds(20))) {
+      Device device = client.device("s");
+      Connection connection = connected(device);
+
+      CompletableFuture<Void> closing = device.closeAsync();
+
+      Frame frame = connection.next();
+      assertEquals(Frame.CLOSE, frame.opcode());
+      assertEquals(1000, frame.closeCode());
+      assertFalse(closing.isDone(), "the handshake waits for the server's close frame");
+      connection.sendClose(1000);
+      closing.get(20, TimeUnit.SECONDS);
+      assertTrue(connection.ended(), "the socket closed after the handshake");
+      assertEquals(Device.State.CLOSED, device.state());
+    }
+  }
+
+  @Test
+  void aCloseTheServerDoesNotAnswerFailsWithATimeoutAndStillClosesTheSocket() throws Exception {
+    try (InteractionsClient client = client(Duration.ofMillis(300))) {
+      Device device = client.device("s");
+      Connection connection = connected(device);
+
+      CompletableFuture<Void> closing = device.closeAsync();
+
+      assertEquals(Frame.CLOSE, connection.next().opcode());
+      assertInstanceOf(TimeoutException.class, ExecutionFailure.cause(closing));
+      assertTrue(connection.ended(), "the socket was dropped at the timeout");
+      assertInstanceOf(TimeoutException.class, ExecutionFailure.cause(device.closeAsync()), "closing again tells the same");
+    }
+  }
+
+  @Test
+  void aCloseByTheServerIsToldWithItsCodeBeforeTheDeviceReconnects() throws Exception {
+    try (InteractionsClient client = client(Duration.ofSeconds(2))) {
+      Device device = client.device("s");
+      LinkedBlockingQueue<Object> heard = new LinkedBlockingQueue<>();
+      device.onConnectionLost(heard::add);
+      device.onStateChange(heard::add);
+      Connection first = connected(device);
+      assertEquals(List.of(Device.State.CONNECTING, Device.State.SYNCED), List.of(heard.take(), heard.take()));
+
+      first.sendClose(1011);
+
+      ConnectionClosedException closed = assertInstanceOf(ConnectionClosedException.class, heard.poll(20, TimeUnit.SECONDS));
+      assertEquals(1011, closed.statusCode());
+      assertEquals(Device.State.RECONNECTING, heard.poll(20, TimeUnit.SECONDS));
+      server.accept().welcome(); // it came back by itself
+      assertEquals(Device.State.SYNCED, heard.poll(20, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void attemptsThatFailAreToldWithTheirCauseAndARefusedUpgradeWithItsStatus() throws Exception {
+    URI nobodyListens;
+    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      nobodyListens = URI.create("http://127.0.0.1:" + closed.getLocalPort());
+    }
+    try (InteractionsClient unreachable = InteractionsClient.builder(nobodyListens).reconnect(QUICK_RECONNECT).build();
+        InteractionsClient refusing = client(Duration.ofSeconds(2))) {
+      LinkedBlockingQueue<Throwable> attempts = new LinkedBlockingQueue<>();
+      Device lonely = unreachable.device("s");
+      lonely.onConnectionLost(attempts::add);
+      lonely.connect();
+      assertInstanceOf(IOException.class, attempts.poll(20, TimeUnit.SECONDS), "connection refused");
+      assertInstanceOf(IOException.class, attempts.poll(20, TimeUnit.SECONDS), "and refused again: it keeps trying");
+
+      Device forbidden = refusing.device("s");
+      LinkedBlockingQueue<Throwable> refusals = new LinkedBlockingQueue<>();
+      forbidden.onConnectionLost(refusals::add);
+      CompletableFuture<Void> connecting = forbidden.connect();
+      server.refuse(403);
+
+      RefusedException refused = assertInstanceOf(RefusedException.class, refusals.poll(20, TimeUnit.SECONDS));
+      assertEquals(403, refused.httpStatus().getAsInt());
+      assertInstanceOf(RefusedException.class, ExecutionFailure.cause(connecting));
+      assertEquals(Device.State.CLOSED, forbidden.state(), "a refusal that retrying cannot fix ends the device");
+    }
+  }
+
+  @Test
+  void closingTheClientClosesItsDevicesTogetherWithinOneCloseTimeout() throws Exception {
+    int devices = 10;
+    Duration closeTimeout = Duration.ofMillis(500);
+    InteractionsClient client = client(closeTimeout);
+    List<Connection> connections = new ArrayList<>();
+    for (int i = 0; i < devices; i++) {
+      connections.add(connected(client.device("s")));
+    }
+
+    long started = System.nanoTime();
+    client.close(); // the server answers no close frame: every handshake runs into the timeout
+
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertTrue(took.compareTo(closeTimeout.multipliedBy(devices / 2)) < 0, "one timeout for all, not one each: " + took);
+    for (Connection connection : connections) {
+      assertEquals(Frame.CLOSE, connection.next().opcode());
+      assertTrue(connection.ended(), "the socket was closed");
+    }
+  }
+
+  @Test
+  void devicesStartNoThreadsOfTheirOwn() throws Exception {
+    Set<Thread> before = clientThreads();
+    ExecutorService io = Executors.newFixedThreadPool(2);
+    HttpClient http = HttpClient.newBuilder().executor(io).build();
+    try (InteractionsClient client = InteractionsClient.builder(server.uri()).httpClient(http).build()) {
+      for (int i = 0; i < 50; i++) {
+        connected(client.device("s"));
+      }
+
+      Set<Thread> started = clientThreads();
+      started.removeAll(before);
+      assertEquals(
+          List.of(ClientThreads.PREFIX + "timer-1"),
+          started.stream().map(Thread::getName).collect(Collectors.toList()),
+          "50 devices share the client's one timer thread");
+    } finally {
+      io.shutdownNow();
+    }
+  }
+
+  /** A client of the hand-made server with {@code closeTimeout}, reconnecting at once. */
+  private InteractionsClient client(Duration closeTimeout) {
+    return InteractionsClient.builder(server.uri()).closeTimeout(closeTimeout).reconnect(QUICK_RECONNECT).build();
+  }
+
+  /** Connects {@code device} to the hand-made server and waits until it is synced. */
+  private Connection connected(Device device) throws Exception {
+    CompletableFuture<Void> synced = device.connect();
+    Connection connection = server.accept().welcome();
+    synced.get(20, TimeUnit.SECONDS);
+    return connection;
+  }
+
+  private static Set<Thread> clientThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .filter(thread -> thread.getName().startsWith(ClientThreads.PREFIX))
+        .collect(Collectors.toSet());
+  }
+}
