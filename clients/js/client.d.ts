@@ -19,8 +19,8 @@ export type JsonValue = null | boolean | number | string | readonly JsonValue[] 
 export type Outcome = "answered" | "rejected" | "cancelled" | "expired" | "disconnected" | "shutdown" | "undelivered";
 
 /**
- * The `code` of an `error` frame (docs/PROTOCOL.md, "error"). `forbidden` is defined but not sent: a connection can
- * only address its own session's interactions.
+ * The `code` of an `error` frame (docs/PROTOCOL.md, "error"). `forbidden`: this device may not answer (nor report
+ * shown, nor extend) an interaction whose request names who may answer it (see {@link InteractionFrame.readOnly}).
  */
 export type ErrorCode =
   | "bad_message"

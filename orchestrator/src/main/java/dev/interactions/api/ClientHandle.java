@@ -1,5 +1,6 @@
 package dev.interactions.api;
 
+import dev.interactions.core.Device;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.SessionDirectory;
 import dev.interactions.core.Session;
@@ -18,19 +19,20 @@ import org.apache.pekko.actor.typed.ActorRef;
 public final class ClientHandle implements AutoCloseable {
 
   private final String sessionId;
-  private final String connectionId;
+  /** Who this client is: every command names it, so the session judges it as this device even while it re-attaches. */
+  private final Device device;
   private final ActorRef<InProcessConnection.Command> connection;
   private final SessionDirectory directory;
   private final Duration askTimeout;
 
   ClientHandle(
       String sessionId,
-      String connectionId,
+      Device device,
       ActorRef<InProcessConnection.Command> connection,
       SessionDirectory directory,
       Duration askTimeout) {
     this.sessionId = sessionId;
-    this.connectionId = connectionId;
+    this.device = device;
     this.connection = connection;
     this.directory = directory;
     this.askTimeout = askTimeout;
@@ -43,12 +45,12 @@ public final class ClientHandle implements AutoCloseable {
 
   /** This client's connection id, reported as {@code answeredBy} when its answer wins. */
   public String connectionId() {
-    return connectionId;
+    return device.connectionId();
   }
 
   /** Answers interaction {@code interactionId} with {@code value}. */
   public CompletionStage<ServerMessage.Receipt> answer(String interactionId, RawJson value) {
-    return respond(interactionId, new InteractionOutcome.Answered(value, connectionId));
+    return respond(interactionId, new InteractionOutcome.Answered(value, device.connectionId()));
   }
 
   /** Rejects interaction {@code interactionId}; {@code reason} may be null. */
@@ -61,7 +63,7 @@ public final class ClientHandle implements AutoCloseable {
    * deadline stops) and every client hears {@code shown}. Completes with {@code ack}, or {@code unknown_interaction}.
    */
   public CompletionStage<ServerMessage.Receipt> shown(String interactionId) {
-    return ask(interactionId, replyTo -> new Session.Shown(interactionId, connectionId, replyTo, false));
+    return ask(interactionId, replyTo -> new Session.Shown(interactionId, device, replyTo, false));
   }
 
   /**
@@ -70,7 +72,7 @@ public final class ClientHandle implements AutoCloseable {
    * error if it is not pending.
    */
   public CompletionStage<ServerMessage.Receipt> extend(String interactionId, Duration by) {
-    return ask(interactionId, replyTo -> new Session.Extend(interactionId, connectionId, by, null, replyTo, false));
+    return ask(interactionId, replyTo -> new Session.Extend(interactionId, device, by, null, replyTo, false));
   }
 
   /** Detaches this client. Pending interactions stay pending for the session's other clients or a reconnect. */
@@ -80,7 +82,7 @@ public final class ClientHandle implements AutoCloseable {
   }
 
   private CompletionStage<ServerMessage.Receipt> respond(String interactionId, InteractionOutcome.Response response) {
-    return ask(interactionId, replyTo -> new Session.Respond(interactionId, connectionId, response, null, replyTo));
+    return ask(interactionId, replyTo -> new Session.Respond(interactionId, device, response, null, replyTo, false));
   }
 
   private CompletionStage<ServerMessage.Receipt> ask(

@@ -46,6 +46,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
   }
 
   private final String sessionId;
+  private final Device device;
   private final String connectionId;
   private final InteractionListener listener;
   private final SessionDirectory directory;
@@ -64,6 +65,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
       CompletableFuture<ClientHandle> attached) {
     super(context);
     this.sessionId = sessionId;
+    this.device = device;
     this.connectionId = device.connectionId();
     this.listener = listener;
     this.directory = directory;
@@ -95,7 +97,7 @@ final class InProcessConnection extends AbstractBehavior<InProcessConnection.Com
     if (event instanceof Attachment.Deliver deliver) {
       deliver(deliver.message());
     } else if (event instanceof Attachment.Attached first && first.first()) {
-      attached.complete(new ClientHandle(sessionId, connectionId, getContext().getSelf(), directory, askTimeout));
+      attached.complete(new ClientHandle(sessionId, device, getContext().getSelf(), directory, askTimeout));
     } else if (event instanceof Attachment.Lost lost) {
       attached.completeExceptionally(new InteractionRefusedException(lost.refusal()));
       return Behaviors.stopped();

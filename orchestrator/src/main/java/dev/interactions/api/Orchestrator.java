@@ -246,7 +246,7 @@ public final class Orchestrator implements AutoCloseable {
   /** The connections and pending interactions of session {@code sessionId} (empty if it does not exist). */
   public CompletionStage<SessionState> state(String sessionId) {
     Identifiers.require("sessionId", sessionId);
-    return directory.ask(sessionId, Session.GetState::new, settings.askTimeout());
+    return directory.ask(sessionId, replyTo -> new Session.GetState(replyTo), settings.askTimeout());
   }
 
   /** The one front door for requests, shared with the HTTP API. */

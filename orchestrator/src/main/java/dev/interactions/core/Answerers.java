@@ -5,6 +5,7 @@ import dev.interactions.protocol.InvalidInputException;
 import dev.interactions.protocol.ServerMessage;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -40,6 +41,8 @@ public record Answerers(Set<String> subjects, Set<String> roles, String excluded
   /** Longest subject or role accepted, as long as a token's {@code sub} sensibly gets. */
   public static final int MAX_NAME_LENGTH = 256;
 
+  private static final String NAME_RULE = "must be non-blank strings of at most " + MAX_NAME_LENGTH + " characters";
+
   /** Anyone connected to the session may answer, and every device sees it. */
   public static final Answerers ANYONE = new Answerers(Set.of(), Set.of(), null, Visibility.ALL);
 
@@ -51,9 +54,24 @@ public record Answerers(Set<String> subjects, Set<String> roles, String excluded
     }
   }
 
-  /** Only devices whose token names one of {@code subjects} (its {@code sub}) or one of {@code roles} may answer. */
+  /**
+   * Only devices whose token names one of {@code subjects} (its {@code sub}) or one of {@code roles} may answer.
+   *
+   * @throws InvalidInputException when they name nobody, or a name is null (the other bounds are checked with the
+   *     request)
+   */
   public static Answerers only(Collection<String> subjects, Collection<String> roles) {
-    return new Answerers(Set.copyOf(subjects), Set.copyOf(roles), null, Visibility.ALL);
+    if (subjects.isEmpty() && roles.isEmpty()) {
+      throw new InvalidInputException("answerers", "must name at least one subject or role");
+    }
+    return new Answerers(names("answerers/subjects", subjects), names("answerers/roles", roles), null, Visibility.ALL);
+  }
+
+  private static Set<String> names(String field, Collection<String> names) {
+    if (names.stream().anyMatch(Objects::isNull)) {
+      throw new InvalidInputException(field, NAME_RULE);
+    }
+    return Set.copyOf(names);
   }
 
   /** These answerers, except {@code subject} (the requester's own, for a request that it may not answer itself). */
@@ -76,16 +94,22 @@ public record Answerers(Set<String> subjects, Set<String> roles, String excluded
     return visibility == Visibility.ANSWERERS && restrictsAnyone();
   }
 
-  /** Whether an answer from {@code device} counts. A device without a verified subject is named by nothing. */
+  /**
+   * Whether an answer from {@code device} counts. A device without a verified subject is named by nothing, and is not
+   * let through a rule that only excludes someone: it could be that someone.
+   */
   boolean admit(Device device) {
     String subject = device.subject();
+    if (subject == null) {
+      return !restrictsAnyone();
+    }
     if (excludedSubject != null && excludedSubject.equals(subject)) {
       return false;
     }
     if (subjects.isEmpty() && roles.isEmpty()) {
       return true;
     }
-    if (subject != null && subjects.contains(subject)) {
+    if (subjects.contains(subject)) {
       return true;
     }
     return device.roles().stream().anyMatch(roles::contains);
@@ -136,7 +160,7 @@ public record Answerers(Set<String> subjects, Set<String> roles, String excluded
   private static void checkNames(String field, Set<String> names) {
     for (String name : names) {
       if (name == null || name.isBlank() || name.length() > MAX_NAME_LENGTH) {
-        throw new InvalidInputException(field, "must be non-blank strings of at most " + MAX_NAME_LENGTH + " characters");
+        throw new InvalidInputException(field, NAME_RULE);
       }
     }
   }

@@ -39,6 +39,11 @@ final class AttachedConnections {
     return byId.containsKey(connectionId);
   }
 
+  /** Whether the device of some attached connection may answer what {@code answerers} allow. */
+  boolean anyAdmitted(Answerers answerers) {
+    return byId.values().stream().anyMatch(attached -> answerers.admit(attached.device()));
+  }
+
   /** The attachment of {@code connectionId}, or null if it is not attached. */
   ActorRef<Attachment.Command> get(String connectionId) {
     Attached attached = byId.get(connectionId);

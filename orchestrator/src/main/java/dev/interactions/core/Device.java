@@ -1,5 +1,6 @@
 package dev.interactions.core;
 
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -50,13 +51,16 @@ public record Device(
     return new Device(connectionId, subject, roles, "http", userAgent, true);
   }
 
-  /** This device as the connection {@code attached} says, if it names that connection and the same subject; else none. */
+  /**
+   * This device as the connection {@code attached} it names, if that one was opened with the same subject; else none.
+   * The connection, transport and user agent are the attached one's (the audit); the roles stay this request's own, so
+   * a role its token no longer grants does not come back through a connection opened earlier.
+   */
   Device verifiedAgainst(Device attached) {
-    if (attached == null) {
+    if (attached == null || !Objects.equals(subject, attached.subject())) {
       return null;
     }
-    boolean sameSubject = subject == null ? attached.subject() == null : subject.equals(attached.subject());
-    return sameSubject ? attached : null;
+    return new Device(attached.connectionId(), subject, roles, attached.transport(), attached.userAgent(), false);
   }
 
   /**

@@ -105,7 +105,7 @@ public final class Session
       boolean receiptWithFrames)
       implements Command {
 
-    /** A response of an in-process client, whose receipt goes to {@code replyTo}. */
+    /** A response naming only connection {@code connectionId}: it counts as the device attached as that connection. */
     public Respond(
         String interactionId,
         String connectionId,
@@ -131,7 +131,7 @@ public final class Session
       String interactionId, Device device, ActorRef<ServerMessage.Receipt> replyTo, boolean receiptWithFrames)
       implements Command {
 
-    /** An in-process client's report. */
+    /** A report naming only connection {@code connectionId}: it counts as the device attached as that connection. */
     public Shown(String interactionId, String connectionId, ActorRef<ServerMessage.Receipt> replyTo, boolean receiptWithFrames) {
       this(interactionId, Device.inProcess(connectionId), replyTo, receiptWithFrames);
     }
@@ -156,7 +156,7 @@ public final class Session
       boolean receiptWithFrames)
       implements Command {
 
-    /** An in-process client's extension. */
+    /** An extension naming only connection {@code connectionId}: it counts as the device attached as that connection. */
     public Extend(
         String interactionId,
         String connectionId,
@@ -193,8 +193,17 @@ public final class Session
   /** Detaches a connection that is closing cleanly. */
   public record Detach(String connectionId) implements Command {}
 
-  /** Asks for the session's connections and pending interactions. */
-  public record GetState(ActorRef<SessionState> replyTo) implements Command {}
+  /**
+   * Asks for the session's connections and pending interactions: all of them, or with {@code viewer} (null: a
+   * requester) each as that device is sent it (read-only, or not at all; see {@link Answerers}).
+   */
+  public record GetState(Device viewer, ActorRef<SessionState> replyTo) implements Command {
+
+    /** A requester's read: every pending interaction as it is. */
+    public GetState(ActorRef<SessionState> replyTo) {
+      this(null, replyTo);
+    }
+  }
 
   /**
    * The orchestrator is shutting down. A session kept in memory ends every pending interaction as {@code shutdown} and
@@ -520,7 +529,7 @@ public final class Session
       return refuse(request, refuse.refusal());
     }
     SessionEvent.Requested requested = ((SessionLedger.Record) decision).event();
-    if (requested.delivery().whenNoDevice() == WhenNoDevice.FAIL && !runtime.hasConnections()) {
+    if (requested.delivery().whenNoDevice() == WhenNoDevice.FAIL && !runtime.hasConnectionFor(requested.answerers())) {
       return undeliverable(request, requested, now);
     }
     long issued = System.nanoTime();

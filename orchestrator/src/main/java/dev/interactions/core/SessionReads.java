@@ -34,7 +34,7 @@ final class SessionReads {
   /** Answers a command that only reads: {@link Session.GetState}, {@link Session.GetInteraction}, {@link Session.FollowInteraction}. */
   ReplyEffect<SessionEvent, SessionLedger> read(SessionLedger ledger, Session.Command command) {
     if (command instanceof Session.GetState get) {
-      return effects.reply(get.replyTo(), runtime.state(ledger.pending().values()));
+      return effects.reply(get.replyTo(), runtime.state(ledger.pending().values(), get.viewer()));
     } else if (command instanceof Session.GetInteraction get) {
       return status(ledger, get);
     } else if (command instanceof Session.FollowInteraction follow) {

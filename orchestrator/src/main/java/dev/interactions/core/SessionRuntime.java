@@ -209,9 +209,9 @@ final class SessionRuntime {
     return now.minus(settings.closedRetention());
   }
 
-  /** Whether any connection is attached. */
-  boolean hasConnections() {
-    return connections.size() > 0;
+  /** Whether a connection is attached whose device may answer what {@code answerers} allow. */
+  boolean hasConnectionFor(Answerers answerers) {
+    return connections.anyAdmitted(answerers);
   }
 
   /** An interaction's actor stopped: after delivering its outcome, or because it failed. */
@@ -306,10 +306,16 @@ final class SessionRuntime {
     connections.broadcastAbout(interactionId, new ServerMessage.Progress(interactionId, approvals, required));
   }
 
-  /** The session as {@code GET /v1/sessions/{id}} reports it. */
-  SessionState state(Collection<SessionEvent.Requested> pending) {
+  /** The session as {@code GET /v1/sessions/{id}} reports it, to {@code viewer} (null: a requester, who sees all). */
+  SessionState state(Collection<SessionEvent.Requested> pending, Device viewer) {
     List<ServerMessage.Interaction> views = new ArrayList<>(pending.size());
-    pending.forEach(requested -> views.add(requested.view()));
+    for (SessionEvent.Requested requested : pending) {
+      ServerMessage.Interaction view =
+          viewer == null ? requested.view() : requested.answerers().frameFor(viewer, requested.view());
+      if (view != null) {
+        views.add(view);
+      }
+    }
     return new SessionState(sessionId, connections.ids(), views, node);
   }
 

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.core.Answerers;
+import dev.interactions.core.DeliveryTerms;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRequest;
 import dev.interactions.core.InteractionStatus;
+import dev.interactions.core.WhenNoDevice;
 import dev.interactions.protocol.Audit;
 import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.InvalidInputException;
@@ -19,6 +21,7 @@ import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -123,9 +126,26 @@ class WhoMayAnswerTest {
 
     ServerMessage.Error refused = assertForbidden(alice.answer(id, YES));
     assertTrue(refused.message().contains("requester"), refused.message());
+    alice.close();
+    // A closed handle is no longer attached: the session still judges it as who it was, not as nobody.
+    assertTrue(assertForbidden(alice.answer(id, YES)).message().contains("requester"));
     assertNull(bobsPhone.nextInteraction().readOnly());
     await(bob.answer(id, YES));
     assertEquals(new InteractionOutcome.Answered(YES, bob.connectionId()), await(outcome));
+  }
+
+  @Test
+  void toFailWhenNoDeviceIsConnectedCountsOnlyDevicesThatMayAnswer() throws Exception {
+    await(orchestrator.attach("team", "bob", Set.of(), new RecordingListener(Duration.ofSeconds(WAIT_SECONDS))));
+
+    InteractionOutcome outcome =
+        await(
+            request(
+                InteractionRequest.of("confirm", CONFIRM)
+                    .withAnswerers(Answerers.only(List.of("alice"), List.of()))
+                    .withDelivery(new DeliveryTerms(Optional.empty(), Optional.empty(), Optional.of(WhenNoDevice.FAIL)))));
+
+    assertEquals(OutcomeCode.UNDELIVERED, outcome.code(), "bob is connected, but nobody who may answer it");
   }
 
   @Test

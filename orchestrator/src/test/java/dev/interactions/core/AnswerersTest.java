@@ -62,6 +62,20 @@ class AnswerersTest {
     assertTrue(Answerers.ANYONE.excluding("alice").admit(BOB));
     assertFalse(Answerers.only(List.of("carol"), List.of("ops")).excluding("carol").admit(CAROL));
     assertTrue(Answerers.ANYONE.excluding("alice").restrictsAnyone());
+    assertFalse(Answerers.ANYONE.excluding("alice").admit(NOBODY), "a device proved to be nobody could be the requester");
+  }
+
+  @Test
+  void aConnectionAnHttpAnswerClaimsCountsWithTheRolesOfTheAnswersOwnToken() {
+    Device stream = Device.connected("sse-1", "alice", Set.of("ops"), "sse", "Firefox");
+
+    Device verified = Device.claimed("sse-1", "alice", Set.of(), "curl").verifiedAgainst(stream);
+
+    assertEquals("sse-1", verified.connectionId());
+    assertEquals("sse", verified.transport());
+    assertEquals("Firefox", verified.userAgent());
+    assertEquals(Set.of(), verified.roles(), "a role the answer's token no longer grants does not come back");
+    assertNull(Device.claimed("sse-1", "mallory", Set.of("ops"), null).verifiedAgainst(stream));
   }
 
   @Test
@@ -72,6 +86,16 @@ class AnswerersTest {
     assertNull(
         new ServerMessage.Interaction("i", "k", RawJson.NULL, Instant.EPOCH, Instant.EPOCH, null, null, null, null, false)
             .readOnly());
+  }
+
+  @Test
+  void namingNobodyOrANullNameIsRefused() {
+    assertEquals(
+        "answerers", assertThrows(InvalidInputException.class, () -> Answerers.only(List.of(), List.of())).field());
+    List<String> withNull = new java.util.ArrayList<>(List.of("alice"));
+    withNull.add(null);
+    assertEquals(
+        "answerers/subjects", assertThrows(InvalidInputException.class, () -> Answerers.only(withNull, List.of())).field());
   }
 
   @Test

@@ -731,7 +731,7 @@ class SessionTest {
         ShardedSessions.init(
             testKit.system(), settings, EntityTypeKey.create(Session.Command.class, "Session-" + ++entityTypes));
     // A new entity type starts its shard coordinator first; the tests' short waits are for the sessions, not for that.
-    sessions.ask("warm-up", Session.GetState::new, Duration.ofSeconds(30)).toCompletableFuture().join();
+    sessions.<SessionState>ask("warm-up", Session.GetState::new, Duration.ofSeconds(30)).toCompletableFuture().join();
     nothingIsLeftBehind();
     return sessions;
   }

@@ -185,8 +185,7 @@ final class DeviceRoutes extends RouteSupport {
           }
           ServerMessage.Error refused = (ServerMessage.Error) result;
           if (refused.code() == ErrorCode.INVALID_ANSWER) {
-            return json(
-                StatusCodes.UNPROCESSABLE_ENTITY, HttpBodies.Error.invalidAnswer(refused.message(), refused.errors()));
+            return json(statusOf(refused.code()), HttpBodies.Error.invalidAnswer(refused.message(), refused.errors()));
           }
           return error(statusOf(refused.code()), refused.code().wireName(), refused.message());
         });
@@ -198,7 +197,10 @@ final class DeviceRoutes extends RouteSupport {
       case UNKNOWN_INTERACTION -> StatusCodes.NOT_FOUND;
       case ALREADY_CLOSED -> StatusCodes.CONFLICT;
       case FORBIDDEN -> StatusCodes.FORBIDDEN;
-      default -> StatusCodes.TOO_MANY_REQUESTS; // the session's only other refusal: its bounds
+      case INVALID_ANSWER -> StatusCodes.UNPROCESSABLE_ENTITY;
+      case RATE_LIMITED -> StatusCodes.TOO_MANY_REQUESTS;
+      // Not a session's refusals: a malformed or oversized body is refused before it reaches one.
+      case BAD_MESSAGE, TOO_LARGE, TOKEN_EXPIRED -> StatusCodes.BAD_REQUEST;
     };
   }
 

@@ -2,6 +2,7 @@ package dev.interactions.transport;
 
 import dev.interactions.core.Answerers;
 import dev.interactions.core.DeliveryTerms;
+import dev.interactions.core.Device;
 import dev.interactions.core.InteractionAdmission;
 import dev.interactions.core.InteractionLookup;
 import dev.interactions.core.InteractionRequest;
@@ -46,7 +47,11 @@ final class RequesterRoutes extends RouteSupport {
     if (!caller.mayJoin(sessionId) && !caller.mayRequest(sessionId)) {
       return forbidden(sessionId);
     }
-    CompletionStage<SessionState> state = sessions.ask(sessionId, Session.GetState::new, core.askTimeout());
+    // A device reads the session as it is sent it: not what is hidden from it, read-only what it may not answer.
+    Device viewer =
+        caller.mayRequest(sessionId) ? null : Device.httpCaller(caller.verifiedSubject().orElse(null), caller.roles(), null);
+    CompletionStage<SessionState> state =
+        sessions.ask(sessionId, replyTo -> new Session.GetState(viewer, replyTo), core.askTimeout());
     return onSuccess(
         state,
         s -> json(StatusCodes.OK, new HttpBodies.Session(s.sessionId(), s.connections(), s.pending(), s.node())));

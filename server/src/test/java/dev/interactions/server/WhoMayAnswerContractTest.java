@@ -43,6 +43,8 @@ class WhoMayAnswerContractTest {
       JsonNode asBob = bob.next("interaction");
       assertFalse(asAlice.has("readOnly"), asAlice.toString());
       assertTrue(asBob.path("readOnly").asBoolean(), asBob.toString());
+      JsonNode bobsState = server.get("/v1/sessions/ws-roles", bearer(token("bob", "ws-roles", "viewers"))).body();
+      assertTrue(bobsState.path("pending").path(0).path("readOnly").asBoolean(), bobsState.toString());
 
       bob.send("{\"type\":\"answer\",\"id\":\"" + id + "\",\"value\":{\"confirmed\":true},\"ref\":\"b1\"}");
       JsonNode refused = bob.next("error");
@@ -100,6 +102,10 @@ class WhoMayAnswerContractTest {
       String open = create("hidden", "").path("id").asText();
 
       assertEquals(open, bob.next("interaction").path("id").asText(), "frames arrive in order: the hidden one was not sent");
+      JsonNode state = server.get("/v1/sessions/hidden", bearer(token("bob", "hidden", null))).body();
+      assertEquals(1, state.path("pending").size(), state.toString());
+      assertEquals(open, state.path("pending").path(0).path("id").asText(), "nor is it in the session's state he reads");
+      assertEquals(2, server.get("/v1/sessions/hidden", bearer(REQUESTER)).body().path("pending").size(), "requesters see all");
       try (WsClient bobsPhone = WsClient.connect(server.ws("/v1/sessions/hidden/ws"), bearer(token("bob", "hidden", null)))) {
         bobsPhone.next("welcome");
         assertEquals(open, bobsPhone.next("interaction").path("id").asText());

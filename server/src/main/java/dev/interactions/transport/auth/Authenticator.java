@@ -17,8 +17,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns the bearer token of a request into a {@link Caller}. Thread-safe; build one at start-up and share it.
@@ -66,6 +69,8 @@ public final class Authenticator {
   // RFC 6750 §2.1: the scheme is case-insensitive and the token is one run of non-space characters.
   private static final Pattern BEARER = Pattern.compile("^\\s*bearer\\s+(\\S+)\\s*$", Pattern.CASE_INSENSITIVE);
 
+  private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
+
   private final Optional<Jwt> jwt;
 
   private Authenticator(Optional<Jwt> jwt) {
@@ -108,6 +113,7 @@ public final class Authenticator {
 
     private final JwtSettings settings;
     private final JWTVerifier verifier;
+    private final AtomicBoolean malformedRolesSaid = new AtomicBoolean();
 
     Jwt(JwtSettings settings) {
       this.settings = settings;
@@ -133,12 +139,15 @@ public final class Authenticator {
         throw new AuthenticationFailed("token has no subject (sub)");
       }
       Set<String> scopes = names(decoded, settings.scopeClaim());
+      if (scopes == null) {
+        throw new AuthenticationFailed("token claim " + settings.scopeClaim() + " must be a string or an array");
+      }
       return new Caller(
           subject,
           sessions(decoded),
           scopes.contains(settings.requesterScope()),
           scopes.contains(settings.metricsScope()),
-          names(decoded, settings.rolesClaim()),
+          roles(decoded),
           Optional.of(decoded.getExpiresAtAsInstant().plus(settings.leeway())));
     }
 
@@ -186,8 +195,27 @@ public final class Authenticator {
     }
 
     /**
+     * The roles a token grants. A roles claim of another shape (some identity providers put objects there) counts as
+     * none, rather than refusing the token for every call: it only keeps the bearer from answering interactions that
+     * name roles. Said once, naming the claim, never its value.
+     */
+    private Set<String> roles(DecodedJWT decoded) {
+      Set<String> roles = names(decoded, settings.rolesClaim());
+      if (roles == null) {
+        if (malformedRolesSaid.compareAndSet(false, true)) {
+          log.warn(
+              "token claim {} is neither a string nor an array of strings: such tokens hold no roles (set"
+                  + " orchestrator.auth.jwt.roles-claim to the claim that lists them)",
+              settings.rolesClaim());
+        }
+        return Set.of();
+      }
+      return roles;
+    }
+
+    /**
      * The names in claim {@code name}: space-separated in one string, or an array of strings (some identity providers,
-     * Okta's {@code scp}, Azure's {@code roles}, issue them so); none when absent.
+     * Okta's {@code scp}, Azure's {@code roles}, issue them so); none when absent, null when it has another shape.
      */
     private static Set<String> names(DecodedJWT decoded, String name) {
       Claim claim = decoded.getClaim(name);
@@ -199,10 +227,7 @@ public final class Authenticator {
         return spaced.isBlank() ? Set.of() : Set.copyOf(Arrays.asList(spaced.trim().split("\\s+")));
       }
       List<String> listed = strings(claim);
-      if (listed == null) {
-        throw new AuthenticationFailed("token claim " + name + " must be a string or an array");
-      }
-      return Set.copyOf(listed);
+      return listed == null ? null : Set.copyOf(listed);
     }
 
     /** The claim as a list of strings, or null when it is not an array of strings. */
