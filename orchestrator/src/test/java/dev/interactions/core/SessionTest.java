@@ -100,6 +100,29 @@ class SessionTest {
   }
 
   @Test
+  void aRequestRecordedBeforeAnswerersExistedIsReadBackAsAnswerableByAnyone() {
+    org.apache.pekko.serialization.Serialization serialization =
+        org.apache.pekko.serialization.SerializationExtension.get(testKit.system());
+    java.time.Instant at = java.time.Instant.parse("2026-11-29T10:00:00Z");
+    SessionEvent.Requested requested =
+        new SessionEvent.Requested(
+            "i1", "approve", PAYLOAD, at, at.plusSeconds(300), null, null, null, null, Answerers.only(List.of("alice"), List.of()));
+    String json = new String(serialization.serialize(requested).get(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(json.contains("\"answerers\":{"), json);
+    // The journal's form up to 2026-11-30: no answerers field at all.
+    String legacy = json.replaceAll(",\"answerers\":\\{[^}]*\\}", "");
+
+    SessionEvent.Requested read =
+        (SessionEvent.Requested)
+            serialization
+                .deserialize(legacy.getBytes(java.nio.charset.StandardCharsets.UTF_8), SessionEvent.Requested.class)
+                .get();
+
+    assertTrue(!legacy.contains("answerers"), legacy);
+    assertEquals(Answerers.ANYONE, read.answerers());
+  }
+
+  @Test
   void aSnapshotWrittenBeforeOutcomesWereLeftInTheJournalIsReadWithThemKept() {
     // The snapshot format up to 2026-11-29: whole closing events under "closed".
     org.apache.pekko.serialization.Serialization serialization =
