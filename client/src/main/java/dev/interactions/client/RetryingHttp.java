@@ -81,8 +81,9 @@ final class RetryingHttp {
 
     private final HttpRequest.Builder template;
     private final CompletableFuture<HttpResponse<String>> result = new CompletableFuture<>();
-    private final long startedNanos = System.nanoTime();
     private int attempts;
+    /** When the first attempt failed, for the retry policy's time budget; set once, on the first failure. */
+    private long firstFailureNanos;
     /** The attempt in flight, to abort it on close. */
     private volatile CompletableFuture<HttpResponse<String>> exchange;
 
@@ -126,10 +127,14 @@ final class RetryingHttp {
       if (!retryable) {
         return Optional.empty();
       }
+      long now = System.nanoTime();
+      if (attempts == 1) { // only failed attempts are followed by another: the first failure is the first attempt's
+        firstFailureNanos = now;
+      }
       Optional<Duration> retryAfter =
           cause != null ? Optional.empty() : RetryAfter.parse(response.headers().firstValue("Retry-After"), Instant.now());
       return policy.delayBeforeNextAttempt(
-          attempts, Duration.ofNanos(System.nanoTime() - startedNanos), retryAfter, ThreadLocalRandom.current().nextDouble());
+          attempts, Duration.ofNanos(now - firstFailureNanos), retryAfter, ThreadLocalRandom.current().nextDouble());
     }
 
     /** Schedules the next attempt; false when the client closed meanwhile (then this attempt's result stands). */

@@ -209,9 +209,26 @@ class RequesterTest {
       InteractionState closed = client.requester().createAndWait("s", InteractionRequest.of("k", null)).get(20, TimeUnit.SECONDS);
 
       assertEquals(OutcomeCode.EXPIRED, closed.outcome().orElseThrow());
-      assertEquals("/v1/sessions/s/interactions?waitMs=60000", server.next().target());
-      assertEquals("/v1/sessions/s/interactions/i-1?waitMs=60000", server.next().target());
-      assertEquals("/v1/sessions/s/interactions/i-1?waitMs=60000", server.next().target());
+      assertEquals("/v1/sessions/s/interactions?waitMs=50000", server.next().target());
+      assertEquals("/v1/sessions/s/interactions/i-1?waitMs=50000", server.next().target());
+      assertEquals("/v1/sessions/s/interactions/i-1?waitMs=50000", server.next().target());
+    }
+  }
+
+  @Test
+  void aPollThatFailsAfterTheServerHeldItLongerThanTheRetryBudgetIsRetriedAndTheWaitGoesOn() throws Exception {
+    Duration budget = Duration.ofMillis(200);
+    server
+        .answerAfter(budget.multipliedBy(3), 503, UNAVAILABLE) // a node restarting while it held the poll
+        .answer(200, PENDING)
+        .answer(200, PENDING.replace("\"pending\"", "\"answered\""));
+    try (InteractionsClient client = client(new RetryPolicy(4, budget, QUICK.backoff()))) {
+      InteractionState closed = client.requester().awaitClosed("s", "i-1").get(20, TimeUnit.SECONDS);
+
+      assertEquals(OutcomeCode.ANSWERED, closed.outcome().orElseThrow());
+      for (int poll = 0; poll < 3; poll++) {
+        assertEquals("/v1/sessions/s/interactions/i-1?waitMs=50000", server.next().target());
+      }
     }
   }
 

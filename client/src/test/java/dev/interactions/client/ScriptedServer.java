@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -24,14 +25,16 @@ final class ScriptedServer implements AutoCloseable {
   /** A request as it arrived: its method, path and query, {@code Authorization} header, body, and when it came. */
   record Received(String method, String target, String authorization, String body, long nanoTime) {}
 
-  private record Answer(int status, String body, String[] headers, boolean hang) {}
+  /** An answer given after holding the request for {@code hold}; one that {@code hang}s is never given. */
+  private record Answer(int status, String body, String[] headers, Duration hold, boolean hang) {}
 
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final BlockingQueue<Answer> script = new LinkedBlockingQueue<>();
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
   private final CountDownLatch closing = new CountDownLatch(1);
-  private volatile Answer last = new Answer(500, "{\"error\":{\"code\":\"internal_error\",\"message\":\"no script\"}}", new String[0], false);
+  private volatile Answer last =
+      new Answer(500, "{\"error\":{\"code\":\"internal_error\",\"message\":\"no script\"}}", new String[0], Duration.ZERO, false);
 
   private ScriptedServer(HttpServer server) {
     this.server = server;
@@ -63,13 +66,18 @@ final class ScriptedServer implements AutoCloseable {
    * value, …). Once the script runs out, its last answer is given again.
    */
   ScriptedServer answer(int status, String body, String... headers) {
-    script.add(new Answer(status, body, headers, false));
+    return answerAfter(Duration.ZERO, status, body, headers);
+  }
+
+  /** Holds the next request not answered yet for {@code hold}, as a long poll is held, then answers as {@link #answer} does. */
+  ScriptedServer answerAfter(Duration hold, int status, String body, String... headers) {
+    script.add(new Answer(status, body, headers, hold, false));
     return this;
   }
 
   /** Never answers the next request (until the server closes). */
   ScriptedServer hang() {
-    script.add(new Answer(0, null, null, true));
+    script.add(new Answer(0, null, null, Duration.ZERO, true));
     return this;
   }
 
@@ -102,13 +110,8 @@ final class ScriptedServer implements AutoCloseable {
             exchange.getRequestHeaders().getFirst("Authorization"),
             body,
             System.nanoTime()));
-    if (answer.hang()) {
-      try {
-        closing.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      exchange.close();
+    if (closedWhileHolding(answer)) {
+      exchange.close(); // no response: the client sees the connection end
       return;
     }
     for (int i = 0; i + 1 < answer.headers().length; i += 2) {
@@ -119,6 +122,20 @@ final class ScriptedServer implements AutoCloseable {
     exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
     exchange.getResponseBody().write(bytes);
     exchange.close();
+  }
+
+  /** Holds the request as {@code answer} says; true when the server closed meanwhile (always, for one that hangs). */
+  private boolean closedWhileHolding(Answer answer) {
+    try {
+      if (answer.hang()) {
+        closing.await();
+        return true;
+      }
+      return closing.await(answer.hold().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
   }
 
   @Override
