@@ -84,17 +84,15 @@ final class RetryingHttp {
     private int attempts;
     /** When the first attempt failed, for the retry policy's time budget; set once, on the first failure. */
     private long firstFailureNanos;
-    /** The attempt in flight, to abort it on close. */
-    private volatile CompletableFuture<HttpResponse<String>> exchange;
+    /** The attempt in flight, to abort it on close. Guarded by this. */
+    private CompletableFuture<HttpResponse<String>> exchange;
 
     Call(HttpRequest.Builder template) {
       this.template = template;
     }
 
     void attempt() {
-      HttpClient client = http;
-      if (result.isDone() || client == null) {
-        abandon();
+      if (result.isDone()) {
         return;
       }
       attempts++;
@@ -105,8 +103,28 @@ final class RetryingHttp {
         result.completeExceptionally(tokenFailed);
         return;
       }
-      exchange = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
-      exchange.whenComplete(this::attempted);
+      CompletableFuture<HttpResponse<String>> sent;
+      synchronized (this) {
+        // Read here, not before the token supplier ran: the client may have closed meanwhile. Under the lock that
+        // abandon() takes after completing the result: either this sees the call abandoned and sends nothing, or
+        // abandon() sees this exchange and aborts it; no exchange outlives the client.
+        HttpClient client = http;
+        if (client == null || result.isDone()) {
+          sent = null;
+        } else {
+          try {
+            sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+          } catch (RuntimeException refused) { // e.g. its executor, shut down by its owner: the call fails, not hangs
+            sent = CompletableFuture.failedFuture(refused);
+          }
+          exchange = sent;
+        }
+      }
+      if (sent == null) {
+        abandon();
+      } else {
+        sent.whenComplete(this::attempted);
+      }
     }
 
     private void attempted(HttpResponse<String> response, Throwable failure) {
@@ -158,7 +176,10 @@ final class RetryingHttp {
 
     void abandon() {
       result.completeExceptionally(new CancellationException("the client was closed"));
-      CompletableFuture<HttpResponse<String>> current = exchange;
+      CompletableFuture<HttpResponse<String>> current;
+      synchronized (this) {
+        current = exchange;
+      }
       if (current != null) {
         current.cancel(true); // aborts the exchange (Java 16 and later)
       }

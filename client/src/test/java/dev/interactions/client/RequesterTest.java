@@ -11,13 +11,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.interactions.protocol.OutcomeCode;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -272,7 +276,47 @@ class RequesterTest {
     threads.awaitNone();
   }
 
-  // --- steps ---------------------------------------------------------------------------------------------------------
+  @Test
+  void aClientClosedWhileAnAttemptIsUnderWaySendsNothingMoreOnAnHttpClientItWasGiven() throws Exception {
+    ExecutorService executor = Executors.newCachedThreadPool();
+    try {
+      HttpClient given = HttpClient.newBuilder().executor(executor).build();
+
+      closeDuringTheFirstAttempt(InteractionsClient.builder(server.uri()).httpClient(given));
+
+      // An attempt that went out anyway would arrive within milliseconds; a second is generous on a loaded machine.
+      assertTrue(server.staysQuietFor(Duration.ofSeconds(1)), "a request went out after the client closed");
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void aClientClosedWhileAnAttemptIsUnderWayFailsTheCallOnAnHttpClientOfItsOwn() throws Exception {
+    closeDuringTheFirstAttempt(InteractionsClient.builder(server.uri()));
+  }
+
+  // --- steps ---
+
+  /**
+   * Builds a client whose token supplier closes it: the supplier runs inside an attempt, after it started and before its
+   * request goes out, so the close falls between the two. The call fails as any call does when its client closes.
+   */
+  private void closeDuringTheFirstAttempt(InteractionsClient.Builder builder) throws Exception {
+    server.hang();
+    AtomicReference<InteractionsClient> closedMidAttempt = new AtomicReference<>();
+    InteractionsClient client =
+        builder
+            .retry(QUICK)
+            .token(() -> {
+              closedMidAttempt.get().close();
+              return "token";
+            })
+            .build();
+    closedMidAttempt.set(client);
+
+    ExecutionFailure.of(client.requester().await("s", "i-1", Duration.ofSeconds(30)), CancellationException.class);
+  }
 
   private InteractionsClient client(RetryPolicy retry) {
     return InteractionsClient.builder(server.uri()).retry(retry).build();

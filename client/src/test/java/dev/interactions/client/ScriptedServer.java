@@ -90,6 +90,13 @@ final class ScriptedServer implements AutoCloseable {
     return next;
   }
 
+  /**
+   * Whether no request arrives within {@code quiet}: for what must not be sent, which a test can only wait so long for.
+   */
+  boolean staysQuietFor(Duration quiet) throws InterruptedException {
+    return received.poll(quiet.toNanos(), TimeUnit.NANOSECONDS) == null;
+  }
+
   /** How many requests arrived and were not taken with {@link #next()} yet. */
   int waiting() {
     return received.size();
