@@ -35,9 +35,10 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Once {@link #connect() connected} it stays connected until {@link #close()}: it pings as the server's heartbeat
- * asks, and after a drop (or when nothing came from the server for two heartbeats) it reconnects with jittered
- * backoff, asking the token supplier for a fresh token each time. The server then replays what is pending: an
- * interaction the device already reported is not reported again, and one that closed meanwhile is reported closed.
+ * asks, and after a drop (or when nothing came from the server for two heartbeats, or no {@code welcome} within the
+ * connect timeout of the upgrade) it reconnects with jittered backoff, asking the token supplier for a fresh token
+ * each time. The server then replays what is pending: an interaction the device already reported is not reported
+ * again, and one that closed meanwhile is reported closed.
  * Only a refusal that trying again cannot fix ends it: a WebSocket upgrade refused with a 4xx status other than 408 and
  * 429 ({@code 401} for a token the server does not take, {@code 403} for one that may not join the session); the device
  * then closes itself and reports the refusal to its {@link #onError error handlers}. Why each connection ended is told
@@ -188,7 +189,8 @@ public final class Device implements AutoCloseable {
    * Why each connection, or attempt to open one, ended other than by {@link #close()} or {@link #abort()}: a {@link
    * RefusedException} for a refused WebSocket upgrade (with its HTTP status), a {@link ConnectionClosedException} when
    * the server closed the connection (with its close code), or the I/O failure ({@code ConnectException}, {@code
-   * HttpConnectTimeoutException}, an {@code IOException} when nothing came from the server for two heartbeats). Told
+   * HttpConnectTimeoutException}, an {@code IOException} when the server's {@code welcome} did not come within the
+   * connect timeout of the upgrade, or when nothing came from the server for two heartbeats after it). Told
    * before the state changes to {@link State#RECONNECTING} (or {@link State#CLOSED}, for a refusal that ends the device).
    */
   public Subscription onConnectionLost(Consumer<? super Throwable> handler) {
@@ -337,7 +339,7 @@ public final class Device implements AutoCloseable {
   // --- connecting ----------------------------------------------------------------------------------------------------
 
   private void open() {
-    DeviceSocket next = new DeviceSocket(this::received, this::lost, timers, sessionId);
+    DeviceSocket next = new DeviceSocket(this::received, this::lost, timers, sessionId, settings.connectTimeout());
     synchronized (lock) {
       if (state == State.CLOSED) {
         return;
@@ -468,7 +470,7 @@ public final class Device implements AutoCloseable {
       if (message instanceof ServerMessage.Welcome welcome) {
         connectionId = welcome.connectionId();
         failedAttempts = 0;
-        from.beat(Duration.ofMillis(welcome.heartbeatMs()));
+        from.welcomed(Duration.ofMillis(welcome.heartbeatMs()));
       } else if (message instanceof ServerMessage.Synced) {
         entered = enter(State.SYNCED);
       }

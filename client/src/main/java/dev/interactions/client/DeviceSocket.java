@@ -12,12 +12,14 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * One WebSocket connection of a device, or the attempt to open one: it hands its device each text message, sends text
  * one message at a time (the JDK's WebSocket takes one send at a time), pings as the server's heartbeat asks, and
- * reports the connection lost when the server was silent for two heartbeats. Once over (aborted, or closing), it stays
- * over: a socket that opens late is aborted at once.
+ * reports the connection lost when the server's {@code welcome} did not come within the welcome timeout of the upgrade
+ * (a server or proxy that took the upgrade and then said nothing), or when the server was silent for two heartbeats
+ * after it. Once over (aborted, or closing), it stays over: a socket that opens late is aborted at once.
  */
 final class DeviceSocket implements WebSocket.Listener {
 
@@ -29,6 +31,7 @@ final class DeviceSocket implements WebSocket.Listener {
   private final BiConsumer<DeviceSocket, Throwable> lost;
   private final ScheduledExecutorService timers;
   private final String sessionId;
+  private final Duration welcomeTimeout;
   /** The JDK calls a listener one method at a time, so this needs no lock. */
   private final StringBuilder partial = new StringBuilder();
   /** Completed by the server's close frame, failed when the connection broke: the end of a close handshake. */
@@ -36,10 +39,12 @@ final class DeviceSocket implements WebSocket.Listener {
   private volatile long lastHeardNanos = System.nanoTime();
   /** Guarded by this. */
   private WebSocket socket;
-  /** Guarded by this. */
-  private ScheduledFuture<?> heartbeat;
+  /** What notices a silent server: the deadline of the welcome until it came, then the heartbeat. Guarded by this. */
+  private ScheduledFuture<?> watchdog;
   /** The last message sent. Guarded by this. */
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+  /** Guarded by this. */
+  private boolean welcomed;
   /** Guarded by this. */
   private boolean over;
 
@@ -47,11 +52,13 @@ final class DeviceSocket implements WebSocket.Listener {
       BiConsumer<DeviceSocket, String> received,
       BiConsumer<DeviceSocket, Throwable> lost,
       ScheduledExecutorService timers,
-      String sessionId) {
+      String sessionId,
+      Duration welcomeTimeout) {
     this.received = received;
     this.lost = lost;
     this.timers = timers;
     this.sessionId = sessionId;
+    this.welcomeTimeout = welcomeTimeout;
   }
 
   @Override
@@ -61,6 +68,7 @@ final class DeviceSocket implements WebSocket.Listener {
       late = over;
       if (!late) {
         socket = webSocket;
+        watch(timers -> timers.schedule(this::noWelcome, welcomeTimeout.toNanos(), TimeUnit.NANOSECONDS));
       }
     }
     if (late) {
@@ -107,13 +115,33 @@ final class DeviceSocket implements WebSocket.Listener {
     sending = sending.handle((sent, failed) -> null).thenCompose(ignored -> target.sendText(text, true));
   }
 
-  /** Pings every half {@code interval}; reports the connection lost once the server was silent for two. */
-  synchronized void beat(Duration interval) {
-    if (heartbeat != null) {
-      heartbeat.cancel(false);
-    }
+  /**
+   * The server's welcome came, with its heartbeat {@code interval}: pings every half interval from now on, and reports
+   * the connection lost once the server was silent for two.
+   */
+  synchronized void welcomed(Duration interval) {
+    welcomed = true;
     long halfNanos = Math.max(1, interval.toNanos() / 2);
-    heartbeat = timers.scheduleAtFixedRate(() -> tick(interval), halfNanos, halfNanos, TimeUnit.NANOSECONDS);
+    watch(timers -> timers.scheduleAtFixedRate(() -> tick(interval), halfNanos, halfNanos, TimeUnit.NANOSECONDS));
+  }
+
+  /** Replaces the watchdog with what {@code schedule} schedules on the timers. Guarded by this. */
+  private void watch(Function<ScheduledExecutorService, ScheduledFuture<?>> schedule) {
+    stopWatching();
+    try {
+      watchdog = schedule.apply(timers);
+    } catch (RejectedExecutionException clientClosing) {
+      // The client is stopping its timers: it is closing this connection too.
+    }
+  }
+
+  private void noWelcome() {
+    synchronized (this) {
+      if (welcomed) {
+        return; // it came just as the deadline passed
+      }
+    }
+    lost.accept(this, new IOException("no welcome from session " + sessionId + " within " + welcomeTimeout + " of the upgrade"));
   }
 
   private void tick(Duration interval) {
@@ -131,7 +159,7 @@ final class DeviceSocket implements WebSocket.Listener {
   /** Ends the connection at once, without a close frame. */
   synchronized void abort() {
     over = true;
-    stopBeating();
+    stopWatching();
     if (socket != null) {
       socket.abort();
     }
@@ -148,7 +176,7 @@ final class DeviceSocket implements WebSocket.Listener {
     WebSocket target;
     synchronized (this) {
       over = true;
-      stopBeating();
+      stopWatching();
       target = socket;
       if (target == null) {
         return CompletableFuture.completedFuture(null);
@@ -173,10 +201,10 @@ final class DeviceSocket implements WebSocket.Listener {
   }
 
   /** Guarded by this. */
-  private void stopBeating() {
-    if (heartbeat != null) {
-      heartbeat.cancel(false);
-      heartbeat = null;
+  private void stopWatching() {
+    if (watchdog != null) {
+      watchdog.cancel(false);
+      watchdog = null;
     }
   }
 }

@@ -243,8 +243,9 @@ public final class InteractionsClient implements AutoCloseable {
     }
 
     /**
-     * How long opening a connection may take (10 s): a device's WebSocket; an HTTP request's too unless the HTTP client is
-     * given.
+     * How long opening a connection may take (10 s): a device's WebSocket, and then again for the server's {@code
+     * welcome} on it (a connection that took the upgrade but stays silent is dropped and opened again); an HTTP
+     * request's too unless the HTTP client is given.
      */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = positive("connectTimeout", connectTimeout);

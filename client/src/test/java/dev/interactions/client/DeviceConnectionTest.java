@@ -113,6 +113,27 @@ class DeviceConnectionTest {
   }
 
   @Test
+  void aConnectionWhoseWelcomeDoesNotComeWithinTheConnectTimeoutIsDroppedAndOpenedAgain() throws Exception {
+    try (InteractionsClient client =
+        InteractionsClient.builder(server.uri()).connectTimeout(Duration.ofMillis(300)).reconnect(QUICK_RECONNECT).build()) {
+      Device device = client.device("s");
+      LinkedBlockingQueue<Throwable> losses = new LinkedBlockingQueue<>();
+      device.onConnectionLost(losses::add);
+      CompletableFuture<Void> synced = device.connect();
+      Connection silent = server.accept(); // the upgrade succeeds, and then nothing comes
+
+      Throwable lost = losses.poll(20, TimeUnit.SECONDS);
+
+      assertInstanceOf(IOException.class, lost, "told why");
+      assertTrue(lost.getMessage().startsWith("no welcome from session s"), lost.getMessage());
+      assertTrue(silent.ended(), "the silent connection was dropped");
+      server.accept().welcome();
+      synced.get(20, TimeUnit.SECONDS);
+      assertEquals(Device.State.SYNCED, device.state());
+    }
+  }
+
+  @Test
   void attemptsThatFailAreToldWithTheirCauseAndARefusedUpgradeWithItsStatus() throws Exception {
     URI nobodyListens;
     try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
