@@ -143,7 +143,11 @@ public final class Device implements AutoCloseable {
     return firstSync.copy();
   }
 
-  /** Interactions to show: each pending one once, replayed or live; not again after a reconnect. */
+  /**
+   * Interactions to show: each pending one once, replayed or live; not again after a reconnect. One this device may
+   * see but not answer ({@code docs/PROTOCOL.md}, "Who may answer") has {@code readOnly()} true: show it without the
+   * means to answer; the server refuses its answer, rejection, extension or {@code shown} with {@code forbidden}.
+   */
   public Subscription onInteraction(Consumer<? super ServerMessage.Interaction> handler) {
     return interactions.add(handler);
   }
@@ -226,13 +230,15 @@ public final class Device implements AutoCloseable {
 
   /**
    * Reports interaction {@code interactionId} on this device's screen. Nothing is sent (false) unless it is pending,
-   * no device reported it yet, and the device is connected. No reply comes when it is recorded; every device is told
-   * through {@link #onShown}.
+   * this device may answer it (it is not {@code readOnly}: on the screen of someone who may not answer it, it has not
+   * reached a person who can, and the server would refuse the report), no device reported it yet, and the device is
+   * connected. No reply comes when it is recorded; every device is told through {@link #onShown}.
    */
   public boolean shown(String interactionId) {
     synchronized (lock) {
-      boolean unreported = view.get(interactionId).map(i -> i.shownBy() == null).orElse(false);
-      if (!unreported || socket == null || !socket.isOpen()) {
+      boolean reportable =
+          view.get(interactionId).map(i -> i.shownBy() == null && !Boolean.TRUE.equals(i.readOnly())).orElse(false);
+      if (!reportable || socket == null || !socket.isOpen()) {
         return false;
       }
       socket.send(ClientCodec.write(new ClientMessage.Shown(interactionId)));

@@ -3,10 +3,12 @@ package dev.interactions.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.interactions.client.HandmadeWebSocketServer.Connection;
 import dev.interactions.client.HandmadeWebSocketServer.Frame;
+import dev.interactions.protocol.ServerMessage;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -109,6 +111,25 @@ class DeviceConnectionTest {
       assertEquals(Device.State.RECONNECTING, heard.poll(20, TimeUnit.SECONDS));
       server.accept().welcome(); // it came back by itself
       assertEquals(Device.State.SYNCED, heard.poll(20, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void shownSendsNothingForAReadOnlyInteraction() throws Exception {
+    try (InteractionsClient client = client(Duration.ofSeconds(2))) {
+      Device device = client.device("s");
+      LinkedBlockingQueue<ServerMessage.Interaction> shown = new LinkedBlockingQueue<>();
+      device.onInteraction(shown::add);
+      Connection connection = connected(device);
+      connection.sendInteraction("read-only", true);
+      connection.sendInteraction("answerable", false);
+      assertEquals(Boolean.TRUE, shown.poll(20, TimeUnit.SECONDS).readOnly());
+      assertNull(shown.poll(20, TimeUnit.SECONDS).readOnly());
+
+      assertFalse(device.shown("read-only"), "the server refuses a report from a device that may not answer it");
+      assertTrue(device.shown("answerable"));
+
+      assertEquals("{\"type\":\"shown\",\"id\":\"answerable\"}", connection.next().text(), "the first report on the wire");
     }
   }
 

@@ -31,6 +31,11 @@ final class HandmadeWebSocketServer implements AutoCloseable {
     static final int TEXT = 0x1;
     static final int CLOSE = 0x8;
 
+    /** The payload of a text frame. */
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
     /** The status code of a close frame. */
     int closeCode() {
       return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
@@ -111,6 +116,14 @@ final class HandmadeWebSocketServer implements AutoCloseable {
               + HEARTBEAT_MS + "}");
       sendText("{\"type\":\"synced\",\"pending\":0}");
       return this;
+    }
+
+    /** Sends a pending interaction {@code id}, live (after the replay); {@code readOnly} for a device that may not answer it. */
+    void sendInteraction(String id, boolean readOnly) throws IOException {
+      sendText(
+          "{\"type\":\"interaction\",\"id\":\"" + id + "\",\"kind\":\"confirm\",\"payload\":null,"
+              + "\"requestedAt\":\"2026-11-24T10:00:00Z\",\"expiresAt\":\"2026-11-24T10:05:00Z\""
+              + (readOnly ? ",\"readOnly\":true}" : "}"));
     }
 
     void sendText(String text) throws IOException {
