@@ -205,9 +205,15 @@ public final class Device implements AutoCloseable {
    * Answers interaction {@code interactionId} with {@code value} (anything Jackson writes as JSON; null for JSON's
    * null). The future completes with the server's {@code ack} (this answer decided the outcome, or counted towards a
    * quorum), or fails with a {@link RefusedException} ({@code invalid_answer} with its problems, {@code already_closed},
-   * {@code unknown_interaction}, …), an {@link IOException} when not connected or when the connection dropped before
-   * the reply (the replay after the reconnect tells whether it is still pending), a {@link TimeoutException} when no
-   * reply came within the reply timeout, or a {@link CancellationException} when the device closed.
+   * {@code unknown_interaction}, …), an {@link IOException} when not connected, when the connection dropped before
+   * the reply (the replay after the reconnect tells whether it is still pending), or at once when 128 messages wait to
+   * be sent already (the connection stopped taking them), a {@link TimeoutException} when no reply came within the
+   * reply timeout, or a {@link CancellationException} when the device closed.
+   *
+   * <p>An answer still waiting to be sent when its reply timed out, its connection dropped or the device closed is
+   * never sent: it cannot count after its failure was reported, and trying again cannot answer twice. One that went
+   * out before may have counted although its reply did not come; a second try is then refused ({@code
+   * already_closed}), and {@link #onClosed} tells the outcome.
    *
    * @throws dev.interactions.protocol.InvalidInputException if the id does not match the protocol's id pattern
    */
@@ -232,7 +238,8 @@ public final class Device implements AutoCloseable {
    * Reports interaction {@code interactionId} on this device's screen. Nothing is sent (false) unless it is pending,
    * this device may answer it (it is not {@code readOnly}: on the screen of someone who may not answer it, it has not
    * reached a person who can, and the server would refuse the report), no device reported it yet, and the device is
-   * connected. No reply comes when it is recorded; every device is told through {@link #onShown}.
+   * connected with fewer than 128 messages waiting to be sent. No reply comes when it is recorded; every device is told
+   * through {@link #onShown}.
    */
   public boolean shown(String interactionId) {
     synchronized (lock) {
@@ -241,8 +248,7 @@ public final class Device implements AutoCloseable {
       if (!reportable || socket == null || !socket.isOpen()) {
         return false;
       }
-      socket.send(ClientCodec.write(new ClientMessage.Shown(interactionId)));
-      return true;
+      return socket.send(ClientCodec.write(new ClientMessage.Shown(interactionId)), null);
     }
   }
 
@@ -514,7 +520,7 @@ public final class Device implements AutoCloseable {
         return;
       }
     }
-    if (!replies.refuse(ref, refusal)) {
+    if (!replies.fail(ref, refusal)) {
       errors.emit(refusal);
     }
   }
@@ -523,13 +529,21 @@ public final class Device implements AutoCloseable {
   private CompletableFuture<ServerMessage.Ack> request(Function<String, ClientMessage> message) {
     String ref = replies.nextRef();
     String text = ClientCodec.write(message.apply(ref));
+    CompletableFuture<ServerMessage.Ack> reply;
+    boolean queued;
     synchronized (lock) {
       if (socket == null || !socket.isOpen()) {
         return CompletableFuture.failedFuture(new IOException("not connected to session " + sessionId + " (" + state + ")"));
       }
-      CompletableFuture<ServerMessage.Ack> reply = replies.await(ref);
-      socket.send(text);
-      return reply;
+      reply = replies.await(ref);
+      queued = socket.send(text, reply);
     }
+    if (!queued) {
+      replies.fail(
+          ref,
+          new IOException(
+              DeviceSocket.MAX_WAITING + " messages wait to be sent to session " + sessionId + ": the connection is not taking them"));
+    }
+    return reply;
   }
 }

@@ -4,6 +4,7 @@ import dev.interactions.protocol.ClientMessage;
 import java.io.IOException;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -16,14 +17,31 @@ import java.util.function.Function;
 
 /**
  * One WebSocket connection of a device, or the attempt to open one: it hands its device each text message, sends text
- * one message at a time (the JDK's WebSocket takes one send at a time), pings as the server's heartbeat asks, and
- * reports the connection lost when the server's {@code welcome} did not come within the welcome timeout of the upgrade
- * (a server or proxy that took the upgrade and then said nothing), or when the server was silent for two heartbeats
- * after it. Once over (aborted, or closing), it stays over: a socket that opens late is aborted at once.
+ * one message at a time (the JDK's WebSocket takes one send at a time) from a bounded queue, pings as the server's
+ * heartbeat asks, and reports the connection lost when the server's {@code welcome} did not come within the welcome
+ * timeout of the upgrade (a server or proxy that took the upgrade and then said nothing), or when the server was silent
+ * for two heartbeats after it. Once over (aborted, or closing), it stays over: a socket that opens late is aborted at
+ * once, and messages that did not start to go out are dropped.
  */
 final class DeviceSocket implements WebSocket.Listener {
 
   private static final String PING = ClientCodec.write(new ClientMessage.Ping());
+
+  /**
+   * How many messages may wait behind the one being sent: more than the server takes in a burst (100 messages) or than
+   * a session holds pending interactions (100), so only a connection that stopped taking data fills it.
+   */
+  static final int MAX_WAITING = 128;
+
+  /**
+   * A message waiting to be sent, and the reply it asks for; null when none comes (a {@code shown}, a ping). Once that
+   * reply timed out or failed, the caller was told the message did not count: it must not go out after all.
+   */
+  private record Outgoing(String text, CompletableFuture<?> reply) {
+    boolean stillWanted() {
+      return reply == null || !reply.isDone();
+    }
+  }
 
   /** Told each complete text message. */
   private final BiConsumer<DeviceSocket, String> received;
@@ -41,8 +59,12 @@ final class DeviceSocket implements WebSocket.Listener {
   private WebSocket socket;
   /** What notices a silent server: the deadline of the welcome until it came, then the heartbeat. Guarded by this. */
   private ScheduledFuture<?> watchdog;
-  /** The last message sent. Guarded by this. */
+  /** Messages waiting for the one being sent, oldest first. Guarded by this. */
+  private final ArrayDeque<Outgoing> waiting = new ArrayDeque<>();
+  /** The message being sent, completed once it left (or failed). Guarded by this. */
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+  /** Whether a message is being sent. Guarded by this. */
+  private boolean writing;
   /** Guarded by this. */
   private boolean welcomed;
   /** Guarded by this. */
@@ -109,10 +131,44 @@ final class DeviceSocket implements WebSocket.Listener {
     return socket != null && !over;
   }
 
-  /** Sends {@code text} once what was sent before has left; only while {@link #isOpen()}. */
-  synchronized void send(String text) {
-    WebSocket target = socket;
-    sending = sending.handle((sent, failed) -> null).thenCompose(ignored -> target.sendText(text, true));
+  /**
+   * Sends {@code text} once what was sent before has left; only while {@link #isOpen()}. It is dropped, unless it
+   * started to go out, once {@code reply} completed (timed out, failed, or the device closed), and when the connection
+   * ends. False, and nothing is sent, when {@link #MAX_WAITING} messages wait already: the connection is not taking
+   * what is sent.
+   *
+   * @param reply the reply {@code text} asks for, or null when none comes
+   */
+  synchronized boolean send(String text, CompletableFuture<?> reply) {
+    waiting.removeIf(outgoing -> !outgoing.stillWanted());
+    if (waiting.size() >= MAX_WAITING) {
+      return false;
+    }
+    waiting.add(new Outgoing(text, reply));
+    if (!writing) {
+      sendNext();
+    }
+    return true;
+  }
+
+  /** Starts sending the oldest message still wanted, if there is one. Guarded by this. */
+  private void sendNext() {
+    Outgoing next = waiting.poll();
+    while (next != null && !next.stillWanted()) {
+      next = waiting.poll();
+    }
+    writing = next != null && !over;
+    if (writing) {
+      sending = socket.sendText(next.text(), true);
+      sending.whenComplete((sent, failure) -> sendingEnded(failure));
+    }
+  }
+
+  private synchronized void sendingEnded(Throwable failure) {
+    if (failure != null) {
+      waiting.clear(); // the connection broke: its listener hears of it, and the device drops it
+    }
+    sendNext();
   }
 
   /**
@@ -150,8 +206,8 @@ final class DeviceSocket implements WebSocket.Listener {
       return;
     }
     synchronized (this) {
-      if (isOpen()) {
-        send(PING);
+      if (isOpen() && waiting.isEmpty()) { // with messages waiting, a ping would not get through any sooner
+        send(PING, null);
       }
     }
   }
@@ -159,6 +215,7 @@ final class DeviceSocket implements WebSocket.Listener {
   /** Ends the connection at once, without a close frame. */
   synchronized void abort() {
     over = true;
+    waiting.clear();
     stopWatching();
     if (socket != null) {
       socket.abort();
@@ -176,6 +233,7 @@ final class DeviceSocket implements WebSocket.Listener {
     WebSocket target;
     synchronized (this) {
       over = true;
+      waiting.clear(); // a close drops what did not start to go out: the device failed its replies already
       stopWatching();
       target = socket;
       if (target == null) {

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +131,38 @@ class DeviceConnectionTest {
       assertTrue(device.shown("answerable"));
 
       assertEquals("{\"type\":\"shown\",\"id\":\"answerable\"}", connection.next().text(), "the first report on the wire");
+    }
+  }
+
+  @Test
+  void messagesWaitingBehindAStalledConnectionAreBoundedAndNeverSentOnceTheirReplyTimedOut() throws Exception {
+    try (InteractionsClient client =
+        InteractionsClient.builder(server.uri()).replyTimeout(Duration.ofMillis(500)).closeTimeout(Duration.ofMillis(300)).build()) {
+      Device device = client.device("s");
+      LinkedBlockingQueue<ServerMessage.Interaction> shown = new LinkedBlockingQueue<>();
+      device.onInteraction(shown::add);
+      Connection connection = connected(device);
+      connection.sendInteraction("later", false);
+      shown.poll(20, TimeUnit.SECONDS);
+      // The server reads nothing for now: more than the socket buffers of both ends take (4 MB and 6 MB at most by
+      // default on Linux), so this one stalls.
+      device.answer("huge", "x".repeat(16 << 20));
+
+      List<CompletableFuture<ServerMessage.Ack>> waiting = new ArrayList<>();
+      for (int i = 0; i < DeviceSocket.MAX_WAITING; i++) {
+        waiting.add(device.answer("waiting-" + i, true));
+      }
+      CompletableFuture<ServerMessage.Ack> oneTooMany = device.answer("one-too-many", true);
+
+      assertTrue(oneTooMany.isCompletedExceptionally(), "failed at once, not queued");
+      assertInstanceOf(IOException.class, ExecutionFailure.cause(oneTooMany));
+      for (CompletableFuture<ServerMessage.Ack> answer : waiting) {
+        assertInstanceOf(TimeoutException.class, ExecutionFailure.cause(answer));
+      }
+      assertTrue(device.shown("later"), "the messages whose replies timed out no longer count against the bound");
+      Frame huge = connection.next();
+      assertTrue(new String(huge.payload(), 0, 64, StandardCharsets.UTF_8).contains("\"huge\""), "the stalled answer went out");
+      assertEquals("{\"type\":\"shown\",\"id\":\"later\"}", connection.next().text(), "and then none of the timed-out ones");
     }
   }
 

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -135,12 +136,28 @@ final class HandmadeWebSocketServer implements AutoCloseable {
       send(Frame.CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
     }
 
-    /** The next frame the client sent; null when the client ended the TCP stream instead. */
+    /**
+     * The next message the client sent, as one frame (a fragmented message's frames joined); null when the client ended
+     * the TCP stream instead.
+     */
     Frame next() throws IOException {
       int first = in.read();
       if (first < 0) {
         return null;
       }
+      Frame frame = new Frame(first & 0x0f, payload());
+      while ((first & 0x80) == 0) { // not FIN: continuation frames follow
+        first = in.readUnsignedByte();
+        byte[] more = payload();
+        byte[] joined = Arrays.copyOf(frame.payload(), frame.payload().length + more.length);
+        System.arraycopy(more, 0, joined, frame.payload().length, more.length);
+        frame = new Frame(frame.opcode(), joined);
+      }
+      return frame;
+    }
+
+    /** The rest of a frame whose first byte was read: its payload, unmasked. */
+    private byte[] payload() throws IOException {
       int second = in.readUnsignedByte();
       long length = second & 0x7f;
       if (length == 126) {
@@ -157,7 +174,7 @@ final class HandmadeWebSocketServer implements AutoCloseable {
       for (int i = 0; i < payload.length; i++) {
         payload[i] ^= mask[i % 4];
       }
-      return new Frame(first & 0x0f, payload);
+      return payload;
     }
 
     /** Whether the client ended the TCP stream without sending anything more. */
