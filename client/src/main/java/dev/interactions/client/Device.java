@@ -14,6 +14,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,8 +48,12 @@ import java.util.function.Supplier;
  * <p>{@link #close()} ends the connection with the WebSocket close handshake; {@link #closeAsync()} does without
  * waiting; {@link #abort()} drops it without a close frame, as a crashed device would.
  *
- * <p>Handlers are called one at a time, in the order of the frames, on the client's threads; they should not block
- * (hand long work to an executor of your own). Registering one returns its {@link Subscription}. Thread-safe.
+ * <p>Handlers are called one at a time, whatever they are told (a frame, a lost connection, a change of state), in the
+ * order it happened, never two of one device at once, even when a connection is lost or replaced while a handler
+ * runs: the device queues what it tells them and runs the queue on the client's shared executor (the HTTP client's),
+ * without a thread of its own. Other devices' handlers run meanwhile. Handlers should not block (hand long work to an
+ * executor of your own): a device's next handler waits for the one running. Registering one returns its {@link
+ * Subscription}. Thread-safe.
  */
 public final class Device implements AutoCloseable {
 
@@ -78,6 +83,8 @@ public final class Device implements AutoCloseable {
   private final DeviceSettings settings;
   private final ScheduledExecutorService timers;
   private final AwaitedReplies replies;
+  /** Runs the handlers, one at a time, in the order the device tells them things (under its lock). */
+  private final SerialExecutor events;
 
   private final Handlers<ServerMessage.Interaction> interactions = new Handlers<>("interaction");
   private final Handlers<ServerMessage.Closed> closings = new Handlers<>("closed");
@@ -111,7 +118,8 @@ public final class Device implements AutoCloseable {
       URI uri,
       Supplier<String> token,
       DeviceSettings settings,
-      ScheduledExecutorService timers) {
+      ScheduledExecutorService timers,
+      Executor handlerExecutor) {
     this.owner = owner;
     this.sessionId = sessionId;
     this.uri = uri;
@@ -119,14 +127,16 @@ public final class Device implements AutoCloseable {
     this.settings = settings;
     this.timers = timers;
     this.replies = new AwaitedReplies(timers, settings.replyTimeout(), sessionId);
+    this.events = new SerialExecutor(handlerExecutor);
     // The client forgets it once its connection is over, not when it closes: closing the client waits for that.
     closed.whenComplete((over, failed) -> owner.forget(this));
   }
 
   /**
    * Connects, and keeps connected until {@link #close()}. The future completes once the session's pending interactions
-   * have been reported ({@code synced}); it keeps waiting while the server cannot be reached, and fails when a refusal
-   * ends the device (a {@link RefusedException}) or it is closed first. Calling it again returns the same outcome.
+   * have been reported ({@code synced}) and its handlers were told them; it keeps waiting while the server cannot be
+   * reached, and fails when a refusal ends the device (a {@link RefusedException}, once its handlers heard it) or it is
+   * closed first. Calling it again returns the same outcome.
    */
   public CompletableFuture<Void> connect() {
     boolean start;
@@ -134,10 +144,10 @@ public final class Device implements AutoCloseable {
       start = state == State.IDLE;
       if (start) {
         state = State.CONNECTING;
+        tell(states, State.CONNECTING);
       }
     }
     if (start) {
-      states.emit(State.CONNECTING);
       open();
     }
     return firstSync.copy();
@@ -331,12 +341,12 @@ public final class Device implements AutoCloseable {
       current = socket;
       socket = null;
       stopReconnecting();
+      ended();
     }
     CancellationException cancelled = new CancellationException("the device was closed");
     replies.failAll(cancelled);
     firstSync.completeExceptionally(cancelled);
     CompletableFuture<Void> end = current == null ? CompletableFuture.completedFuture(null) : ending.apply(current);
-    ended();
     end.whenComplete(
         (over, failed) -> {
           if (failed == null) {
@@ -380,34 +390,31 @@ public final class Device implements AutoCloseable {
   private void lost(DeviceSocket from, Throwable cause) {
     RefusedException refusal = refusal(cause);
     boolean fatal = refusal != null && isFatal(refusal.httpStatus().getAsInt());
-    State entered = null;
     synchronized (lock) {
       if (socket != from) {
         return; // a connection already replaced or closed
       }
       socket = null;
       from.abort();
+      if (refusal != null) {
+        tell(errors, refusal);
+      }
+      tell(connectionLosses, refusal != null ? refusal : cause);
       if (fatal) {
         state = State.CLOSED;
+        events.execute(() -> firstSync.completeExceptionally(refusal)); // once its handlers heard why
+        ended();
       } else {
         failedAttempts++;
         Duration delay = settings.reconnect().delay(failedAttempts - 1, ThreadLocalRandom.current().nextDouble());
         reconnect = timers.schedule(this::open, delay.toNanos(), TimeUnit.NANOSECONDS);
-        entered = enter(State.RECONNECTING);
+        enter(State.RECONNECTING);
       }
     }
     LOG.log(System.Logger.Level.DEBUG, () -> "device of session " + sessionId + " lost its connection: " + cause);
     replies.failAll(new IOException("the connection to session " + sessionId + " dropped before the server replied", cause));
-    if (refusal != null) {
-      errors.emit(refusal);
-    }
-    connectionLosses.emit(refusal != null ? refusal : cause);
     if (fatal) {
-      firstSync.completeExceptionally(refusal);
-      ended();
       closed.complete(null); // its socket was aborted above
-    } else if (entered != null) {
-      states.emit(entered);
     }
   }
 
@@ -425,13 +432,24 @@ public final class Device implements AutoCloseable {
     return status >= 400 && status < 500 && status != 408 && status != 429;
   }
 
-  /** The device is closed: say so, and let go of every handler. */
+  /** The device is closed: say so, then let go of every handler. Guarded by lock. */
   private void ended() {
-    states.emit(State.CLOSED);
-    for (Handlers<?> handlers :
-        List.of(interactions, closings, shownReports, extensions, progress, errors, states, connectionLosses)) {
-      handlers.clear();
-    }
+    tell(states, State.CLOSED);
+    events.execute(
+        () -> {
+          for (Handlers<?> handlers :
+              List.of(interactions, closings, shownReports, extensions, progress, errors, states, connectionLosses)) {
+            handlers.clear();
+          }
+        });
+  }
+
+  /**
+   * Tells {@code handlers} {@code value} after everything told before. Guarded by lock, so that handlers hear things
+   * in the order the device saw them, whichever thread saw each.
+   */
+  private <T> void tell(Handlers<T> handlers, T value) {
+    events.execute(() -> handlers.emit(value));
   }
 
   /** Guarded by lock. */
@@ -442,13 +460,12 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  /** The new state, or null if it was already the state. Guarded by lock. */
-  private State enter(State next) {
-    if (state == next) {
-      return null;
+  /** Changes the state to {@code next}, and tells the state handlers, unless it was the state already. Guarded by lock. */
+  private void enter(State next) {
+    if (state != next) {
+      state = next;
+      tell(states, next);
     }
-    state = next;
-    return next;
   }
 
   // --- frames --------------------------------------------------------------------------------------------------------
@@ -473,8 +490,6 @@ public final class Device implements AutoCloseable {
   }
 
   private void received(DeviceSocket from, ServerMessage message) {
-    List<ServerMessage> reports;
-    State entered = null;
     synchronized (lock) {
       if (socket != from) {
         return;
@@ -483,34 +498,30 @@ public final class Device implements AutoCloseable {
         connectionId = welcome.connectionId();
         failedAttempts = 0;
         from.welcomed(Duration.ofMillis(welcome.heartbeatMs()));
-      } else if (message instanceof ServerMessage.Synced) {
-        entered = enter(State.SYNCED);
       }
-      reports = view.apply(message);
+      view.apply(message).forEach(this::report);
+      if (message instanceof ServerMessage.Synced) {
+        enter(State.SYNCED);
+        events.execute(() -> firstSync.complete(null)); // once the replay has been told
+      }
     }
     if (message instanceof ServerMessage.Ack ack) {
       replies.acknowledge(ack);
     }
-    reports.forEach(this::report);
-    if (entered != null) {
-      states.emit(entered);
-    }
-    if (message instanceof ServerMessage.Synced) {
-      firstSync.complete(null);
-    }
   }
 
+  /** Tells the handlers of {@code report}'s kind. Guarded by lock. */
   private void report(ServerMessage report) {
     if (report instanceof ServerMessage.Interaction interaction) {
-      interactions.emit(interaction);
+      tell(interactions, interaction);
     } else if (report instanceof ServerMessage.Closed closed) {
-      closings.emit(closed);
+      tell(closings, closed);
     } else if (report instanceof ServerMessage.Shown shown) {
-      shownReports.emit(shown);
+      tell(shownReports, shown);
     } else if (report instanceof ServerMessage.Extended extended) {
-      extensions.emit(extended);
+      tell(extensions, extended);
     } else if (report instanceof ServerMessage.Progress step) {
-      progress.emit(step);
+      tell(progress, step);
     }
   }
 
@@ -521,7 +532,9 @@ public final class Device implements AutoCloseable {
       }
     }
     if (!replies.fail(ref, refusal)) {
-      errors.emit(refusal);
+      synchronized (lock) {
+        tell(errors, refusal);
+      }
     }
   }
 

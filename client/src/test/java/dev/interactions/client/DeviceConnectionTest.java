@@ -20,11 +20,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -188,6 +191,44 @@ class DeviceConnectionTest {
   }
 
   @Test
+  void handlersRunOneAtATimeEvenWhileTheNextConnectionDeliversFramesDuringAHandlerOfTheLostOne() throws Exception {
+    try (InteractionsClient client = client(Duration.ofSeconds(2))) {
+      Device device = client.device("s");
+      AtomicInteger running = new AtomicInteger();
+      AtomicBoolean overlapped = new AtomicBoolean();
+      LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
+      CountDownLatch lossHeard = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      device.onConnectionLost(
+          lost -> {
+            overlapped.compareAndSet(false, running.incrementAndGet() > 1);
+            heard.add("lost");
+            lossHeard.countDown();
+            awaitQuietly(release);
+            running.decrementAndGet();
+          });
+      device.onInteraction(
+          interaction -> {
+            overlapped.compareAndSet(false, running.incrementAndGet() > 1);
+            heard.add(interaction.id());
+            running.decrementAndGet();
+          });
+      connected(device).sendClose(1011);
+      assertTrue(lossHeard.await(20, TimeUnit.SECONDS), "the loss was told");
+
+      Connection next = server.accept().welcome(); // the device reconnected while that handler still runs
+      next.sendInteraction("a", false);
+      next.sendInteraction("b", false);
+      awaitPending(device, "b"); // the frames arrived: handlers called as frames arrive would have run for "a" by now
+
+      assertEquals(List.of("lost"), List.copyOf(heard), "nothing else is told while a handler of the device runs");
+      release.countDown();
+      assertEquals(List.of("lost", "a", "b"), List.of(heard.take(), next(heard), next(heard)), "in the order it happened");
+      assertFalse(overlapped.get(), "no two handlers of the device ran at once");
+    }
+  }
+
+  @Test
   void attemptsThatFailAreToldWithTheirCauseAndARefusedUpgradeWithItsStatus() throws Exception {
     URI nobodyListens;
     try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -254,6 +295,33 @@ class DeviceConnectionTest {
           "50 devices share the client's one timer thread");
     } finally {
       io.shutdownNow();
+    }
+  }
+
+  /** Waits (20 s at most) until {@code device} knows interaction {@code id} is pending: its frame was received. */
+  private static void awaitPending(Device device, String id) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (device.pending().stream().noneMatch(interaction -> interaction.id().equals(id))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("interaction " + id + " did not arrive within 20 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static <T> T next(LinkedBlockingQueue<T> heard) throws InterruptedException {
+    T next = heard.poll(20, TimeUnit.SECONDS);
+    if (next == null) {
+      throw new AssertionError("nothing more heard within 20 s");
+    }
+    return next;
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
