@@ -2,6 +2,7 @@ package dev.interactions.client;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -40,9 +41,9 @@ final class SerialExecutor implements Executor {
     try {
       executor.execute(this::drain);
     } catch (RejectedExecutionException stopped) {
-      // The executor stopped (its client is closing): what is left runs here, still one task at a time, as this is
-      // the only drain.
-      drain();
+      // The executor stopped (its client closed, or its owner shut it down): what is left runs on the common pool,
+      // still one task at a time, as this is the only drain. Not here: the caller may hold its device's lock.
+      ForkJoinPool.commonPool().execute(this::drain);
     }
   }
 
