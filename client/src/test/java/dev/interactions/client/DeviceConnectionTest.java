@@ -11,7 +11,9 @@ import dev.interactions.client.HandmadeWebSocketServer.Frame;
 import dev.interactions.protocol.ServerMessage;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -230,19 +232,20 @@ class DeviceConnectionTest {
 
   @Test
   void attemptsThatFailAreToldWithTheirCauseAndARefusedUpgradeWithItsStatus() throws Exception {
-    URI nobodyListens;
-    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      nobodyListens = URI.create("http://127.0.0.1:" + closed.getLocalPort());
+    try (Socket boundNotListening = new Socket()) {
+      // Holds the port for the whole test (nobody else can bind it) while connections to it are refused.
+      boundNotListening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      URI nobodyListens = URI.create("http://127.0.0.1:" + boundNotListening.getLocalPort());
+      try (InteractionsClient unreachable = InteractionsClient.builder(nobodyListens).reconnect(QUICK_RECONNECT).build()) {
+        LinkedBlockingQueue<Throwable> attempts = new LinkedBlockingQueue<>();
+        Device lonely = unreachable.device("s");
+        lonely.onConnectionLost(attempts::add);
+        lonely.connect();
+        assertInstanceOf(ConnectException.class, attempts.poll(20, TimeUnit.SECONDS), "connection refused");
+        assertInstanceOf(ConnectException.class, attempts.poll(20, TimeUnit.SECONDS), "and refused again: it keeps trying");
+      }
     }
-    try (InteractionsClient unreachable = InteractionsClient.builder(nobodyListens).reconnect(QUICK_RECONNECT).build();
-        InteractionsClient refusing = client(Duration.ofSeconds(2))) {
-      LinkedBlockingQueue<Throwable> attempts = new LinkedBlockingQueue<>();
-      Device lonely = unreachable.device("s");
-      lonely.onConnectionLost(attempts::add);
-      lonely.connect();
-      assertInstanceOf(IOException.class, attempts.poll(20, TimeUnit.SECONDS), "connection refused");
-      assertInstanceOf(IOException.class, attempts.poll(20, TimeUnit.SECONDS), "and refused again: it keeps trying");
-
+    try (InteractionsClient refusing = client(Duration.ofSeconds(2))) {
       Device forbidden = refusing.device("s");
       LinkedBlockingQueue<Throwable> refusals = new LinkedBlockingQueue<>();
       forbidden.onConnectionLost(refusals::add);

@@ -25,8 +25,15 @@ final class ScriptedServer implements AutoCloseable {
   /** A request as it arrived: its method, path and query, {@code Authorization} header, body, and when it came. */
   record Received(String method, String target, String authorization, String body, long nanoTime) {}
 
-  /** An answer given after holding the request for {@code hold}; one that {@code hang}s is never given. */
-  private record Answer(int status, String body, String[] headers, Duration hold, boolean hang) {}
+  /** How a request ends: with a response, with its connection closed and no response, or not until the server closes. */
+  private enum Ending {
+    RESPONSE,
+    DROPPED,
+    NEVER
+  }
+
+  /** What to do with a request: hold it for {@code hold}, then end it; the response's parts, if it gets one. */
+  private record Answer(Ending ending, Duration hold, int status, String body, String[] headers) {}
 
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -34,7 +41,8 @@ final class ScriptedServer implements AutoCloseable {
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
   private final CountDownLatch closing = new CountDownLatch(1);
   private volatile Answer last =
-      new Answer(500, "{\"error\":{\"code\":\"internal_error\",\"message\":\"no script\"}}", new String[0], Duration.ZERO, false);
+      new Answer(
+          Ending.RESPONSE, Duration.ZERO, 500, "{\"error\":{\"code\":\"internal_error\",\"message\":\"no script\"}}", new String[0]);
 
   private ScriptedServer(HttpServer server) {
     this.server = server;
@@ -45,13 +53,8 @@ final class ScriptedServer implements AutoCloseable {
 
   /** A server on a free port. */
   static ScriptedServer start() {
-    return start(0);
-  }
-
-  /** A server on {@code port}. */
-  static ScriptedServer start(int port) {
     try {
-      return new ScriptedServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0));
+      return new ScriptedServer(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -71,13 +74,19 @@ final class ScriptedServer implements AutoCloseable {
 
   /** Holds the next request not answered yet for {@code hold}, as a long poll is held, then answers as {@link #answer} does. */
   ScriptedServer answerAfter(Duration hold, int status, String body, String... headers) {
-    script.add(new Answer(status, body, headers, hold, false));
+    script.add(new Answer(Ending.RESPONSE, hold, status, body, headers));
+    return this;
+  }
+
+  /** Closes the connection of the next request without a response, as a server going down does. */
+  ScriptedServer drop() {
+    script.add(new Answer(Ending.DROPPED, Duration.ZERO, 0, null, null));
     return this;
   }
 
   /** Never answers the next request (until the server closes). */
   ScriptedServer hang() {
-    script.add(new Answer(0, null, null, Duration.ZERO, true));
+    script.add(new Answer(Ending.NEVER, Duration.ZERO, 0, null, null));
     return this;
   }
 
@@ -107,7 +116,7 @@ final class ScriptedServer implements AutoCloseable {
     Answer answer = script.poll();
     if (answer == null) {
       answer = last;
-    } else if (!answer.hang()) {
+    } else if (answer.ending() == Ending.RESPONSE) {
       last = answer;
     }
     received.add(
@@ -117,7 +126,7 @@ final class ScriptedServer implements AutoCloseable {
             exchange.getRequestHeaders().getFirst("Authorization"),
             body,
             System.nanoTime()));
-    if (closedWhileHolding(answer)) {
+    if (closedWhileHolding(answer) || answer.ending() == Ending.DROPPED) {
       exchange.close(); // no response: the client sees the connection end
       return;
     }
@@ -134,7 +143,7 @@ final class ScriptedServer implements AutoCloseable {
   /** Holds the request as {@code answer} says; true when the server closed meanwhile (always, for one that hangs). */
   private boolean closedWhileHolding(Answer answer) {
     try {
-      if (answer.hang()) {
+      if (answer.ending() == Ending.NEVER) {
         closing.await();
         return true;
       }
