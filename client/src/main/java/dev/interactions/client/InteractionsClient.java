@@ -36,8 +36,8 @@ import java.util.function.Supplier;
  * <p>A device's side is in {@link Device}.
  *
  * <p>Thread-safe. Futures complete, and device handlers run, on the client's own threads ({@code
- * interactions-client-*}), or on the executor of an HTTP client given to it; work that blocks belongs on an executor of
- * your own ({@code thenApplyAsync(…, executor)}).
+ * interactions-client-<n>-*}, {@code n} numbering the clients of the JVM), or on the executor of an HTTP client given to
+ * it; work that blocks belongs on an executor of your own ({@code thenApplyAsync(…, executor)}).
  *
  * <p>Devices cost no thread of their own: all of a client's devices share its one timer thread (pings, reconnects,
  * reply and close timeouts), its HTTP client, and the executor their handlers run on (each device's one at a time), so
@@ -48,6 +48,8 @@ public final class InteractionsClient implements AutoCloseable {
 
   /** Null once closed, so that a closed client does not keep the HTTP client (and its selector thread) reachable. */
   private HttpClient http;
+  /** What the names of this client's threads start with: {@code interactions-client-<n>-}. */
+  private final String threadNamePrefix;
   /**
    * Threads this client created and stops: the HTTP client's when it created that too, else the handlers' when the HTTP
    * client given to it has no executor to share; null when the given HTTP client's executor runs the handlers.
@@ -67,18 +69,19 @@ public final class InteractionsClient implements AutoCloseable {
   private final Set<Device> devices = new HashSet<>();
 
   private InteractionsClient(Builder builder) {
-    this.timers = new ScheduledThreadPoolExecutor(1, new ClientThreads("timer"));
+    this.threadNamePrefix = ClientThreads.prefixOfNewClient();
+    this.timers = new ScheduledThreadPoolExecutor(1, new ClientThreads(threadNamePrefix, "timer"));
     // Cancelled timers (a reply's deadline, a heartbeat) leave the queue at once instead of at their due time.
     timers.setRemoveOnCancelPolicy(true);
     this.ownsHttp = builder.http == null;
     if (ownsHttp) {
-      this.ownExecutor = Executors.newCachedThreadPool(new ClientThreads("io"));
+      this.ownExecutor = Executors.newCachedThreadPool(new ClientThreads(threadNamePrefix, "io"));
       this.http = HttpClient.newBuilder().connectTimeout(builder.connectTimeout).executor(ownExecutor).build();
     } else {
       this.http = builder.http;
       // The JDK's default executor of an HTTP client is out of reach: a pool of this client's own runs the handlers.
       this.ownExecutor =
-          builder.http.executor().isPresent() ? null : Executors.newCachedThreadPool(new ClientThreads("handler"));
+          builder.http.executor().isPresent() ? null : Executors.newCachedThreadPool(new ClientThreads(threadNamePrefix, "handler"));
     }
     this.handlerExecutor = ownExecutor != null ? ownExecutor : builder.http.executor().orElseThrow();
     this.calls = new RetryingHttp(http, timers, builder.retry, builder.token);
@@ -142,6 +145,11 @@ public final class InteractionsClient implements AutoCloseable {
     return http;
   }
 
+  /** What the names of this client's own threads start with ({@code interactions-client-<n>-}). */
+  String threadNamePrefix() {
+    return threadNamePrefix;
+  }
+
   /** {@code device} closed, and its connection is over. */
   synchronized void forget(Device device) {
     devices.remove(device);
@@ -168,7 +176,7 @@ public final class InteractionsClient implements AutoCloseable {
       http = null; // from here on no device is created: every one is in this copy
       open = List.copyOf(devices);
     }
-    boolean onOwnThread = Thread.currentThread().getName().startsWith(ClientThreads.PREFIX);
+    boolean onOwnThread = Thread.currentThread().getName().startsWith(threadNamePrefix);
     // Before the timers stop: the timers end the close handshakes the server leaves unanswered.
     CompletableFuture<?>[] handshakes = open.stream().map(Device::closeAsync).toArray(CompletableFuture[]::new);
     if (!onOwnThread) {

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -282,7 +281,6 @@ class DeviceConnectionTest {
 
   @Test
   void devicesStartNoThreadsOfTheirOwn() throws Exception {
-    Set<Thread> before = clientThreads();
     ExecutorService io = Executors.newFixedThreadPool(2);
     HttpClient http = HttpClient.newBuilder().executor(io).build();
     try (InteractionsClient client = InteractionsClient.builder(server.uri()).httpClient(http).build()) {
@@ -290,12 +288,10 @@ class DeviceConnectionTest {
         connected(client.device("s"));
       }
 
-      Set<Thread> started = clientThreads();
-      started.removeAll(before);
       assertEquals(
-          List.of(ClientThreads.PREFIX + "timer-1"),
-          started.stream().map(Thread::getName).collect(Collectors.toList()),
-          "50 devices share the client's one timer thread");
+          List.of(client.threadNamePrefix() + "timer-1"),
+          threadsNamedStartingWith(client.threadNamePrefix()),
+          "50 devices share the client's one timer thread, and run their handlers on the HTTP client's executor");
     } finally {
       io.shutdownNow();
     }
@@ -341,10 +337,11 @@ class DeviceConnectionTest {
     return connection;
   }
 
-  private static Set<Thread> clientThreads() {
+  private static List<String> threadsNamedStartingWith(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
-        .filter(thread -> thread.getName().startsWith(ClientThreads.PREFIX))
-        .collect(Collectors.toSet());
+        .map(Thread::getName)
+        .filter(name -> name.startsWith(prefix))
+        .collect(Collectors.toList());
   }
 }

@@ -254,9 +254,9 @@ class RequesterTest {
 
   @Test
   void closingFailsTheCallsInFlightAndLeavesNoThreadBehind() throws Exception {
-    LeftoverThreads threads = new LeftoverThreads();
     server.hang();
     InteractionsClient client = client(QUICK);
+    LeftoverThreads threads = LeftoverThreads.of(client);
     CompletableFuture<InteractionState> waiting = client.requester().await("s", "i-1", Duration.ofSeconds(30));
     server.next();
 
