@@ -552,10 +552,8 @@ public final class Device implements AutoCloseable {
       queued = socket.send(text, reply);
     }
     if (!queued) {
-      replies.fail(
-          ref,
-          new IOException(
-              DeviceSocket.MAX_WAITING + " messages wait to be sent to session " + sessionId + ": the connection is not taking them"));
+      String backlog = DeviceSocket.MAX_WAITING + " messages wait to be sent to session " + sessionId;
+      replies.fail(ref, new IOException(backlog + ": the connection is not taking them"));
     }
     return reply;
   }

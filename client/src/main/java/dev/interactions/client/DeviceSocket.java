@@ -197,7 +197,8 @@ final class DeviceSocket implements WebSocket.Listener {
         return; // it came just as the deadline passed
       }
     }
-    lost.accept(this, new IOException("no welcome from session " + sessionId + " within " + welcomeTimeout + " of the upgrade"));
+    lost.accept(
+        this, new IOException("no welcome from session " + sessionId + " within " + welcomeTimeout + " of the upgrade"));
   }
 
   private void tick(Duration interval) {

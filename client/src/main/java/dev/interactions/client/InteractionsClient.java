@@ -81,7 +81,9 @@ public final class InteractionsClient implements AutoCloseable {
       this.http = builder.http;
       // The JDK's default executor of an HTTP client is out of reach: a pool of this client's own runs the handlers.
       this.ownExecutor =
-          builder.http.executor().isPresent() ? null : Executors.newCachedThreadPool(new ClientThreads(threadNamePrefix, "handler"));
+          builder.http.executor().isPresent()
+              ? null
+              : Executors.newCachedThreadPool(new ClientThreads(threadNamePrefix, "handler"));
     }
     this.handlerExecutor = ownExecutor != null ? ownExecutor : builder.http.executor().orElseThrow();
     this.calls = new RetryingHttp(http, timers, builder.retry, builder.token);

@@ -52,8 +52,9 @@ public final class Requester {
    * Creates an interaction and holds the response while it is pending, up to {@code wait} (the server holds it at most
    * its longest wait, 60 s by default): one request, which completes with the closed state when the interaction closed
    * within {@code wait}, else with the pending state. {@link #createAndWait} waits for the outcome however long it
-   * takes; this is for a caller that sets its own bound, or follows with {@link #awaitClosed} or polls of its own. The response
-   * may take {@code wait} plus the response timeout. Retries send the same idempotency key, as {@link #create} does.
+   * takes; this is for a caller that sets its own bound, or follows with {@link #awaitClosed} or polls of its own. The
+   * response may take {@code wait} plus the response timeout. Retries send the same idempotency key, as {@link #create}
+   * does.
    */
   public CompletableFuture<InteractionState> create(String sessionId, InteractionRequest request, Duration wait) {
     return post(sessionId, request, wait);

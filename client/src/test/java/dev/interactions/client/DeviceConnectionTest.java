@@ -141,7 +141,10 @@ class DeviceConnectionTest {
   @Test
   void messagesWaitingBehindAStalledConnectionAreBoundedAndNeverSentOnceTheirReplyTimedOut() throws Exception {
     try (InteractionsClient client =
-        InteractionsClient.builder(server.uri()).replyTimeout(Duration.ofMillis(500)).closeTimeout(Duration.ofMillis(300)).build()) {
+        InteractionsClient.builder(server.uri())
+            .replyTimeout(Duration.ofMillis(500))
+            .closeTimeout(Duration.ofMillis(300))
+            .build()) {
       Device device = client.device("s");
       LinkedBlockingQueue<ServerMessage.Interaction> shown = new LinkedBlockingQueue<>();
       device.onInteraction(shown::add);
@@ -173,7 +176,10 @@ class DeviceConnectionTest {
   @Test
   void aConnectionWhoseWelcomeDoesNotComeWithinTheConnectTimeoutIsDroppedAndOpenedAgain() throws Exception {
     try (InteractionsClient client =
-        InteractionsClient.builder(server.uri()).connectTimeout(Duration.ofMillis(300)).reconnect(QUICK_RECONNECT).build()) {
+        InteractionsClient.builder(server.uri())
+            .connectTimeout(Duration.ofMillis(300))
+            .reconnect(QUICK_RECONNECT)
+            .build()) {
       Device device = client.device("s");
       LinkedBlockingQueue<Throwable> losses = new LinkedBlockingQueue<>();
       device.onConnectionLost(losses::add);

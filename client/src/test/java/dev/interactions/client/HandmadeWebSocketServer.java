@@ -119,7 +119,7 @@ final class HandmadeWebSocketServer implements AutoCloseable {
       return this;
     }
 
-    /** Sends a pending interaction {@code id}, live (after the replay); {@code readOnly} for a device that may not answer it. */
+    /** Sends pending interaction {@code id}, live (after the replay); {@code readOnly}: the device may not answer it. */
     void sendInteraction(String id, boolean readOnly) throws IOException {
       sendText(
           "{\"type\":\"interaction\",\"id\":\"" + id + "\",\"kind\":\"confirm\",\"payload\":null,"

@@ -72,7 +72,7 @@ final class ScriptedServer implements AutoCloseable {
     return answerAfter(Duration.ZERO, status, body, headers);
   }
 
-  /** Holds the next request not answered yet for {@code hold}, as a long poll is held, then answers as {@link #answer} does. */
+  /** Holds the next request not answered yet for {@code hold}, as a long poll is held, then answers as {@code answer}. */
   ScriptedServer answerAfter(Duration hold, int status, String body, String... headers) {
     script.add(new Answer(Ending.RESPONSE, hold, status, body, headers));
     return this;
