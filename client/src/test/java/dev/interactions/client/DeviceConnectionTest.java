@@ -142,7 +142,7 @@ class DeviceConnectionTest {
   void messagesWaitingBehindAStalledConnectionAreBoundedAndNeverSentOnceTheirReplyTimedOut() throws Exception {
     try (InteractionsClient client =
         InteractionsClient.builder(server.uri())
-            .replyTimeout(Duration.ofMillis(500))
+            .replyTimeout(Duration.ofSeconds(3)) // long enough to queue them all before the first times out
             .closeTimeout(Duration.ofMillis(300))
             .build()) {
       Device device = client.device("s");
@@ -177,7 +177,7 @@ class DeviceConnectionTest {
   void aConnectionWhoseWelcomeDoesNotComeWithinTheConnectTimeoutIsDroppedAndOpenedAgain() throws Exception {
     try (InteractionsClient client =
         InteractionsClient.builder(server.uri())
-            .connectTimeout(Duration.ofMillis(300))
+            .connectTimeout(Duration.ofSeconds(1)) // the upgrade itself must fit in it too, on a loaded machine
             .reconnect(QUICK_RECONNECT)
             .build()) {
       Device device = client.device("s");
