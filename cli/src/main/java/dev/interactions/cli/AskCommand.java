@@ -52,7 +52,9 @@ final class AskCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "DURATION",
       converter = HumanDuration.class,
-      description = "how long it stays pending before it expires: 90s, 2m, 1h, or milliseconds (default: the server's, 5m)")
+      description =
+          "how long it stays pending before it expires: 90s, 2m, 1h, 500ms; a bare number is milliseconds, the unit of"
+              + " the protocol's timeoutMs (default: the server's, 5m)")
   private Duration timeout;
 
   @Option(

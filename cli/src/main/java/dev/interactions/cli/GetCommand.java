@@ -2,7 +2,7 @@ package dev.interactions.cli;
 
 import dev.interactions.client.InteractionState;
 import dev.interactions.client.InteractionsClient;
-import java.time.Duration;
+import dev.interactions.client.Requester;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,9 +21,6 @@ import picocli.CommandLine.Spec;
     })
 final class GetCommand implements Callable<Integer> {
 
-  /** How long one long poll asks the server to hold the response (the server's longest, by default). */
-  private static final Duration LONG_POLL = Duration.ofSeconds(60);
-
   @Mixin private ServerOptions server;
 
   @Parameters(index = "0", paramLabel = "ID", converter = IdConverter.class, description = "the interaction's id")
@@ -37,11 +34,9 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (InteractionsClient client = server.client()) {
-      InteractionState state = server.await(client.requester().get(server.session(), id));
-      while (untilEnded && state.isPending()) {
-        // The requester waits like this after a create (createAndWait), but offers no wait for an existing id.
-        state = server.await(client.requester().await(server.session(), id, LONG_POLL));
-      }
+      Requester requester = client.requester();
+      InteractionState state =
+          server.await(untilEnded ? requester.awaitClosed(server.session(), id) : requester.get(server.session(), id));
       return Report.of(state, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
   }

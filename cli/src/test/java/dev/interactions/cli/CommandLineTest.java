@@ -31,6 +31,8 @@ class CommandLineTest {
         new String[] {"--url", "--token", "--session", "--kind", "--payload", "--timeout", "--idempotency-key", "--no-wait", "MESSAGE"}) {
       assertTrue(ask.out().contains(option), option + " missing:\n" + ask);
     }
+    // The load tool reads a bare number as seconds: each tool's help says which unit it takes.
+    assertTrue(ask.out().replaceAll("\\s+", " ").contains("a bare number is milliseconds"), ask::toString);
     assertEquals(0, get.status(), get::toString);
     assertTrue(get.out().contains("--wait") && get.out().contains("ID"), get::toString);
     assertEquals(0, cancel.status(), cancel::toString);

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.interactions.protocol.Identifiers;
 import dev.interactions.server.TestServer;
 import dev.interactions.server.WsClient;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -216,19 +218,19 @@ class RequesterCliTest {
 
   @Test
   void anUnreachableServerExitsThreeSayingSo() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
+    try (Socket boundNotListening = new Socket()) {
+      // Holds the port for the whole run (nobody else can bind it) while connections to it are refused.
+      boundNotListening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      String url = "http://127.0.0.1:" + boundNotListening.getLocalPort();
+
+      CliRun run = CliRun.of("ask", "--url", url, "--session", "s1", "Deploy?");
+
+      assertEquals(ExitStatus.ERROR, run.status(), run::toString);
+      assertEquals("", run.out());
+      // The rest of the line is the JDK's: "connection failed (ConnectException)" on Java 17 (no message of its own).
+      assertTrue(run.err().startsWith("error: cannot reach " + url + ": "), run::toString);
+      assertEquals(1, run.err().lines().count(), run::toString);
     }
-    String url = "http://127.0.0.1:" + closedPort;
-
-    CliRun run = CliRun.of("ask", "--url", url, "--session", "s1", "Deploy?");
-
-    assertEquals(ExitStatus.ERROR, run.status(), run::toString);
-    assertEquals("", run.out());
-    // The rest of the line is the JDK's: "connection failed (ConnectException)" on Java 17 (no message of its own).
-    assertTrue(run.err().startsWith("error: cannot reach " + url + ": "), run::toString);
-    assertEquals(1, run.err().lines().count(), run::toString);
   }
 
   @Test

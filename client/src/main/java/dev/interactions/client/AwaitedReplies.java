@@ -61,13 +61,13 @@ final class AwaitedReplies {
     return true;
   }
 
-  /** Fails the reply awaited under {@code ref} with {@code refusal}; false when nothing awaits it. */
-  boolean refuse(String ref, RefusedException refusal) {
+  /** Fails the reply awaited under {@code ref} with {@code failure}; false when nothing awaits it. */
+  boolean fail(String ref, Throwable failure) {
     Awaited awaited = take(ref);
     if (awaited == null) {
       return false;
     }
-    awaited.future().completeExceptionally(refusal);
+    awaited.future().completeExceptionally(failure);
     return true;
   }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,9 +36,10 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Once {@link #connect() connected} it stays connected until {@link #close()}: it pings as the server's heartbeat
- * asks, and after a drop (or when nothing came from the server for two heartbeats) it reconnects with jittered
- * backoff, asking the token supplier for a fresh token each time. The server then replays what is pending: an
- * interaction the device already reported is not reported again, and one that closed meanwhile is reported closed.
+ * asks, and after a drop (or when nothing came from the server for two heartbeats, or no {@code welcome} within the
+ * connect timeout of the upgrade) it reconnects with jittered backoff, asking the token supplier for a fresh token
+ * each time. The server then replays what is pending: an interaction the device already reported is not reported
+ * again, and one that closed meanwhile is reported closed.
  * Only a refusal that trying again cannot fix ends it: a WebSocket upgrade refused with a 4xx status other than 408 and
  * 429 ({@code 401} for a token the server does not take, {@code 403} for one that may not join the session); the device
  * then closes itself and reports the refusal to its {@link #onError error handlers}. Why each connection ended is told
@@ -46,8 +48,12 @@ import java.util.function.Supplier;
  * <p>{@link #close()} ends the connection with the WebSocket close handshake; {@link #closeAsync()} does without
  * waiting; {@link #abort()} drops it without a close frame, as a crashed device would.
  *
- * <p>Handlers are called one at a time, in the order of the frames, on the client's threads; they should not block
- * (hand long work to an executor of your own). Registering one returns its {@link Subscription}. Thread-safe.
+ * <p>Handlers are called one at a time, whatever they are told (a frame, a lost connection, a change of state), in the
+ * order it happened, never two of one device at once, even when a connection is lost or replaced while a handler
+ * runs: the device queues what it tells them and runs the queue on the client's shared executor (the HTTP client's),
+ * without a thread of its own. Other devices' handlers run meanwhile. Handlers should not block (hand long work to an
+ * executor of your own): a device's next handler waits for the one running. Registering one returns its {@link
+ * Subscription}. Thread-safe.
  */
 public final class Device implements AutoCloseable {
 
@@ -77,6 +83,8 @@ public final class Device implements AutoCloseable {
   private final DeviceSettings settings;
   private final ScheduledExecutorService timers;
   private final AwaitedReplies replies;
+  /** Runs the handlers, one at a time, in the order the device tells them things (under its lock). */
+  private final SerialExecutor events;
 
   private final Handlers<ServerMessage.Interaction> interactions = new Handlers<>("interaction");
   private final Handlers<ServerMessage.Closed> closings = new Handlers<>("closed");
@@ -110,7 +118,8 @@ public final class Device implements AutoCloseable {
       URI uri,
       Supplier<String> token,
       DeviceSettings settings,
-      ScheduledExecutorService timers) {
+      ScheduledExecutorService timers,
+      Executor handlerExecutor) {
     this.owner = owner;
     this.sessionId = sessionId;
     this.uri = uri;
@@ -118,14 +127,16 @@ public final class Device implements AutoCloseable {
     this.settings = settings;
     this.timers = timers;
     this.replies = new AwaitedReplies(timers, settings.replyTimeout(), sessionId);
+    this.events = new SerialExecutor(handlerExecutor);
     // The client forgets it once its connection is over, not when it closes: closing the client waits for that.
     closed.whenComplete((over, failed) -> owner.forget(this));
   }
 
   /**
    * Connects, and keeps connected until {@link #close()}. The future completes once the session's pending interactions
-   * have been reported ({@code synced}); it keeps waiting while the server cannot be reached, and fails when a refusal
-   * ends the device (a {@link RefusedException}) or it is closed first. Calling it again returns the same outcome.
+   * have been reported ({@code synced}) and its handlers were told them; it keeps waiting while the server cannot be
+   * reached, and fails when a refusal ends the device (a {@link RefusedException}, once its handlers heard it) or it is
+   * closed first. Calling it again returns the same outcome.
    */
   public CompletableFuture<Void> connect() {
     boolean start;
@@ -133,16 +144,20 @@ public final class Device implements AutoCloseable {
       start = state == State.IDLE;
       if (start) {
         state = State.CONNECTING;
+        tell(states, State.CONNECTING);
       }
     }
     if (start) {
-      states.emit(State.CONNECTING);
       open();
     }
     return firstSync.copy();
   }
 
-  /** Interactions to show: each pending one once, replayed or live; not again after a reconnect. */
+  /**
+   * Interactions to show: each pending one once, replayed or live; not again after a reconnect. One this device may
+   * see but not answer ({@code docs/PROTOCOL.md}, "Who may answer") has {@code readOnly()} true: show it without the
+   * means to answer; the server refuses its answer, rejection, extension or {@code shown} with {@code forbidden}.
+   */
   public Subscription onInteraction(Consumer<? super ServerMessage.Interaction> handler) {
     return interactions.add(handler);
   }
@@ -188,7 +203,8 @@ public final class Device implements AutoCloseable {
    * Why each connection, or attempt to open one, ended other than by {@link #close()} or {@link #abort()}: a {@link
    * RefusedException} for a refused WebSocket upgrade (with its HTTP status), a {@link ConnectionClosedException} when
    * the server closed the connection (with its close code), or the I/O failure ({@code ConnectException}, {@code
-   * HttpConnectTimeoutException}, an {@code IOException} when nothing came from the server for two heartbeats). Told
+   * HttpConnectTimeoutException}, an {@code IOException} when the server's {@code welcome} did not come within the
+   * connect timeout of the upgrade, or when nothing came from the server for two heartbeats after it). Told
    * before the state changes to {@link State#RECONNECTING} (or {@link State#CLOSED}, for a refusal that ends the device).
    */
   public Subscription onConnectionLost(Consumer<? super Throwable> handler) {
@@ -199,9 +215,15 @@ public final class Device implements AutoCloseable {
    * Answers interaction {@code interactionId} with {@code value} (anything Jackson writes as JSON; null for JSON's
    * null). The future completes with the server's {@code ack} (this answer decided the outcome, or counted towards a
    * quorum), or fails with a {@link RefusedException} ({@code invalid_answer} with its problems, {@code already_closed},
-   * {@code unknown_interaction}, …), an {@link IOException} when not connected or when the connection dropped before
-   * the reply (the replay after the reconnect tells whether it is still pending), a {@link TimeoutException} when no
-   * reply came within the reply timeout, or a {@link CancellationException} when the device closed.
+   * {@code unknown_interaction}, …), an {@link IOException} when not connected, when the connection dropped before
+   * the reply (the replay after the reconnect tells whether it is still pending), or at once when 128 messages wait to
+   * be sent already (the connection stopped taking them), a {@link TimeoutException} when no reply came within the
+   * reply timeout, or a {@link CancellationException} when the device closed.
+   *
+   * <p>An answer still waiting to be sent when its reply timed out, its connection dropped or the device closed is
+   * never sent: it cannot count after its failure was reported, and trying again cannot answer twice. One that went
+   * out before may have counted although its reply did not come; a second try is then refused ({@code
+   * already_closed}), and {@link #onClosed} tells the outcome.
    *
    * @throws dev.interactions.protocol.InvalidInputException if the id does not match the protocol's id pattern
    */
@@ -224,17 +246,19 @@ public final class Device implements AutoCloseable {
 
   /**
    * Reports interaction {@code interactionId} on this device's screen. Nothing is sent (false) unless it is pending,
-   * no device reported it yet, and the device is connected. No reply comes when it is recorded; every device is told
+   * this device may answer it (it is not {@code readOnly}: on the screen of someone who may not answer it, it has not
+   * reached a person who can, and the server would refuse the report), no device reported it yet, and the device is
+   * connected with fewer than 128 messages waiting to be sent. No reply comes when it is recorded; every device is told
    * through {@link #onShown}.
    */
   public boolean shown(String interactionId) {
     synchronized (lock) {
-      boolean unreported = view.get(interactionId).map(i -> i.shownBy() == null).orElse(false);
-      if (!unreported || socket == null || !socket.isOpen()) {
+      boolean reportable =
+          view.get(interactionId).map(i -> i.shownBy() == null && !Boolean.TRUE.equals(i.readOnly())).orElse(false);
+      if (!reportable || socket == null || !socket.isOpen()) {
         return false;
       }
-      socket.send(ClientCodec.write(new ClientMessage.Shown(interactionId)));
-      return true;
+      return socket.send(ClientCodec.write(new ClientMessage.Shown(interactionId)), null);
     }
   }
 
@@ -317,12 +341,12 @@ public final class Device implements AutoCloseable {
       current = socket;
       socket = null;
       stopReconnecting();
+      ended();
     }
     CancellationException cancelled = new CancellationException("the device was closed");
     replies.failAll(cancelled);
     firstSync.completeExceptionally(cancelled);
     CompletableFuture<Void> end = current == null ? CompletableFuture.completedFuture(null) : ending.apply(current);
-    ended();
     end.whenComplete(
         (over, failed) -> {
           if (failed == null) {
@@ -337,7 +361,7 @@ public final class Device implements AutoCloseable {
   // --- connecting ----------------------------------------------------------------------------------------------------
 
   private void open() {
-    DeviceSocket next = new DeviceSocket(this::received, this::lost, timers, sessionId);
+    DeviceSocket next = new DeviceSocket(this::received, this::lost, timers, sessionId, settings.connectTimeout());
     synchronized (lock) {
       if (state == State.CLOSED) {
         return;
@@ -366,34 +390,31 @@ public final class Device implements AutoCloseable {
   private void lost(DeviceSocket from, Throwable cause) {
     RefusedException refusal = refusal(cause);
     boolean fatal = refusal != null && isFatal(refusal.httpStatus().getAsInt());
-    State entered = null;
     synchronized (lock) {
       if (socket != from) {
         return; // a connection already replaced or closed
       }
       socket = null;
       from.abort();
+      if (refusal != null) {
+        tell(errors, refusal);
+      }
+      tell(connectionLosses, refusal != null ? refusal : cause);
       if (fatal) {
         state = State.CLOSED;
+        events.execute(() -> firstSync.completeExceptionally(refusal)); // once its handlers heard why
+        ended();
       } else {
         failedAttempts++;
         Duration delay = settings.reconnect().delay(failedAttempts - 1, ThreadLocalRandom.current().nextDouble());
         reconnect = timers.schedule(this::open, delay.toNanos(), TimeUnit.NANOSECONDS);
-        entered = enter(State.RECONNECTING);
+        enter(State.RECONNECTING);
       }
     }
     LOG.log(System.Logger.Level.DEBUG, () -> "device of session " + sessionId + " lost its connection: " + cause);
     replies.failAll(new IOException("the connection to session " + sessionId + " dropped before the server replied", cause));
-    if (refusal != null) {
-      errors.emit(refusal);
-    }
-    connectionLosses.emit(refusal != null ? refusal : cause);
     if (fatal) {
-      firstSync.completeExceptionally(refusal);
-      ended();
       closed.complete(null); // its socket was aborted above
-    } else if (entered != null) {
-      states.emit(entered);
     }
   }
 
@@ -411,13 +432,24 @@ public final class Device implements AutoCloseable {
     return status >= 400 && status < 500 && status != 408 && status != 429;
   }
 
-  /** The device is closed: say so, and let go of every handler. */
+  /** The device is closed: say so, then let go of every handler. Guarded by lock. */
   private void ended() {
-    states.emit(State.CLOSED);
-    for (Handlers<?> handlers :
-        List.of(interactions, closings, shownReports, extensions, progress, errors, states, connectionLosses)) {
-      handlers.clear();
-    }
+    tell(states, State.CLOSED);
+    events.execute(
+        () -> {
+          for (Handlers<?> handlers :
+              List.of(interactions, closings, shownReports, extensions, progress, errors, states, connectionLosses)) {
+            handlers.clear();
+          }
+        });
+  }
+
+  /**
+   * Tells {@code handlers} {@code value} after everything told before. Guarded by lock, so that handlers hear things
+   * in the order the device saw them, whichever thread saw each.
+   */
+  private <T> void tell(Handlers<T> handlers, T value) {
+    events.execute(() -> handlers.emit(value));
   }
 
   /** Guarded by lock. */
@@ -428,13 +460,12 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  /** The new state, or null if it was already the state. Guarded by lock. */
-  private State enter(State next) {
-    if (state == next) {
-      return null;
+  /** Changes the state to {@code next}, and tells the state handlers, unless it was the state already. Guarded by lock. */
+  private void enter(State next) {
+    if (state != next) {
+      state = next;
+      tell(states, next);
     }
-    state = next;
-    return next;
   }
 
   // --- frames --------------------------------------------------------------------------------------------------------
@@ -459,8 +490,6 @@ public final class Device implements AutoCloseable {
   }
 
   private void received(DeviceSocket from, ServerMessage message) {
-    List<ServerMessage> reports;
-    State entered = null;
     synchronized (lock) {
       if (socket != from) {
         return;
@@ -468,35 +497,31 @@ public final class Device implements AutoCloseable {
       if (message instanceof ServerMessage.Welcome welcome) {
         connectionId = welcome.connectionId();
         failedAttempts = 0;
-        from.beat(Duration.ofMillis(welcome.heartbeatMs()));
-      } else if (message instanceof ServerMessage.Synced) {
-        entered = enter(State.SYNCED);
+        from.welcomed(Duration.ofMillis(welcome.heartbeatMs()));
       }
-      reports = view.apply(message);
+      view.apply(message).forEach(this::report);
+      if (message instanceof ServerMessage.Synced) {
+        enter(State.SYNCED);
+        events.execute(() -> firstSync.complete(null)); // once the replay has been told
+      }
     }
     if (message instanceof ServerMessage.Ack ack) {
       replies.acknowledge(ack);
     }
-    reports.forEach(this::report);
-    if (entered != null) {
-      states.emit(entered);
-    }
-    if (message instanceof ServerMessage.Synced) {
-      firstSync.complete(null);
-    }
   }
 
+  /** Tells the handlers of {@code report}'s kind. Guarded by lock. */
   private void report(ServerMessage report) {
     if (report instanceof ServerMessage.Interaction interaction) {
-      interactions.emit(interaction);
+      tell(interactions, interaction);
     } else if (report instanceof ServerMessage.Closed closed) {
-      closings.emit(closed);
+      tell(closings, closed);
     } else if (report instanceof ServerMessage.Shown shown) {
-      shownReports.emit(shown);
+      tell(shownReports, shown);
     } else if (report instanceof ServerMessage.Extended extended) {
-      extensions.emit(extended);
+      tell(extensions, extended);
     } else if (report instanceof ServerMessage.Progress step) {
-      progress.emit(step);
+      tell(progress, step);
     }
   }
 
@@ -506,8 +531,10 @@ public final class Device implements AutoCloseable {
         return;
       }
     }
-    if (!replies.refuse(ref, refusal)) {
-      errors.emit(refusal);
+    if (!replies.fail(ref, refusal)) {
+      synchronized (lock) {
+        tell(errors, refusal);
+      }
     }
   }
 
@@ -515,13 +542,19 @@ public final class Device implements AutoCloseable {
   private CompletableFuture<ServerMessage.Ack> request(Function<String, ClientMessage> message) {
     String ref = replies.nextRef();
     String text = ClientCodec.write(message.apply(ref));
+    CompletableFuture<ServerMessage.Ack> reply;
+    boolean queued;
     synchronized (lock) {
       if (socket == null || !socket.isOpen()) {
         return CompletableFuture.failedFuture(new IOException("not connected to session " + sessionId + " (" + state + ")"));
       }
-      CompletableFuture<ServerMessage.Ack> reply = replies.await(ref);
-      socket.send(text);
-      return reply;
+      reply = replies.await(ref);
+      queued = socket.send(text, reply);
     }
+    if (!queued) {
+      String backlog = DeviceSocket.MAX_WAITING + " messages wait to be sent to session " + sessionId;
+      replies.fail(ref, new IOException(backlog + ": the connection is not taking them"));
+    }
+    return reply;
   }
 }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -34,20 +35,30 @@ import java.util.function.Supplier;
  *
  * <p>A device's side is in {@link Device}.
  *
- * <p>Thread-safe. Futures complete on the client's own threads ({@code interactions-client-*}); work that blocks belongs
- * on an executor of your own ({@code thenApplyAsync(…, executor)}).
+ * <p>Thread-safe. Futures complete, and device handlers run, on the client's own threads ({@code
+ * interactions-client-<n>-*}, {@code n} numbering the clients of the JVM), or on the executor of an HTTP client given to
+ * it; work that blocks belongs on an executor of your own ({@code thenApplyAsync(…, executor)}).
  *
  * <p>Devices cost no thread of their own: all of a client's devices share its one timer thread (pings, reconnects,
- * reply and close timeouts) and its HTTP client, so one JVM can hold thousands. The JDK reads all the WebSockets of an
- * HTTP client on its one selector thread; to spread many devices over more, build a client per {@link
- * Builder#httpClient HTTP client}.
+ * reply and close timeouts), its HTTP client, and the executor their handlers run on (each device's one at a time), so
+ * one JVM can hold thousands. The JDK reads all the WebSockets of an HTTP client on its one selector thread; to spread
+ * many devices over more, build a client per {@link Builder#httpClient HTTP client}.
  */
 public final class InteractionsClient implements AutoCloseable {
 
   /** Null once closed, so that a closed client does not keep the HTTP client (and its selector thread) reachable. */
   private HttpClient http;
-  /** The HTTP client's executor when this client created both; null when the caller gave the HTTP client. */
-  private final ExecutorService io;
+  /** What the names of this client's threads start with: {@code interactions-client-<n>-}. */
+  private final String threadNamePrefix;
+  /**
+   * Threads this client created and stops: the HTTP client's when it created that too, else the handlers' when the HTTP
+   * client given to it has no executor to share; null when the given HTTP client's executor runs the handlers.
+   */
+  private final ExecutorService ownExecutor;
+  /** Whether this client created the HTTP client, and so closes it. */
+  private final boolean ownsHttp;
+  /** Where device handlers run: the HTTP client's executor, where the frames arrive, or this client's own. */
+  private final Executor handlerExecutor;
   private final ScheduledThreadPoolExecutor timers;
   private final RetryingHttp calls;
   private final Requester requester;
@@ -58,16 +69,23 @@ public final class InteractionsClient implements AutoCloseable {
   private final Set<Device> devices = new HashSet<>();
 
   private InteractionsClient(Builder builder) {
-    this.timers = new ScheduledThreadPoolExecutor(1, new ClientThreads("timer"));
+    this.threadNamePrefix = ClientThreads.prefixOfNewClient();
+    this.timers = new ScheduledThreadPoolExecutor(1, new ClientThreads(threadNamePrefix, "timer"));
     // Cancelled timers (a reply's deadline, a heartbeat) leave the queue at once instead of at their due time.
     timers.setRemoveOnCancelPolicy(true);
-    if (builder.http != null) {
-      this.http = builder.http;
-      this.io = null;
+    this.ownsHttp = builder.http == null;
+    if (ownsHttp) {
+      this.ownExecutor = Executors.newCachedThreadPool(new ClientThreads(threadNamePrefix, "io"));
+      this.http = HttpClient.newBuilder().connectTimeout(builder.connectTimeout).executor(ownExecutor).build();
     } else {
-      this.io = Executors.newCachedThreadPool(new ClientThreads("io"));
-      this.http = HttpClient.newBuilder().connectTimeout(builder.connectTimeout).executor(io).build();
+      this.http = builder.http;
+      // The JDK's default executor of an HTTP client is out of reach: a pool of this client's own runs the handlers.
+      this.ownExecutor =
+          builder.http.executor().isPresent()
+              ? null
+              : Executors.newCachedThreadPool(new ClientThreads(threadNamePrefix, "handler"));
     }
+    this.handlerExecutor = ownExecutor != null ? ownExecutor : builder.http.executor().orElseThrow();
     this.calls = new RetryingHttp(http, timers, builder.retry, builder.token);
     this.requester = new Requester(calls, builder.server, builder.responseTimeout);
     this.server = builder.server;
@@ -115,7 +133,7 @@ public final class InteractionsClient implements AutoCloseable {
       if (http == null) {
         throw new IllegalStateException("the client was closed");
       }
-      Device device = new Device(this, sessionId, uri, token, deviceSettings, timers);
+      Device device = new Device(this, sessionId, uri, token, deviceSettings, timers, handlerExecutor);
       devices.add(device);
       return device;
     }
@@ -127,6 +145,11 @@ public final class InteractionsClient implements AutoCloseable {
       throw new IllegalStateException("the client was closed");
     }
     return http;
+  }
+
+  /** What the names of this client's own threads start with ({@code interactions-client-<n>-}). */
+  String threadNamePrefix() {
+    return threadNamePrefix;
   }
 
   /** {@code device} closed, and its connection is over. */
@@ -155,7 +178,7 @@ public final class InteractionsClient implements AutoCloseable {
       http = null; // from here on no device is created: every one is in this copy
       open = List.copyOf(devices);
     }
-    boolean onOwnThread = Thread.currentThread().getName().startsWith(ClientThreads.PREFIX);
+    boolean onOwnThread = Thread.currentThread().getName().startsWith(threadNamePrefix);
     // Before the timers stop: the timers end the close handshakes the server leaves unanswered.
     CompletableFuture<?>[] handshakes = open.stream().map(Device::closeAsync).toArray(CompletableFuture[]::new);
     if (!onOwnThread) {
@@ -163,8 +186,11 @@ public final class InteractionsClient implements AutoCloseable {
     }
     calls.close();
     timers.shutdownNow();
-    if (io != null) {
-      io.shutdownNow();
+    if (ownExecutor != null) {
+      // Not shutdownNow(): what the devices still have to tell their handlers (that they closed) is run first.
+      ownExecutor.shutdown();
+    }
+    if (ownsHttp) {
       close(closing);
     }
     if (!onOwnThread) {
@@ -197,8 +223,8 @@ public final class InteractionsClient implements AutoCloseable {
   private void awaitTermination() {
     try {
       timers.awaitTermination(5, TimeUnit.SECONDS);
-      if (io != null) {
-        io.awaitTermination(5, TimeUnit.SECONDS);
+      if (ownExecutor != null) {
+        ownExecutor.awaitTermination(5, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -243,8 +269,9 @@ public final class InteractionsClient implements AutoCloseable {
     }
 
     /**
-     * How long opening a connection may take (10 s): a device's WebSocket; an HTTP request's too unless the HTTP client is
-     * given.
+     * How long opening a connection may take (10 s): a device's WebSocket, and then again for the server's {@code
+     * welcome} on it (a connection that took the upgrade but stays silent is dropped and opened again); an HTTP
+     * request's too unless the HTTP client is given.
      */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = positive("connectTimeout", connectTimeout);

@@ -21,10 +21,12 @@ import java.util.concurrent.CompletableFuture;
 public final class Requester {
 
   /**
-   * The longest a server holds a long poll by default ({@code orchestrator.transport.max-wait}); a server configured
-   * shorter answers sooner, and {@link #createAndWait} asks again.
+   * How long {@link #createAndWait} and {@link #awaitClosed} ask the server to hold each long poll: below the 60 s idle
+   * timeout of common load balancers and proxies (which would cut a poll held longer), and below the server's longest
+   * wait ({@code orchestrator.transport.max-wait}, 60 s by default); a server configured shorter answers sooner, and the
+   * next poll follows.
    */
-  static final Duration LONG_POLL = Duration.ofSeconds(60);
+  private static final Duration LONG_POLL = Duration.ofSeconds(50);
 
   private final RetryingHttp http;
   private final String sessions;
@@ -50,17 +52,19 @@ public final class Requester {
    * Creates an interaction and holds the response while it is pending, up to {@code wait} (the server holds it at most
    * its longest wait, 60 s by default): one request, which completes with the closed state when the interaction closed
    * within {@code wait}, else with the pending state. {@link #createAndWait} waits for the outcome however long it
-   * takes; this is for a caller that sets its own bound, or follows with {@link #await} polls of its own. The response
-   * may take {@code wait} plus the response timeout. Retries send the same idempotency key, as {@link #create} does.
+   * takes; this is for a caller that sets its own bound, or follows with {@link #awaitClosed} or polls of its own. The
+   * response may take {@code wait} plus the response timeout. Retries send the same idempotency key, as {@link #create}
+   * does.
    */
   public CompletableFuture<InteractionState> create(String sessionId, InteractionRequest request, Duration wait) {
     return post(sessionId, request, wait);
   }
 
   /**
-   * Creates an interaction and waits for its outcome: the create holds the response while it is pending (up to the
-   * server's longest wait), then long polls follow until it closed. The future completes with the closed state, at the
-   * latest when the interaction's deadline (as extended by devices) passes.
+   * Creates an interaction and waits for its outcome: the create holds the response while it is pending (50 s at most),
+   * then long polls follow until it closed, as {@link #awaitClosed} does. The future completes with the closed state, at
+   * the latest when the interaction's deadline (as extended by devices) passes. Each request is retried on its own as
+   * the {@link RetryPolicy} says.
    */
   public CompletableFuture<InteractionState> createAndWait(String sessionId, InteractionRequest request) {
     return post(sessionId, request, LONG_POLL).thenCompose(state -> untilClosed(sessionId, state));
@@ -73,11 +77,22 @@ public final class Requester {
 
   /**
    * A long poll: the state once the interaction closed, or after {@code wait} if it is still pending then (the server
-   * holds it at most its longest wait, 60 s by default). {@link Duration#ZERO} reads it at once.
+   * holds it at most its longest wait, 60 s by default; a proxy on the way may cut a request idle for longer than its
+   * own timeout, 60 s on common load balancers). {@link Duration#ZERO} reads it at once.
    */
   public CompletableFuture<InteractionState> await(String sessionId, String interactionId, Duration wait) {
     return http.send(request(interaction(sessionId, interactionId) + waitQuery(wait), wait).GET())
         .thenApply(Requester::interaction);
+  }
+
+  /**
+   * Waits for interaction {@code interactionId} to close, however long that takes: long polls of 50 s each, one after the
+   * other, until one reads it closed (at once if it already was). The future completes with the closed state, at the
+   * latest when the interaction's deadline (as extended by devices) passes. Each poll is retried on its own as the {@link
+   * RetryPolicy} says: one that fails after the server held it for a while still has the policy's whole time budget.
+   */
+  public CompletableFuture<InteractionState> awaitClosed(String sessionId, String interactionId) {
+    return await(sessionId, interactionId, LONG_POLL).thenCompose(state -> untilClosed(sessionId, state));
   }
 
   /**

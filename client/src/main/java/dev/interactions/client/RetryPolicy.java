@@ -10,15 +10,19 @@ import java.util.Optional;
 /**
  * When a requester call is tried again: after a failure to reach the server (refused, reset, closed before a response,
  * a connect timeout) or a {@code 503} ({@code unavailable}, {@code shutting_down}), at most {@code maxAttempts} times in
- * all, and only while the next attempt would start within {@code maxElapsed} of the first. Between attempts it waits
- * as {@code backoff} says, or as long as the server's {@code Retry-After} asks if that is longer.
+ * all, and only while the next attempt would start within {@code maxElapsed} of the first failure. Between attempts it
+ * waits as {@code backoff} says, or as long as the server's {@code Retry-After} asks if that is longer.
+ *
+ * <p>The time counts from the first failure, not from the first attempt, because a long poll spends up to a minute
+ * waiting on a server that is there: a connection reset by a restarting node, or cut by a proxy, that late into a poll
+ * has used none of the time allowed for reaching the server again.
  *
  * <p>Every requester call is safe to repeat: reads and cancels by nature, creates because each carries an idempotency
  * key that all its attempts share. A response that did not come within its timeout is not retried: the server is up but
  * slow, and asking again would only add load.
  *
  * @param maxAttempts attempts in all, the first included; at least 1
- * @param maxElapsed no attempt starts later than this after the first
+ * @param maxElapsed no attempt starts later than this after the first failure
  * @param backoff the delays between attempts
  */
 public record RetryPolicy(int maxAttempts, Duration maxElapsed, Backoff backoff) {
@@ -34,7 +38,7 @@ public record RetryPolicy(int maxAttempts, Duration maxElapsed, Backoff backoff)
     }
   }
 
-  /** 5 attempts within 30 s, delays bounded by 200 ms doubling up to 5 s. */
+  /** 5 attempts, within 30 s of the first failure; delays bounded by 200 ms doubling up to 5 s. */
   public static RetryPolicy defaults() {
     return new RetryPolicy(5, Duration.ofSeconds(30), new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)));
   }
@@ -48,7 +52,7 @@ public record RetryPolicy(int maxAttempts, Duration maxElapsed, Backoff backoff)
    * How long to wait before the next attempt, or empty to give up.
    *
    * @param attemptsMade attempts made so far (1 after the first)
-   * @param elapsed time since the first attempt started
+   * @param elapsed time since the first attempt failed
    * @param retryAfter what the server's {@code Retry-After} asked for, if it sent one
    * @param jitter uniform in {@code [0, 1)}
    */

@@ -81,19 +81,18 @@ final class RetryingHttp {
 
     private final HttpRequest.Builder template;
     private final CompletableFuture<HttpResponse<String>> result = new CompletableFuture<>();
-    private final long startedNanos = System.nanoTime();
     private int attempts;
-    /** The attempt in flight, to abort it on close. */
-    private volatile CompletableFuture<HttpResponse<String>> exchange;
+    /** When the first attempt failed, for the retry policy's time budget; set once, on the first failure. */
+    private long firstFailureNanos;
+    /** The attempt in flight, to abort it on close. Guarded by this. */
+    private CompletableFuture<HttpResponse<String>> exchange;
 
     Call(HttpRequest.Builder template) {
       this.template = template;
     }
 
     void attempt() {
-      HttpClient client = http;
-      if (result.isDone() || client == null) {
-        abandon();
+      if (result.isDone()) {
         return;
       }
       attempts++;
@@ -104,8 +103,28 @@ final class RetryingHttp {
         result.completeExceptionally(tokenFailed);
         return;
       }
-      exchange = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
-      exchange.whenComplete(this::attempted);
+      CompletableFuture<HttpResponse<String>> sent;
+      synchronized (this) {
+        // Read here, not before the token supplier ran: the client may have closed meanwhile. Under the lock that
+        // abandon() takes after completing the result: either this sees the call abandoned and sends nothing, or
+        // abandon() sees this exchange and aborts it; no exchange outlives the client.
+        HttpClient client = http;
+        if (client == null || result.isDone()) {
+          sent = null;
+        } else {
+          try {
+            sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+          } catch (RuntimeException refused) { // e.g. its executor, shut down by its owner: the call fails, not hangs
+            sent = CompletableFuture.failedFuture(refused);
+          }
+          exchange = sent;
+        }
+      }
+      if (sent == null) {
+        abandon();
+      } else {
+        sent.whenComplete(this::attempted);
+      }
     }
 
     private void attempted(HttpResponse<String> response, Throwable failure) {
@@ -126,10 +145,14 @@ final class RetryingHttp {
       if (!retryable) {
         return Optional.empty();
       }
+      long now = System.nanoTime();
+      if (attempts == 1) { // only failed attempts are followed by another: the first failure is the first attempt's
+        firstFailureNanos = now;
+      }
       Optional<Duration> retryAfter =
           cause != null ? Optional.empty() : RetryAfter.parse(response.headers().firstValue("Retry-After"), Instant.now());
       return policy.delayBeforeNextAttempt(
-          attempts, Duration.ofNanos(System.nanoTime() - startedNanos), retryAfter, ThreadLocalRandom.current().nextDouble());
+          attempts, Duration.ofNanos(now - firstFailureNanos), retryAfter, ThreadLocalRandom.current().nextDouble());
     }
 
     /** Schedules the next attempt; false when the client closed meanwhile (then this attempt's result stands). */
@@ -153,7 +176,10 @@ final class RetryingHttp {
 
     void abandon() {
       result.completeExceptionally(new CancellationException("the client was closed"));
-      CompletableFuture<HttpResponse<String>> current = exchange;
+      CompletableFuture<HttpResponse<String>> current;
+      synchronized (this) {
+        current = exchange;
+      }
       if (current != null) {
         current.cancel(true); // aborts the exchange (Java 16 and later)
       }

@@ -3,25 +3,32 @@ package dev.interactions.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.interactions.client.HandmadeWebSocketServer.Connection;
 import dev.interactions.client.HandmadeWebSocketServer.Frame;
+import dev.interactions.protocol.ServerMessage;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -113,20 +120,137 @@ class DeviceConnectionTest {
   }
 
   @Test
-  void attemptsThatFailAreToldWithTheirCauseAndARefusedUpgradeWithItsStatus() throws Exception {
-    URI nobodyListens;
-    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      nobodyListens = URI.create("http://127.0.0.1:" + closed.getLocalPort());
-    }
-    try (InteractionsClient unreachable = InteractionsClient.builder(nobodyListens).reconnect(QUICK_RECONNECT).build();
-        InteractionsClient refusing = client(Duration.ofSeconds(2))) {
-      LinkedBlockingQueue<Throwable> attempts = new LinkedBlockingQueue<>();
-      Device lonely = unreachable.device("s");
-      lonely.onConnectionLost(attempts::add);
-      lonely.connect();
-      assertInstanceOf(IOException.class, attempts.poll(20, TimeUnit.SECONDS), "connection refused");
-      assertInstanceOf(IOException.class, attempts.poll(20, TimeUnit.SECONDS), "and refused again: it keeps trying");
+  void shownSendsNothingForAReadOnlyInteraction() throws Exception {
+    try (InteractionsClient client = client(Duration.ofSeconds(2))) {
+      Device device = client.device("s");
+      LinkedBlockingQueue<ServerMessage.Interaction> shown = new LinkedBlockingQueue<>();
+      device.onInteraction(shown::add);
+      Connection connection = connected(device);
+      connection.sendInteraction("read-only", true);
+      connection.sendInteraction("answerable", false);
+      assertEquals(Boolean.TRUE, shown.poll(20, TimeUnit.SECONDS).readOnly());
+      assertNull(shown.poll(20, TimeUnit.SECONDS).readOnly());
 
+      assertFalse(device.shown("read-only"), "the server refuses a report from a device that may not answer it");
+      assertTrue(device.shown("answerable"));
+
+      assertEquals("{\"type\":\"shown\",\"id\":\"answerable\"}", connection.next().text(), "the first report on the wire");
+    }
+  }
+
+  @Test
+  void messagesWaitingBehindAStalledConnectionAreBoundedAndNeverSentOnceTheirReplyTimedOut() throws Exception {
+    try (InteractionsClient client =
+        InteractionsClient.builder(server.uri())
+            .replyTimeout(Duration.ofSeconds(3)) // long enough to queue them all before the first times out
+            .closeTimeout(Duration.ofMillis(300))
+            .build()) {
+      Device device = client.device("s");
+      LinkedBlockingQueue<ServerMessage.Interaction> shown = new LinkedBlockingQueue<>();
+      device.onInteraction(shown::add);
+      Connection connection = connected(device);
+      connection.sendInteraction("later", false);
+      shown.poll(20, TimeUnit.SECONDS);
+      // The server reads nothing for now: more than the socket buffers of both ends take (4 MB and 6 MB at most by
+      // default on Linux), so this one stalls.
+      device.answer("huge", "x".repeat(16 << 20));
+
+      List<CompletableFuture<ServerMessage.Ack>> waiting = new ArrayList<>();
+      for (int i = 0; i < DeviceSocket.MAX_WAITING; i++) {
+        waiting.add(device.answer("waiting-" + i, true));
+      }
+      CompletableFuture<ServerMessage.Ack> oneTooMany = device.answer("one-too-many", true);
+
+      assertTrue(oneTooMany.isCompletedExceptionally(), "failed at once, not queued");
+      assertInstanceOf(IOException.class, ExecutionFailure.cause(oneTooMany));
+      for (CompletableFuture<ServerMessage.Ack> answer : waiting) {
+        assertInstanceOf(TimeoutException.class, ExecutionFailure.cause(answer));
+      }
+      assertTrue(device.shown("later"), "the messages whose replies timed out no longer count against the bound");
+      Frame huge = connection.next();
+      assertTrue(new String(huge.payload(), 0, 64, StandardCharsets.UTF_8).contains("\"huge\""), "the stalled answer went out");
+      assertEquals("{\"type\":\"shown\",\"id\":\"later\"}", connection.next().text(), "and then none of the timed-out ones");
+    }
+  }
+
+  @Test
+  void aConnectionWhoseWelcomeDoesNotComeWithinTheConnectTimeoutIsDroppedAndOpenedAgain() throws Exception {
+    try (InteractionsClient client =
+        InteractionsClient.builder(server.uri())
+            .connectTimeout(Duration.ofSeconds(1)) // the upgrade itself must fit in it too, on a loaded machine
+            .reconnect(QUICK_RECONNECT)
+            .build()) {
+      Device device = client.device("s");
+      LinkedBlockingQueue<Throwable> losses = new LinkedBlockingQueue<>();
+      device.onConnectionLost(losses::add);
+      CompletableFuture<Void> synced = device.connect();
+      Connection silent = server.accept(); // the upgrade succeeds, and then nothing comes
+
+      Throwable lost = losses.poll(20, TimeUnit.SECONDS);
+
+      assertInstanceOf(IOException.class, lost, "told why");
+      assertTrue(lost.getMessage().startsWith("no welcome from session s"), lost.getMessage());
+      assertTrue(silent.ended(), "the silent connection was dropped");
+      server.accept().welcome();
+      synced.get(20, TimeUnit.SECONDS);
+      assertEquals(Device.State.SYNCED, device.state());
+    }
+  }
+
+  @Test
+  void handlersRunOneAtATimeEvenWhileTheNextConnectionDeliversFramesDuringAHandlerOfTheLostOne() throws Exception {
+    try (InteractionsClient client = client(Duration.ofSeconds(2))) {
+      Device device = client.device("s");
+      AtomicInteger running = new AtomicInteger();
+      AtomicBoolean overlapped = new AtomicBoolean();
+      LinkedBlockingQueue<String> heard = new LinkedBlockingQueue<>();
+      CountDownLatch lossHeard = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      device.onConnectionLost(
+          lost -> {
+            overlapped.compareAndSet(false, running.incrementAndGet() > 1);
+            heard.add("lost");
+            lossHeard.countDown();
+            awaitQuietly(release);
+            running.decrementAndGet();
+          });
+      device.onInteraction(
+          interaction -> {
+            overlapped.compareAndSet(false, running.incrementAndGet() > 1);
+            heard.add(interaction.id());
+            running.decrementAndGet();
+          });
+      connected(device).sendClose(1011);
+      assertTrue(lossHeard.await(20, TimeUnit.SECONDS), "the loss was told");
+
+      Connection next = server.accept().welcome(); // the device reconnected while that handler still runs
+      next.sendInteraction("a", false);
+      next.sendInteraction("b", false);
+      awaitPending(device, "b"); // the frames arrived: handlers called as frames arrive would have run for "a" by now
+
+      assertEquals(List.of("lost"), List.copyOf(heard), "nothing else is told while a handler of the device runs");
+      release.countDown();
+      assertEquals(List.of("lost", "a", "b"), List.of(heard.take(), next(heard), next(heard)), "in the order it happened");
+      assertFalse(overlapped.get(), "no two handlers of the device ran at once");
+    }
+  }
+
+  @Test
+  void attemptsThatFailAreToldWithTheirCauseAndARefusedUpgradeWithItsStatus() throws Exception {
+    try (Socket boundNotListening = new Socket()) {
+      // Holds the port for the whole test (nobody else can bind it) while connections to it are refused.
+      boundNotListening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      URI nobodyListens = URI.create("http://127.0.0.1:" + boundNotListening.getLocalPort());
+      try (InteractionsClient unreachable = InteractionsClient.builder(nobodyListens).reconnect(QUICK_RECONNECT).build()) {
+        LinkedBlockingQueue<Throwable> attempts = new LinkedBlockingQueue<>();
+        Device lonely = unreachable.device("s");
+        lonely.onConnectionLost(attempts::add);
+        lonely.connect();
+        assertInstanceOf(ConnectException.class, attempts.poll(20, TimeUnit.SECONDS), "connection refused");
+        assertInstanceOf(ConnectException.class, attempts.poll(20, TimeUnit.SECONDS), "and refused again: it keeps trying");
+      }
+    }
+    try (InteractionsClient refusing = client(Duration.ofSeconds(2))) {
       Device forbidden = refusing.device("s");
       LinkedBlockingQueue<Throwable> refusals = new LinkedBlockingQueue<>();
       forbidden.onConnectionLost(refusals::add);
@@ -163,7 +287,6 @@ class DeviceConnectionTest {
 
   @Test
   void devicesStartNoThreadsOfTheirOwn() throws Exception {
-    Set<Thread> before = clientThreads();
     ExecutorService io = Executors.newFixedThreadPool(2);
     HttpClient http = HttpClient.newBuilder().executor(io).build();
     try (InteractionsClient client = InteractionsClient.builder(server.uri()).httpClient(http).build()) {
@@ -171,14 +294,39 @@ class DeviceConnectionTest {
         connected(client.device("s"));
       }
 
-      Set<Thread> started = clientThreads();
-      started.removeAll(before);
       assertEquals(
-          List.of(ClientThreads.PREFIX + "timer-1"),
-          started.stream().map(Thread::getName).collect(Collectors.toList()),
-          "50 devices share the client's one timer thread");
+          List.of(client.threadNamePrefix() + "timer-1"),
+          threadsNamedStartingWith(client.threadNamePrefix()),
+          "50 devices share the client's one timer thread, and run their handlers on the HTTP client's executor");
     } finally {
       io.shutdownNow();
+    }
+  }
+
+  /** Waits (20 s at most) until {@code device} knows interaction {@code id} is pending: its frame was received. */
+  private static void awaitPending(Device device, String id) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (device.pending().stream().noneMatch(interaction -> interaction.id().equals(id))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("interaction " + id + " did not arrive within 20 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static <T> T next(LinkedBlockingQueue<T> heard) throws InterruptedException {
+    T next = heard.poll(20, TimeUnit.SECONDS);
+    if (next == null) {
+      throw new AssertionError("nothing more heard within 20 s");
+    }
+    return next;
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -195,10 +343,11 @@ class DeviceConnectionTest {
     return connection;
   }
 
-  private static Set<Thread> clientThreads() {
+  private static List<String> threadsNamedStartingWith(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
-        .filter(thread -> thread.getName().startsWith(ClientThreads.PREFIX))
-        .collect(Collectors.toSet());
+        .map(Thread::getName)
+        .filter(name -> name.startsWith(prefix))
+        .collect(Collectors.toList());
   }
 }

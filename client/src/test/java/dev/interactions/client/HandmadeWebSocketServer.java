@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +31,11 @@ final class HandmadeWebSocketServer implements AutoCloseable {
 
     static final int TEXT = 0x1;
     static final int CLOSE = 0x8;
+
+    /** The payload of a text frame. */
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
 
     /** The status code of a close frame. */
     int closeCode() {
@@ -113,6 +119,14 @@ final class HandmadeWebSocketServer implements AutoCloseable {
       return this;
     }
 
+    /** Sends pending interaction {@code id}, live (after the replay); {@code readOnly}: the device may not answer it. */
+    void sendInteraction(String id, boolean readOnly) throws IOException {
+      sendText(
+          "{\"type\":\"interaction\",\"id\":\"" + id + "\",\"kind\":\"confirm\",\"payload\":null,"
+              + "\"requestedAt\":\"2026-11-24T10:00:00Z\",\"expiresAt\":\"2026-11-24T10:05:00Z\""
+              + (readOnly ? ",\"readOnly\":true}" : "}"));
+    }
+
     void sendText(String text) throws IOException {
       send(Frame.TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
@@ -122,12 +136,28 @@ final class HandmadeWebSocketServer implements AutoCloseable {
       send(Frame.CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
     }
 
-    /** The next frame the client sent; null when the client ended the TCP stream instead. */
+    /**
+     * The next message the client sent, as one frame (a fragmented message's frames joined); null when the client ended
+     * the TCP stream instead.
+     */
     Frame next() throws IOException {
       int first = in.read();
       if (first < 0) {
         return null;
       }
+      Frame frame = new Frame(first & 0x0f, payload());
+      while ((first & 0x80) == 0) { // not FIN: continuation frames follow
+        first = in.readUnsignedByte();
+        byte[] more = payload();
+        byte[] joined = Arrays.copyOf(frame.payload(), frame.payload().length + more.length);
+        System.arraycopy(more, 0, joined, frame.payload().length, more.length);
+        frame = new Frame(frame.opcode(), joined);
+      }
+      return frame;
+    }
+
+    /** The rest of a frame whose first byte was read: its payload, unmasked. */
+    private byte[] payload() throws IOException {
       int second = in.readUnsignedByte();
       long length = second & 0x7f;
       if (length == 126) {
@@ -144,7 +174,7 @@ final class HandmadeWebSocketServer implements AutoCloseable {
       for (int i = 0; i < payload.length; i++) {
         payload[i] ^= mask[i % 4];
       }
-      return new Frame(first & 0x0f, payload);
+      return payload;
     }
 
     /** Whether the client ended the TCP stream without sending anything more. */

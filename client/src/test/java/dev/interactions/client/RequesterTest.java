@@ -9,15 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.interactions.protocol.OutcomeCode;
-import java.net.ServerSocket;
-import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -117,21 +119,14 @@ class RequesterTest {
   }
 
   @Test
-  void aServerNotListeningYetIsReachedByARetry() throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
-    RetryPolicy patient = new RetryPolicy(1_000, Duration.ofSeconds(60), new Backoff(Duration.ofMillis(50), Duration.ofMillis(200)));
-    try (InteractionsClient client = InteractionsClient.builder(URI.create("http://127.0.0.1:" + port)).retry(patient).build()) {
-      CompletableFuture<InteractionState> created = client.requester().get("s", "i-1");
-      Thread.sleep(300); // a few attempts are refused before anyone listens; their failure is not observable here
-      assertFalse(created.isDone(), "still retrying: " + created);
+  void connectionsClosedBeforeAResponseAreRetriedUntilOneIsAnswered() throws Exception {
+    server.drop().drop().drop().answer(200, PENDING); // a server going down, then up again
+    try (InteractionsClient client = client(QUICK)) {
+      InteractionState read = client.requester().get("s", "i-1").get(20, TimeUnit.SECONDS);
 
-      try (ScriptedServer late = ScriptedServer.start(port)) {
-        late.answer(200, PENDING);
-        assertEquals("i-1", created.get(20, TimeUnit.SECONDS).id());
-        assertEquals("/v1/sessions/s/interactions/i-1", late.next().target());
+      assertEquals("i-1", read.id());
+      for (int attempt = 0; attempt < QUICK.maxAttempts(); attempt++) {
+        assertEquals("/v1/sessions/s/interactions/i-1", server.next().target());
       }
     }
   }
@@ -209,9 +204,26 @@ class RequesterTest {
       InteractionState closed = client.requester().createAndWait("s", InteractionRequest.of("k", null)).get(20, TimeUnit.SECONDS);
 
       assertEquals(OutcomeCode.EXPIRED, closed.outcome().orElseThrow());
-      assertEquals("/v1/sessions/s/interactions?waitMs=60000", server.next().target());
-      assertEquals("/v1/sessions/s/interactions/i-1?waitMs=60000", server.next().target());
-      assertEquals("/v1/sessions/s/interactions/i-1?waitMs=60000", server.next().target());
+      assertEquals("/v1/sessions/s/interactions?waitMs=50000", server.next().target());
+      assertEquals("/v1/sessions/s/interactions/i-1?waitMs=50000", server.next().target());
+      assertEquals("/v1/sessions/s/interactions/i-1?waitMs=50000", server.next().target());
+    }
+  }
+
+  @Test
+  void aPollThatFailsAfterTheServerHeldItLongerThanTheRetryBudgetIsRetriedAndTheWaitGoesOn() throws Exception {
+    Duration budget = Duration.ofMillis(200);
+    server
+        .answerAfter(budget.multipliedBy(3), 503, UNAVAILABLE) // a node restarting while it held the poll
+        .answer(200, PENDING)
+        .answer(200, PENDING.replace("\"pending\"", "\"answered\""));
+    try (InteractionsClient client = client(new RetryPolicy(4, budget, QUICK.backoff()))) {
+      InteractionState closed = client.requester().awaitClosed("s", "i-1").get(20, TimeUnit.SECONDS);
+
+      assertEquals(OutcomeCode.ANSWERED, closed.outcome().orElseThrow());
+      for (int poll = 0; poll < 3; poll++) {
+        assertEquals("/v1/sessions/s/interactions/i-1?waitMs=50000", server.next().target());
+      }
     }
   }
 
@@ -242,9 +254,9 @@ class RequesterTest {
 
   @Test
   void closingFailsTheCallsInFlightAndLeavesNoThreadBehind() throws Exception {
-    LeftoverThreads threads = new LeftoverThreads();
     server.hang();
     InteractionsClient client = client(QUICK);
+    LeftoverThreads threads = LeftoverThreads.of(client);
     CompletableFuture<InteractionState> waiting = client.requester().await("s", "i-1", Duration.ofSeconds(30));
     server.next();
 
@@ -255,7 +267,47 @@ class RequesterTest {
     threads.awaitNone();
   }
 
-  // --- steps ---------------------------------------------------------------------------------------------------------
+  @Test
+  void aClientClosedWhileAnAttemptIsUnderWaySendsNothingMoreOnAnHttpClientItWasGiven() throws Exception {
+    ExecutorService executor = Executors.newCachedThreadPool();
+    try {
+      HttpClient given = HttpClient.newBuilder().executor(executor).build();
+
+      closeDuringTheFirstAttempt(InteractionsClient.builder(server.uri()).httpClient(given));
+
+      // An attempt that went out anyway would arrive within milliseconds; a second is generous on a loaded machine.
+      assertTrue(server.staysQuietFor(Duration.ofSeconds(1)), "a request went out after the client closed");
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void aClientClosedWhileAnAttemptIsUnderWayFailsTheCallOnAnHttpClientOfItsOwn() throws Exception {
+    closeDuringTheFirstAttempt(InteractionsClient.builder(server.uri()));
+  }
+
+  // --- steps ---
+
+  /**
+   * Builds a client whose token supplier closes it: the supplier runs inside an attempt, after it started and before its
+   * request goes out, so the close falls between the two. The call fails as any call does when its client closes.
+   */
+  private void closeDuringTheFirstAttempt(InteractionsClient.Builder builder) throws Exception {
+    server.hang();
+    AtomicReference<InteractionsClient> closedMidAttempt = new AtomicReference<>();
+    InteractionsClient client =
+        builder
+            .retry(QUICK)
+            .token(() -> {
+              closedMidAttempt.get().close();
+              return "token";
+            })
+            .build();
+    closedMidAttempt.set(client);
+
+    ExecutionFailure.of(client.requester().await("s", "i-1", Duration.ofSeconds(30)), CancellationException.class);
+  }
 
   private InteractionsClient client(RetryPolicy retry) {
     return InteractionsClient.builder(server.uri()).retry(retry).build();
