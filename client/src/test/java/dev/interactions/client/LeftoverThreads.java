@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * HttpClient-<id>-SelectorManager}). Only this client's, by name: threads of other clients in the JVM, earlier tests'
  * not collected yet or concurrent ones, do not count.
  */
-final class LeftoverThreads {
+public final class LeftoverThreads {
 
   /** The JDK's {@code HttpClient.toString()} ends with the client's id, which names its selector thread. */
   private static final Pattern HTTP_CLIENT_ID = Pattern.compile("\\((\\d+)\\)$");
@@ -27,7 +27,7 @@ final class LeftoverThreads {
   }
 
   /** The threads of {@code client}, which must be open and have created its HTTP client. */
-  static LeftoverThreads of(InteractionsClient client) {
+  public static LeftoverThreads of(InteractionsClient client) {
     String http = client.http().toString();
     Matcher id = HTTP_CLIENT_ID.matcher(http);
     if (!id.find()) {
@@ -42,7 +42,7 @@ final class LeftoverThreads {
    * to notice: the wait asks for collections meanwhile. On Java 21 the client closes its HTTP client and the thread
    * ends without them.
    */
-  void awaitNone() throws InterruptedException {
+  public void awaitNone() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (Thread thread : alive()) {
       boolean selector = thread.getName().equals(selectorName);

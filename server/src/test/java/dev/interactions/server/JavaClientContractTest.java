@@ -14,6 +14,7 @@ import dev.interactions.client.HistoryQuery;
 import dev.interactions.client.InteractionRequest;
 import dev.interactions.client.InteractionState;
 import dev.interactions.client.InteractionsClient;
+import dev.interactions.client.LeftoverThreads;
 import dev.interactions.client.RefusedException;
 import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.OutcomeCode;
@@ -27,14 +28,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -250,10 +249,10 @@ class JavaClientContractTest {
 
   @Test
   void closingTheClientClosesItsDevicesAndLeavesNoThreadBehind() throws Exception {
-    Set<Thread> before = clientThreads();
     InteractionsClient closing = InteractionsClient.builder(server.http("")).build();
     Device phone = closing.device("client-close");
     DeviceReports sees = DeviceReports.connected(phone);
+    LeftoverThreads threads = LeftoverThreads.of(closing);
     create(closing, "client-close", InteractionRequest.of("approve", null));
     sees.next(ServerMessage.Interaction.class);
     CompletableFuture<InteractionState> waiting =
@@ -264,7 +263,7 @@ class JavaClientContractTest {
     assertEquals(Device.State.CLOSED, phone.state());
     assertInstanceOf(CancellationException.class, failure(waiting), "the long poll was abandoned");
     server.awaitConnections("client-close", 0);
-    awaitNoThreadStartedSince(before);
+    threads.awaitNone();
   }
 
   // --- requesters alone ----------------------------------------------------------------------------------------------
@@ -352,31 +351,6 @@ class JavaClientContractTest {
   private static void awaitPast(Instant instant) throws InterruptedException {
     while (!Instant.now().isAfter(instant)) {
       Thread.sleep(Math.max(1, Duration.between(Instant.now(), instant).toMillis() + 1));
-    }
-  }
-
-  /** The threads a Java client starts: its own and the JDK HTTP client's selector. */
-  private static Set<Thread> clientThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(Thread::isAlive)
-        .filter(t -> t.getName().startsWith("interactions-client-") || t.getName().endsWith("-SelectorManager"))
-        .collect(Collectors.toSet());
-  }
-
-  /**
-   * Waits (30 s at most) until every client thread started since {@code before} has ended. On Java 17 the JDK's
-   * selector thread ends only once its HTTP client is garbage collected, so the wait asks for collections.
-   */
-  private static void awaitNoThreadStartedSince(Set<Thread> before) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    Set<Thread> left;
-    while (!(left = clientThreads()).stream().allMatch(before::contains)) {
-      if (System.nanoTime() > deadline) {
-        left.removeAll(before);
-        throw new AssertionError("threads left behind: " + left.stream().map(Thread::getName).toList());
-      }
-      System.gc();
-      Thread.sleep(100); // the selector thread wakes every few seconds to notice its client is gone: nothing to wait on
     }
   }
 }
