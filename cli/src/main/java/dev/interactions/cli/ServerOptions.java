@@ -2,9 +2,11 @@ package dev.interactions.cli;
 
 import dev.interactions.client.InteractionsClient;
 import dev.interactions.client.RefusedException;
+import dev.interactions.client.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -34,6 +36,16 @@ final class ServerOptions {
   private String token;
 
   @Option(
+      names = "--retry-for",
+      paramLabel = "DURATION",
+      converter = HumanDuration.class,
+      defaultValue = "30s",
+      description =
+          "how long to keep trying when the server cannot be reached or answers 503 (it restarts, say): 90s, 2m, or"
+              + " milliseconds; 0 tries once (default: ${DEFAULT-VALUE})")
+  private Duration retryFor;
+
+  @Option(
       names = "--session",
       paramLabel = "ID",
       required = true,
@@ -47,7 +59,7 @@ final class ServerOptions {
 
   /** A client of the server; the caller closes it. */
   InteractionsClient client() {
-    InteractionsClient.Builder builder = InteractionsClient.builder(url);
+    InteractionsClient.Builder builder = InteractionsClient.builder(url).retry(RetryPolicy.within(retryFor));
     if (token != null && !token.isBlank()) {
       String bearer = token.strip();
       builder.token(() -> bearer);

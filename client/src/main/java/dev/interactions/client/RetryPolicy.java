@@ -38,9 +38,22 @@ public record RetryPolicy(int maxAttempts, Duration maxElapsed, Backoff backoff)
     }
   }
 
-  /** 5 attempts, within 30 s of the first failure; delays bounded by 200 ms doubling up to 5 s. */
+  private static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+
+  /**
+   * 10 attempts, within 30 s of the first failure; delays bounded by 200 ms doubling up to 5 s: together up to ≈ 26 s,
+   * enough for a server that restarts.
+   */
   public static RetryPolicy defaults() {
-    return new RetryPolicy(5, Duration.ofSeconds(30), new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)));
+    return new RetryPolicy(10, Duration.ofSeconds(30), DEFAULT_BACKOFF);
+  }
+
+  /**
+   * As many attempts as start within {@code maxElapsed} of the first failure (none after it with {@link Duration#ZERO}),
+   * with the default delays.
+   */
+  public static RetryPolicy within(Duration maxElapsed) {
+    return new RetryPolicy(Integer.MAX_VALUE, maxElapsed, DEFAULT_BACKOFF);
   }
 
   /** One attempt, no retry. */
