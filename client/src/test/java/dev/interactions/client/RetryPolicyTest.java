@@ -35,6 +35,16 @@ class RetryPolicyTest {
   }
 
   @Test
+  void withinATimeBoundAnyNumberOfAttemptsIsMadeAndNoneStartsAfterIt() {
+    RetryPolicy minute = RetryPolicy.within(Duration.ofMinutes(1));
+
+    assertEquals(Optional.of(Duration.ofMillis(2_500)), minute.delayBeforeNextAttempt(1_000, Duration.ofSeconds(50), Optional.empty(), 0.5));
+    assertEquals(Optional.empty(), minute.delayBeforeNextAttempt(1_000, Duration.ofMillis(57_501), Optional.empty(), 0.5));
+    assertEquals(Optional.empty(), RetryPolicy.within(Duration.ZERO).delayBeforeNextAttempt(1, Duration.ZERO, Optional.empty(), 0.5));
+    assertEquals(RetryPolicy.within(Duration.ofSeconds(30)), RetryPolicy.defaults());
+  }
+
+  @Test
   void retryAfterIsWaitedWhenLongerThanTheBackoffAndCountsAgainstTheElapsedBound() {
     assertEquals(Optional.of(Duration.ofSeconds(3)), policy.delayBeforeNextAttempt(1, Duration.ZERO, Optional.of(Duration.ofSeconds(3)), 0.5));
     assertEquals(Optional.of(Duration.ofMillis(50)), policy.delayBeforeNextAttempt(1, Duration.ZERO, Optional.of(Duration.ZERO), 0.5));
