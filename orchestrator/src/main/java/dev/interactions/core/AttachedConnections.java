@@ -23,9 +23,10 @@ final class AttachedConnections {
   private final Map<String, Attached> byId = new LinkedHashMap<>();
   /**
    * Who may answer the pending interactions hidden from the devices that may not answer them, by interaction id (the
-   * rest, the most, are heard of by every connection); each leaves when its interaction closes.
+   * rest, the most, are heard of by every connection); each leaves when its interaction closes. Null while there is
+   * none: most sessions never have one, and an empty map would be part of every idle session.
    */
-  private final Map<String, Answerers> restricted = new HashMap<>(0);
+  private Map<String, Answerers> restricted;
 
   boolean isEmpty() {
     return byId.isEmpty();
@@ -87,13 +88,21 @@ final class AttachedConnections {
   /** Pending interaction {@code requested} is live here: its frames go to the connections its answerers let see it. */
   void restrict(SessionEvent.Requested requested) {
     if (requested.answerers().hidesFromAnyone()) {
+      if (restricted == null) {
+        restricted = new HashMap<>(4);
+      }
       restricted.put(requested.interactionId(), requested.answerers());
     }
   }
 
   /** Interaction {@code interactionId} closed: its frames are over. */
   void forget(String interactionId) {
-    restricted.remove(interactionId);
+    if (restricted != null) {
+      restricted.remove(interactionId);
+      if (restricted.isEmpty()) {
+        restricted = null;
+      }
+    }
   }
 
   /** Sends a new pending interaction to every attached connection: as it is, read-only, or not at all. */
@@ -125,7 +134,7 @@ final class AttachedConnections {
 
   /** Sends {@code message} about interaction {@code interactionId} to every connection that sees it. */
   void broadcastAbout(String interactionId, ServerMessage message) {
-    Answerers answerers = restricted.get(interactionId);
+    Answerers answerers = restricted == null ? null : restricted.get(interactionId);
     if (answerers == null) {
       broadcast(message);
       return;

@@ -40,7 +40,7 @@ final class SessionRuntime {
   private final String node;
   private final Map<String, ActorRef<Interaction.Command>> interactions = new HashMap<>();
   /** The compiled answer schemas of pending interactions that have been answered at least once. */
-  private final Map<String, AnswerSchema> answerSchemas = new HashMap<>(0);
+  private Map<String, AnswerSchema> answerSchemas; // null while none is: not part of every idle session
   private final AttachedConnections connections = new AttachedConnections();
   private final List<ActorRef<Done>> closeWaiters = new ArrayList<>(0);
   /**
@@ -133,7 +133,9 @@ final class SessionRuntime {
     }
     connections.broadcastAbout(closed.interactionId(), new ServerMessage.Closed(closed.interactionId(), outcome.code()));
     connections.forget(closed.interactionId());
-    answerSchemas.remove(closed.interactionId());
+    if (answerSchemas != null && answerSchemas.remove(closed.interactionId()) != null && answerSchemas.isEmpty()) {
+      answerSchemas = null;
+    }
     ActorRef<Interaction.Command> actor = interactions.remove(closed.interactionId());
     if (actor != null) {
       resolving++;
@@ -150,13 +152,16 @@ final class SessionRuntime {
     if (!(response instanceof InteractionOutcome.Answered answered)) {
       return null;
     }
-    AnswerSchema schema = answerSchemas.get(requested.interactionId());
+    AnswerSchema schema = answerSchemas == null ? null : answerSchemas.get(requested.interactionId());
     if (schema == null) {
       Optional<AnswerSchema> compiled = AnswerSchema.of(requested);
       if (compiled.isEmpty()) {
         return null;
       }
       schema = compiled.get();
+      if (answerSchemas == null) {
+        answerSchemas = new HashMap<>(4);
+      }
       answerSchemas.put(requested.interactionId(), schema);
     }
     List<AnswerProblem> problems = schema.problems(answered.value());
