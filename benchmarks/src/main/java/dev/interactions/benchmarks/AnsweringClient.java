@@ -1,5 +1,6 @@
 package dev.interactions.benchmarks;
 
+import dev.interactions.core.Device;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.Session;
 import dev.interactions.core.SessionDirectory;
@@ -28,7 +29,7 @@ final class AnsweringClient {
                   ServerMessage.Interaction.class,
                   interaction -> {
                     sessions.tell(
-                        sessionId, new Session.Respond(interaction.id(), connectionId, answered, null, receipts));
+                        sessionId, new Session.Respond(interaction.id(), Device.inProcess(connectionId), answered, null, receipts, false));
                     return Behaviors.same();
                   })
               .onMessage(ServerMessage.class, other -> Behaviors.same())

@@ -3,6 +3,7 @@ package dev.interactions.benchmarks;
 import com.typesafe.config.ConfigFactory;
 import dev.interactions.api.Orchestrator;
 import dev.interactions.core.Census;
+import dev.interactions.core.Device;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.InteractionRequest;
 import dev.interactions.core.Session;
@@ -221,7 +222,7 @@ final class RetainedHeap {
         InteractionOutcome.Answered answer = new InteractionOutcome.Answered(value, connectionId);
         orchestrator
             .sessions()
-            .tell(sessionId, new Session.Respond(interaction.id(), connectionId, answer, null, receipts));
+            .tell(sessionId, new Session.Respond(interaction.id(), Device.inProcess(connectionId), answer, null, receipts, false));
       }
     }
   }

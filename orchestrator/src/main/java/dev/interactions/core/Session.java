@@ -105,16 +105,6 @@ public final class Session
       boolean receiptWithFrames)
       implements Command {
 
-    /** A response naming only connection {@code connectionId}: it counts as the device attached as that connection. */
-    public Respond(
-        String interactionId,
-        String connectionId,
-        InteractionOutcome.Response response,
-        String ref,
-        ActorRef<ServerMessage.Receipt> replyTo) {
-      this(interactionId, Device.inProcess(connectionId), response, ref, replyTo, false);
-    }
-
     /** The connection it names. */
     public String connectionId() {
       return device.connectionId();
@@ -130,11 +120,6 @@ public final class Session
   public record Shown(
       String interactionId, Device device, ActorRef<ServerMessage.Receipt> replyTo, boolean receiptWithFrames)
       implements Command {
-
-    /** A report naming only connection {@code connectionId}: it counts as the device attached as that connection. */
-    public Shown(String interactionId, String connectionId, ActorRef<ServerMessage.Receipt> replyTo, boolean receiptWithFrames) {
-      this(interactionId, Device.inProcess(connectionId), replyTo, receiptWithFrames);
-    }
 
     /** The connection it names. */
     public String connectionId() {
@@ -156,17 +141,6 @@ public final class Session
       boolean receiptWithFrames)
       implements Command {
 
-    /** An extension naming only connection {@code connectionId}: it counts as the device attached as that connection. */
-    public Extend(
-        String interactionId,
-        String connectionId,
-        Duration by,
-        String ref,
-        ActorRef<ServerMessage.Receipt> replyTo,
-        boolean receiptWithFrames) {
-      this(interactionId, Device.inProcess(connectionId), by, ref, replyTo, receiptWithFrames);
-    }
-
     /** The connection it names. */
     public String connectionId() {
       return device.connectionId();
@@ -178,11 +152,6 @@ public final class Session
    * on, then {@link Attachment.Accepted} (or {@link Attachment.Refused}), all to the same reference.
    */
   public record Attach(Device device, ActorRef<Attachment.Command> attachment) implements Command {
-
-    /** An in-process client's attachment (see {@link Device#inProcess}). */
-    public Attach(String connectionId, ActorRef<Attachment.Command> attachment) {
-      this(Device.inProcess(connectionId), attachment);
-    }
 
     /** The attaching connection. */
     public String connectionId() {

@@ -273,7 +273,7 @@ class LeakTest {
         String id,
         InteractionOutcome.Response response,
         ActorRef<ServerMessage.Receipt> replyTo) {
-      directory.tell(sessionId, new Session.Respond(id, connectionId, response, null, replyTo));
+      directory.tell(sessionId, new Session.Respond(id, dev.interactions.core.Device.inProcess(connectionId), response, null, replyTo, false));
     }
   }
 }

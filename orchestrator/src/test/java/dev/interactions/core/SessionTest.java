@@ -219,7 +219,7 @@ class SessionTest {
     TestProbe<RequestResult> seen = testKit.createTestProbe();
     admit("s1", "seen", InteractionRequest.of("approve", PAYLOAD, LONG).withDelivery(quickly), seen);
 
-    directory.tell("s1", new Session.Shown("seen", "c2", testKit.<ServerMessage.Receipt>createTestProbe().getRef(), true));
+    directory.tell("s1", new Session.Shown("seen", Device.inProcess("c2"), testKit.<ServerMessage.Receipt>createTestProbe().getRef(), true));
 
     assertEquals(InteractionOutcome.Undelivered.INSTANCE, unseen.receiveMessage(Duration.ofSeconds(10)));
     List<ServerMessage> toPhone = List.of(phone.receiveMessage(), phone.receiveMessage(), phone.receiveMessage(), phone.receiveMessage());
@@ -247,18 +247,18 @@ class SessionTest {
     laptop.expectMessageClass(ServerMessage.Interaction.class);
 
     TestProbe<ServerMessage.Receipt> receipt = testKit.createTestProbe();
-    directory.tell("s1", new Session.Extend("i1", "c1", Duration.ofMinutes(5), "x1", receipt.getRef(), false));
+    directory.tell("s1", new Session.Extend("i1", Device.inProcess("c1"), Duration.ofMinutes(5), "x1", receipt.getRef(), false));
 
     assertEquals(new ServerMessage.Ack("i1", "x1"), receipt.receiveMessage());
     ServerMessage.Extended extended = assertInstanceOf(ServerMessage.Extended.class, laptop.receiveMessage());
     assertEquals(extended, phone.receiveMessage());
     assertTrue(extended.expiresAt().isAfter(asked.expiresAt().plus(Duration.ofMinutes(4))), extended.toString());
     requester.expectNoMessage(Duration.ofSeconds(3)); // its first deadline, 2 s, has passed: it did not expire
-    directory.tell("s1", new Session.Extend("i1", "c2", Duration.ofHours(1), "x2", receipt.getRef(), false));
+    directory.tell("s1", new Session.Extend("i1", Device.inProcess("c2"), Duration.ofHours(1), "x2", receipt.getRef(), false));
     assertEquals(new ServerMessage.Ack("i1", "x2"), receipt.receiveMessage());
     assertEquals(
         new ServerMessage.Extended("i1", asked.requestedAt().plus(Duration.ofMinutes(10))), laptop.receiveMessage(), "capped");
-    directory.tell("s1", new Session.Extend("i1", "c2", Duration.ofMinutes(1), "x3", receipt.getRef(), false));
+    directory.tell("s1", new Session.Extend("i1", Device.inProcess("c2"), Duration.ofMinutes(1), "x3", receipt.getRef(), false));
     assertEquals(new ServerMessage.Ack("i1", "x3"), receipt.receiveMessage(), "already later than that: nothing moves");
     TestProbe<SessionState> state = testKit.createTestProbe();
     directory.tell("s1", new Session.GetState(state.getRef()));
@@ -521,7 +521,7 @@ class SessionTest {
     attach("s1", "c2");
 
     TestProbe<Attachment.Command> third = testKit.createTestProbe();
-    directory.tell("s1", new Session.Attach("c3", third.getRef()));
+    directory.tell("s1", new Session.Attach(Device.inProcess("c3"), third.getRef()));
 
     assertEquals(Refusal.CONNECTION_LIMIT, third.expectMessageClass(Attachment.Refused.class).refusal().reason());
     TestProbe<RequestResult> requester = testKit.createTestProbe();
@@ -821,7 +821,7 @@ class SessionTest {
   private TestProbe<ServerMessage.Receipt> respond(
       String sessionId, String id, String connectionId, InteractionOutcome.Response response) {
     TestProbe<ServerMessage.Receipt> receipt = testKit.createTestProbe();
-    directory.tell(sessionId, new Session.Respond(id, connectionId, response, "tag", receipt.getRef()));
+    directory.tell(sessionId, new Session.Respond(id, Device.inProcess(connectionId), response, "tag", receipt.getRef(), false));
     return receipt;
   }
 

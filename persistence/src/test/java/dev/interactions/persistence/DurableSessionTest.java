@@ -13,6 +13,7 @@ import dev.interactions.core.Census;
 import dev.interactions.core.InteractionLookup;
 import dev.interactions.core.InteractionOutcome;
 import dev.interactions.core.DeliveryTerms;
+import dev.interactions.core.Device;
 import dev.interactions.core.InteractionRequest;
 import dev.interactions.core.InteractionStatus;
 import dev.interactions.core.InteractionSuspendedException;
@@ -299,7 +300,7 @@ class DurableSessionTest {
               .<ServerMessage.Receipt>ask(
                   "s1",
                   replyTo ->
-                      new Session.Respond(answered, "local-1", new InteractionOutcome.Answered(RawJson.parse("v", "1"), "local-1"), null, replyTo),
+                      new Session.Respond(answered, Device.inProcess("local-1"), new InteractionOutcome.Answered(RawJson.parse("v", "1"), "local-1"), null, replyTo, false),
                   WAIT)
               .toCompletableFuture()
               .join());
