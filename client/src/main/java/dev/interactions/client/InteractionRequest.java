@@ -2,6 +2,7 @@ package dev.interactions.client;
 
 import dev.interactions.protocol.HttpBodies;
 import dev.interactions.protocol.RawJson;
+import dev.interactions.protocol.WhenNoDevice;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.interactions.client;
 
 import dev.interactions.protocol.HttpBodies;
 import dev.interactions.protocol.Identifiers;
+import dev.interactions.protocol.WhenNoDevice;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

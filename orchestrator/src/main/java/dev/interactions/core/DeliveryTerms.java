@@ -1,6 +1,7 @@
 package dev.interactions.core;
 
 import dev.interactions.protocol.InvalidInputException;
+import dev.interactions.protocol.WhenNoDevice;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

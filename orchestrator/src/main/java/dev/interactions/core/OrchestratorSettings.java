@@ -1,6 +1,7 @@
 package dev.interactions.core;
 
 import com.typesafe.config.Config;
+import dev.interactions.protocol.WhenNoDevice;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,7 @@
 package dev.interactions.core;
 
 import dev.interactions.protocol.ServerMessage;
+import dev.interactions.protocol.WhenNoDevice;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -8,6 +8,7 @@ import dev.interactions.protocol.Audit;
 import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
+import dev.interactions.protocol.WhenNoDevice;
 import dev.interactions.protocol.WireCodec;
 import java.time.Duration;
 import java.time.Instant;

@@ -10,6 +10,7 @@ import dev.interactions.protocol.ErrorCode;
 import dev.interactions.protocol.OutcomeCode;
 import dev.interactions.protocol.RawJson;
 import dev.interactions.protocol.ServerMessage;
+import dev.interactions.protocol.WhenNoDevice;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

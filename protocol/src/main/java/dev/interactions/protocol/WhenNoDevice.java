@@ -1,11 +1,11 @@
-package dev.interactions.core;
+package dev.interactions.protocol;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.interactions.protocol.InvalidInputException;
 
 /**
- * What a pending interaction does while no device of its session is connected (a request's {@code whenNoDevice};
- * default {@code orchestrator.interaction.when-no-device}, {@link #WAIT}).
+ * What a pending interaction does while no device of its session is connected: a request's {@code whenNoDevice}
+ * ({@code docs/PROTOCOL.md}, "Human time"); the server's default is {@code orchestrator.interaction.when-no-device},
+ * {@link #WAIT}.
  */
 public enum WhenNoDevice {
   /**
