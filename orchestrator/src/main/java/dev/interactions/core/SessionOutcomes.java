@@ -133,11 +133,11 @@ final class SessionOutcomes {
     String id = shown.interactionId();
     // Recorded as the connection the session verified, never one an HTTP body only claimed.
     Device showing = runtime.answering(shown.device());
+    ActorRef<Attachment.Command> attachment = shown.receiptWithFrames() ? runtime.attachment(shown.connectionId()) : null;
     SessionEvent.Requested pending = ledger.pending().get(id);
     ServerMessage.Error forbidden = pending == null ? null : pending.forbidden(showing, null);
     if (forbidden != null) {
       // On the screen of someone who may not answer it, it has not reached a person who can.
-      ActorRef<Attachment.Command> attachment = shown.receiptWithFrames() ? runtime.attachment(shown.connectionId()) : null;
       return receipt(shown.replyTo(), attachment, forbidden);
     }
     Optional<SessionEvent.Shown> first = ledger.decideShown(id, showing.connectionId(), Instant.now());
@@ -152,7 +152,6 @@ final class SessionOutcomes {
       // Shown before, or closed meanwhile: a connection hears "shown" and "closed" anyway; an HTTP device its ack.
       return shown.receiptWithFrames() ? effects.noReply() : effects.reply(shown.replyTo(), ack);
     }
-    ActorRef<Attachment.Command> attachment = shown.receiptWithFrames() ? runtime.attachment(shown.connectionId()) : null;
     return receipt(shown.replyTo(), attachment, ledger.lateReceipt(sessionId, id, null, rememberedSince));
   }
 
