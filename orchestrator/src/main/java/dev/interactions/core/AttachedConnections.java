@@ -28,10 +28,6 @@ final class AttachedConnections {
    */
   private Map<String, Answerers> restricted;
 
-  boolean isEmpty() {
-    return byId.isEmpty();
-  }
-
   int size() {
     return byId.size();
   }
